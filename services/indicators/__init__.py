@@ -1,0 +1,1 @@
+"""The indicators service: projects the event store into SQL read models and serves the live counts."""

@@ -1,0 +1,88 @@
+"""The read model. Every table is derived from OGI_EVENTS and can be rebuilt from sequence 1."""
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+)
+
+metadata = MetaData()
+
+# The last event sequence applied, written in the same transaction as the rows it changed.
+checkpoint = Table(
+    "projection_checkpoint",
+    metadata,
+    Column("projection", String(64), primary_key=True),
+    Column("last_seq", BigInteger, nullable=False),
+)
+
+# Every event, as the history behind `as_of` counts and region timelines.
+event_log = Table(
+    "event_log",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("event_id", String(36), nullable=False, unique=True),
+    Column("event_type", String(32), nullable=False),
+    Column("region_code", String(8), nullable=False),
+    Column("ministry", String(16), nullable=False),
+    Column("reported_by", String(16), nullable=False),
+    Column("occurred_on", Date, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("submission_id", String(64), nullable=False),
+    Column("plan_id", String(64)),
+    Column("trace_id", String(32)),
+    Column("data", JSON, nullable=False),
+    Index("ix_event_log_region_seq", "region_code", "seq"),
+    Index("ix_event_log_type_occurred", "event_type", "occurred_on"),
+)
+
+region_status = Table(
+    "region_status",
+    metadata,
+    Column("region_code", String(8), primary_key=True),
+    Column("enrolled", Boolean, nullable=False),
+    Column("ministry", String(16), nullable=False),  # the ministry that enrolled it last
+    Column("enrolled_on", Date, nullable=False),
+    Column("commitment_letter_on", Date),
+    Column("ppid_established", Boolean),
+)
+
+# One row per (region, ministry of the training events): "trained" never goes back.
+region_training = Table(
+    "region_training",
+    metadata,
+    Column("region_code", String(8), primary_key=True),
+    Column("ministry", String(16), primary_key=True),
+    Column("first_trained_on", Date, nullable=False),
+    Column("sessions", Integer, nullable=False),
+)
+
+region_plan = Table(
+    "region_plan",
+    metadata,
+    Column("region_code", String(8), primary_key=True),
+    Column("plan_id", String(64), primary_key=True),
+    Column("ministry", String(16), nullable=False),
+    Column("title", String(500), nullable=False),
+    Column("sectors", JSON, nullable=False),
+    Column("submitted_on", Date, nullable=False),
+    Column("withdrawn", Boolean, nullable=False),
+)
+
+indicator_count = Table(
+    "indicator_count",
+    metadata,
+    Column("scope", String(16), primary_key=True),
+    Column("indicator", String(16), primary_key=True),
+    Column("count", Integer, nullable=False),
+    Column("as_of_seq", BigInteger, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)

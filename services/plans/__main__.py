@@ -1,0 +1,6 @@
+import asyncio
+
+from services.plans.app import create_app
+from shared.runtime import run_service
+
+asyncio.run(run_service(create_app()))

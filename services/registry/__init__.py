@@ -1,0 +1,1 @@
+"""The registry service: which regions are enrolled in the action, and by which responsible ministry."""

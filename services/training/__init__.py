@@ -1,0 +1,1 @@
+"""The training service: OGI capacity-building sessions completed by enrolled regions."""

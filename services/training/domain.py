@@ -1,0 +1,21 @@
+"""Training rules (CONTRACT.md): either responsible ministry, for a region enrolled now."""
+
+from shared.contracts.events import TrainingCompleted, TrainingCompletedData
+from shared.contracts.outcomes import Code, Rejection
+from shared.contracts.submissions import CompleteTraining
+from shared.decisions import Decision, Record
+from shared.ministries import Ministry
+from shared.region_state import RegionState
+from shared.regions import Region
+
+
+def complete(submission: CompleteTraining, reporter: Ministry, region: Region, state: RegionState) -> Decision:
+    if not state.enrolled:
+        return Rejection(code=Code.NOT_ENROLLED, message=f"{region.name} ({region.code}) is not enrolled")
+    data = TrainingCompletedData(
+        note=submission.note, session_id=submission.session_id, participants=submission.participants
+    )
+    return Record(TrainingCompleted, state.ministry, data)
+
+
+DECIDERS = {"training.complete": complete}

@@ -1,0 +1,1 @@
+"""What the OGI Tracker services share: contracts, subjects, the event store client, settings, reference data."""

@@ -1,0 +1,1 @@
+"""Wire models of the public contract (CONTRACT.md): submissions, events, outcomes, indicator values."""

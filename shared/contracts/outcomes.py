@@ -1,0 +1,63 @@
+"""The one outcome every stored submission gets, on `ogi.outcome.<ministry>.<submission_id>`."""
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Status(StrEnum):
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    DUPLICATE = "duplicate"
+
+
+class Code(StrEnum):
+    """Stable rejection codes. `unprocessable` is for a submission that failed every attempt for a reason
+    of the platform's own; it is reported rather than left to block the inbox."""
+
+    MALFORMED = "malformed"
+    INVALID = "invalid"
+    UNKNOWN_REGION = "unknown_region"
+    NOT_PERMITTED = "not_permitted"
+    ALREADY_ENROLLED = "already_enrolled"
+    NOT_ENROLLED = "not_enrolled"
+    PLAN_EXISTS = "plan_exists"
+    PLAN_NOT_FOUND = "plan_not_found"
+    UNPROCESSABLE = "unprocessable"
+
+
+class FieldError(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    field: str
+    message: str
+    type: str
+
+
+class Rejection(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    code: Code
+    message: str
+    errors: list[FieldError] = []
+
+
+class Outcome(BaseModel):
+    """`submission_seq` is the stream sequence of the submission in OGI_INBOX: it tells a resubmission's
+    outcome from the original's, and identifies a submission whose id could not be read."""
+
+    model_config = ConfigDict(frozen=True)
+
+    submission_id: str | None
+    ministry: str
+    kind: str
+    status: Status
+    submission_seq: int
+    event_id: str | None = None
+    event_seq: int | None = None
+    code: Code | None = None
+    message: str | None = None
+    errors: list[FieldError] | None = None
+
+    def to_json(self) -> bytes:
+        return self.model_dump_json(exclude_none=True).encode()

@@ -1,0 +1,90 @@
+"""The five submission kinds a ministry publishes to `ogi.inbox.<ministry>.<kind>`.
+
+Unknown fields are refused so that a typo never passes silently; the field rules are CONTRACT.md's.
+"""
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated, ClassVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+IDENTIFIER_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+EARLIEST = dt.date(2018, 1, 1)
+
+Identifier = Annotated[str, StringConstraints(pattern=IDENTIFIER_PATTERN)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+
+
+def _within_programme(day: dt.date) -> dt.date:
+    latest = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)
+    if day < EARLIEST:
+        raise ValueError(f"must not be before {EARLIEST.isoformat()}")
+    if day > latest:
+        raise ValueError(f"must not be after {latest.isoformat()}")
+    return day
+
+
+ProgrammeDate = Annotated[dt.date, AfterValidator(_within_programme)]
+
+
+class Sector(StrEnum):
+    """The six urusan wajib pelayanan dasar (UU 23/2014 art. 12(1))."""
+
+    PENDIDIKAN = "pendidikan"
+    KESEHATAN = "kesehatan"
+    PEKERJAAN_UMUM = "pekerjaan_umum"
+    PERUMAHAN = "perumahan"
+    TRANTIBUM = "trantibum"
+    SOSIAL = "sosial"
+
+
+class Submission(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    kind: ClassVar[str]
+
+    submission_id: Identifier
+    region_code: Annotated[str, StringConstraints(min_length=1, max_length=16)]
+    occurred_on: ProgrammeDate
+    note: Annotated[str, StringConstraints(max_length=1000)] | None = None
+
+
+class EnrollRegion(Submission):
+    kind: ClassVar[str] = "region.enroll"
+    commitment_letter_on: ProgrammeDate | None = None
+    ppid_established: bool | None = None
+
+
+class WithdrawRegion(Submission):
+    kind: ClassVar[str] = "region.withdraw"
+    reason: Text
+
+
+class CompleteTraining(Submission):
+    kind: ClassVar[str] = "training.complete"
+    session_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+    participants: Annotated[int, Field(ge=1)]
+
+
+class SubmitPlan(Submission):
+    kind: ClassVar[str] = "plan.submit"
+    plan_id: Identifier
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    sectors: Annotated[list[Sector], Field(min_length=1)]
+    document_sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{64}$")] | None = None
+
+
+class WithdrawPlan(Submission):
+    kind: ClassVar[str] = "plan.withdraw"
+    plan_id: Identifier
+    reason: Text
+
+
+SUBMISSION_MODELS: dict[str, type[Submission]] = {
+    "region.enroll": EnrollRegion,
+    "region.withdraw": WithdrawRegion,
+    "training.complete": CompleteTraining,
+    "plan.submit": SubmitPlan,
+    "plan.withdraw": WithdrawPlan,
+}

@@ -1,0 +1,216 @@
+"""From a stored submission to its one outcome: the pipeline every deciding service runs.
+
+Checks run in CONTRACT.md's order: a submission id seen before from this ministry is a duplicate; then
+malformed, invalid, unknown_region, not_permitted for a related ministry; then the service's own rules,
+decided against the region's events as the store holds them now and appended under optimistic concurrency.
+"""
+
+import datetime as dt
+import json
+import logging
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from nats.aio.client import Client
+from pydantic import ValidationError
+
+from shared.contracts.events import event_id_for
+from shared.contracts.outcomes import Code, FieldError, Outcome, Rejection, Status
+from shared.contracts.submissions import IDENTIFIER_PATTERN, SUBMISSION_MODELS, Submission
+from shared.decisions import Decider, Record
+from shared.eventstore import ConcurrencyConflict, EventStore, StoredEvent
+from shared.ledger import Ledger
+from shared.ministries import Ministry
+from shared.region_state import fold
+from shared.regions import find_region
+
+log = logging.getLogger("ogi.intake")
+
+CONFLICT_RETRIES = 20
+_identifier = re.compile(IDENTIFIER_PATTERN)
+
+
+class Transient(Exception):
+    """Not decidable now; the submission is redelivered later."""
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    deciders: Mapping[str, Decider]
+    # The subject filter a decision reads, and whose last sequence guards its append.
+    guard: Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """A submission as stored in OGI_INBOX."""
+
+    ministry: str
+    kind: str
+    seq: int
+    body: bytes
+    headers: Mapping[str, str]
+
+
+class Intake:
+    def __init__(self, spec: ServiceSpec, nc: Client) -> None:
+        self.spec = spec
+        self.store = EventStore(nc)
+        self.ledger = Ledger(nc)
+
+    async def handle(self, inbound: Inbound) -> Outcome | None:
+        """Decide and publish the submission's outcome; None when it had been answered already."""
+        submission_id = readable_submission_id(inbound)
+        if submission_id is not None:
+            owner = await self.ledger.claim(inbound.ministry, submission_id, inbound.seq)
+            if owner != inbound.seq:
+                outcome = await self._duplicate(inbound, submission_id)
+            elif await self.ledger.last_outcome(inbound.ministry, submission_id):
+                return None  # answered before a crash or a lost acknowledgement
+            else:
+                outcome = await self._decide(inbound, submission_id)
+        else:
+            outcome = await self._decide(inbound, None)
+        await self.ledger.publish(outcome)
+        log.info(
+            "decided %s %s %s",
+            outcome.status,
+            inbound.kind,
+            outcome.code or outcome.event_id,
+            extra={"ministry": inbound.ministry, "submission_id": submission_id, "seq": inbound.seq},
+        )
+        return outcome
+
+    async def give_up(self, inbound: Inbound, error: Exception) -> Outcome:
+        """The outcome of a submission that failed every attempt: reported, so it stops blocking no one."""
+        outcome = _rejected(
+            inbound,
+            readable_submission_id(inbound),
+            Rejection(code=Code.UNPROCESSABLE, message=f"could not be processed: {type(error).__name__}"),
+        )
+        await self.ledger.publish(outcome)
+        log.error("gave up on submission %s", inbound.seq, exc_info=error)
+        return outcome
+
+    async def _duplicate(self, inbound: Inbound, submission_id: str) -> Outcome:
+        original = await self.ledger.last_outcome(inbound.ministry, submission_id)
+        if original is None:
+            raise Transient("the original submission has no outcome yet")
+        return Outcome(
+            submission_id=submission_id,
+            ministry=inbound.ministry,
+            kind=inbound.kind,
+            status=Status.DUPLICATE,
+            submission_seq=inbound.seq,
+            event_id=original.event_id,
+            event_seq=original.event_seq,
+        )
+
+    async def _decide(self, inbound: Inbound, submission_id: str | None) -> Outcome:
+        checked = check(inbound)
+        if isinstance(checked, Rejection):
+            return _rejected(inbound, submission_id, checked)
+        submission, reporter = checked
+        return await self._record(inbound, submission, reporter)
+
+    async def _record(self, inbound: Inbound, submission: Submission, reporter: Ministry) -> Outcome:
+        region = find_region(submission.region_code)
+        guard = self.spec.guard(region.code)
+        decide = self.spec.deciders[inbound.kind]
+        for _ in range(CONFLICT_RETRIES):
+            history = await self.store.read(guard)
+            state = fold(history)
+            already = state.recorded.get((reporter, submission.submission_id))
+            if already is not None:
+                return _accepted(inbound, already)
+            decision = decide(submission, reporter, region, state)
+            if isinstance(decision, Rejection):
+                return _rejected(inbound, submission.submission_id, decision)
+            event = _event(decision, submission, reporter)
+            try:
+                seq = await self.store.append(event, history.last_seq, guard)
+            except ConcurrencyConflict:
+                log.info("concurrent append on %s, deciding again", guard)
+                continue
+            return _accepted(inbound, StoredEvent(seq, event))
+        raise Transient(f"{CONFLICT_RETRIES} concurrent appends in a row on {guard}")
+
+
+def check(inbound: Inbound) -> tuple[Submission, Ministry] | Rejection:
+    """The checks every kind shares, in the contract's order, before any rule of the service's own."""
+    try:
+        body = json.loads(inbound.body)
+    except (UnicodeDecodeError, ValueError) as error:
+        return Rejection(code=Code.MALFORMED, message=f"body is not JSON: {error}")
+    if not isinstance(body, dict):
+        return Rejection(code=Code.MALFORMED, message="body is not a JSON object")
+    try:
+        submission = SUBMISSION_MODELS[inbound.kind].model_validate_json(inbound.body)
+    except ValidationError as error:
+        return Rejection(code=Code.INVALID, message="the submission does not match its schema", errors=field_errors(error))
+    region = find_region(submission.region_code)
+    if region is None:
+        return Rejection(code=Code.UNKNOWN_REGION, message=f"{submission.region_code!r} is not a known kabupaten/kota code")
+    reporter = Ministry(inbound.ministry)
+    if not reporter.is_responsible:
+        return Rejection(code=Code.NOT_PERMITTED, message=f"{reporter} follows this action but does not submit to it")
+    return submission.model_copy(update={"region_code": region.code}), reporter
+
+
+def readable_submission_id(inbound: Inbound) -> str | None:
+    """The submission id, from the body if it holds a valid one, else from the Nats-Msg-Id header."""
+    try:
+        candidate = json.loads(inbound.body).get("submission_id")
+    except (UnicodeDecodeError, ValueError, AttributeError):
+        candidate = None
+    for value in (candidate, inbound.headers.get("Nats-Msg-Id")):
+        if isinstance(value, str) and _identifier.match(value):
+            return value
+    return None
+
+
+def field_errors(error: ValidationError) -> list[FieldError]:
+    return [
+        FieldError(field=".".join(str(part) for part in detail["loc"]) or "(body)", message=detail["msg"], type=detail["type"])
+        for detail in error.errors(include_url=False)
+    ]
+
+
+def _event(decision: Record, submission: Submission, reporter: Ministry):
+    return decision.event_type(
+        event_id=event_id_for(reporter, submission.submission_id),
+        region_code=submission.region_code,
+        ministry=decision.ministry,
+        reported_by=reporter,
+        occurred_on=submission.occurred_on,
+        recorded_at=dt.datetime.now(dt.UTC),
+        submission_id=submission.submission_id,
+        data=decision.data,
+    )
+
+
+def _accepted(inbound: Inbound, stored: StoredEvent) -> Outcome:
+    return Outcome(
+        submission_id=stored.event.submission_id,
+        ministry=inbound.ministry,
+        kind=inbound.kind,
+        status=Status.ACCEPTED,
+        submission_seq=inbound.seq,
+        event_id=stored.event.event_id,
+        event_seq=stored.seq,
+    )
+
+
+def _rejected(inbound: Inbound, submission_id: str | None, rejection: Rejection) -> Outcome:
+    return Outcome(
+        submission_id=submission_id,
+        ministry=inbound.ministry,
+        kind=inbound.kind,
+        status=Status.REJECTED,
+        submission_seq=inbound.seq,
+        code=rejection.code,
+        message=rejection.message,
+        errors=rejection.errors,
+    )

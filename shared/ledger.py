@@ -1,0 +1,54 @@
+"""Which submission ids a ministry has used, and the outcome each stored submission got.
+
+A submission id is claimed in KV `OGI_SUBMISSIONS` (`<ministry>.<submission_id>` -> the inbox sequence of
+the first submission that carried it) before anything is decided. The claim is a compare-and-set, so it
+holds forever and across services, unlike JetStream's duplicate window.
+"""
+
+import json
+
+from nats.aio.client import Client
+from nats.js.errors import KeyWrongLastSequenceError, NotFoundError
+
+from shared import subjects
+from shared.contracts.outcomes import Outcome
+
+
+class Ledger:
+    def __init__(self, nc: Client) -> None:
+        self._js = nc.jetstream()
+        self._claims = None
+
+    async def claim(self, ministry: str, submission_id: str, submission_seq: int) -> int:
+        """The inbox sequence that owns this id: `submission_seq` itself unless an earlier one took it."""
+        claims = await self._bucket()
+        key = f"{ministry}.{submission_id}"
+        try:
+            await claims.create(key, json.dumps({"submission_seq": submission_seq}).encode())
+            return submission_seq
+        except KeyWrongLastSequenceError:
+            entry = await claims.get(key)
+            return json.loads(entry.value)["submission_seq"]
+
+    async def last_outcome(self, ministry: str, submission_id: str) -> Outcome | None:
+        try:
+            message = await self._js.get_last_msg(
+                subjects.OUTCOMES_STREAM, subjects.outcome(ministry, submission_id), direct=True
+            )
+        except NotFoundError:
+            return None
+        return Outcome.model_validate_json(message.data)
+
+    async def publish(self, outcome: Outcome, headers: dict[str, str] | None = None) -> None:
+        subject = subjects.outcome(outcome.ministry, outcome.submission_id or subjects.UNPARSED)
+        await self._js.publish(
+            subject,
+            outcome.to_json(),
+            stream=subjects.OUTCOMES_STREAM,
+            headers={**(headers or {}), "Nats-Msg-Id": f"outcome.{outcome.submission_seq}"},
+        )
+
+    async def _bucket(self):
+        if self._claims is None:
+            self._claims = await self._js.key_value(subjects.SUBMISSIONS_BUCKET)
+        return self._claims

@@ -1,0 +1,27 @@
+"""Settings from `OGI_*` environment variables (CONTRACT.md, "Running it")."""
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="OGI_")
+
+    data_dir: Path = Path(".ogi")
+    nats_url: str | None = None
+    nats_port: int = 4222
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    database_url: str | None = None
+    replicas: int = 1
+    # JetStream's duplicate window on the streams; ids stay idempotent beyond it (see shared/intake.py).
+    duplicate_window: float = 120.0
+
+    @property
+    def resolved_nats_url(self) -> str:
+        return self.nats_url or f"nats://127.0.0.1:{self.nats_port}"
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'ogi.db').resolve()}"

@@ -1,0 +1,79 @@
+"""The subject scheme of CONTRACT.md, defined once: every subject, stream and bucket name comes from here."""
+
+from shared.ministries import Ministry
+
+INBOX_STREAM = "OGI_INBOX"
+EVENTS_STREAM = "OGI_EVENTS"
+OUTCOMES_STREAM = "OGI_OUTCOMES"
+INDICATORS_BUCKET = "OGI_INDICATORS"
+# Platform-internal: one key per (ministry, submission_id) ever received, which makes ids idempotent forever.
+SUBMISSIONS_BUCKET = "OGI_SUBMISSIONS"
+
+KINDS = ("region.enroll", "region.withdraw", "training.complete", "plan.submit", "plan.withdraw")
+
+# Which service owns which submission kinds and which event types.
+SERVICE_KINDS = {
+    "registry": ("region.enroll", "region.withdraw"),
+    "training": ("training.complete",),
+    "plans": ("plan.submit", "plan.withdraw"),
+}
+SERVICE_EVENTS = {
+    "registry": ("RegionEnrolled", "RegionWithdrawn"),
+    "training": ("TrainingCompleted",),
+    "plans": ("PlanSubmitted", "PlanWithdrawn"),
+}
+EVENT_SERVICE = {event: service for service, events in SERVICE_EVENTS.items() for event in events}
+
+UNPARSED = "_unparsed"
+
+
+def inbox(ministry: str, kind: str) -> str:
+    return f"ogi.inbox.{ministry}.{kind}"
+
+
+def inbox_subjects() -> list[str]:
+    """Exactly the subjects a submission may be stored on: anything else is refused at publish time."""
+    return [inbox(m, k) for m in Ministry for k in KINDS]
+
+
+def inbox_filter(service: str) -> str:
+    """What one service consumes: `ogi.inbox.*.region.*` for the registry, and so on."""
+    (family,) = {kind.split(".")[0] for kind in SERVICE_KINDS[service]}
+    return f"ogi.inbox.*.{family}.*"
+
+
+def parse_inbox(subject: str) -> tuple[str, str]:
+    """`ogi.inbox.kemendagri.region.enroll` -> (`kemendagri`, `region.enroll`)."""
+    _, _, ministry, *kind = subject.split(".")
+    return ministry, ".".join(kind)
+
+
+def outcome(ministry: str, submission_id: str) -> str:
+    return f"ogi.outcome.{ministry}.{submission_id}"
+
+
+def region_token(region_code: str) -> str:
+    return region_code.replace(".", "")
+
+
+def event(service: str, region_code: str, event_type: str) -> str:
+    return f"ogi.events.{service}.{region_token(region_code)}.{event_type}"
+
+
+def aggregate(service: str, region_code: str) -> str:
+    """One service's aggregate for a region: `ogi.events.registry.7371.*`."""
+    return f"ogi.events.{service}.{region_token(region_code)}.*"
+
+
+def region_history(region_code: str) -> str:
+    """Every event of a region, whichever service recorded it: `ogi.events.*.7371.*`."""
+    return f"ogi.events.*.{region_token(region_code)}.*"
+
+
+def indicator(scope: str, name: str) -> str:
+    return f"ogi.indicators.{scope}.{name}"
+
+
+def health(service: str) -> str:
+    """Platform-internal request/reply subject a running service answers while it consumes."""
+    return f"ogi.health.{service}"
