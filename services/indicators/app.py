@@ -1,9 +1,9 @@
 """Wiring of the indicators service: migrations, the projector, and the HTTP API on one event loop."""
 
 import asyncio
-import logging
 
 import uvicorn
+from fastapi import FastAPI
 from nats.aio.client import Client
 
 from services.indicators.db import create_engine, migrate
@@ -13,42 +13,54 @@ from shared import streams, subjects
 from shared.natsconn import connect
 from shared.settings import Settings
 
-log = logging.getLogger("ogi.indicators")
-
 DECIDING_SERVICES = tuple(subjects.SERVICE_KINDS)
 
 
-async def service_answers(nc: Client, service: str) -> str:
-    try:
-        await nc.request(subjects.health(service), b"", timeout=1.0)
-        return "ok"
-    except Exception as error:
-        return f"not answering ({type(error).__name__})"
+class IndicatorsService:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.engine = create_engine(settings.resolved_database_url)
+        self.nc: Client | None = None
+        self.projector: Projector | None = None
+        self.http: FastAPI = create_http_app(self.engine, self.readiness)
+
+    async def start(self) -> None:
+        await migrate(self.engine)
+        self.nc = await connect(self.settings.resolved_nats_url, name="ogi-indicators")
+        await streams.declare(self.nc.jetstream(), self.settings.replicas, self.settings.duplicate_window)
+        self.projector = Projector(self.nc, self.engine)
+        await self.projector.start()
+
+    async def stop(self) -> None:
+        if self.projector is not None:
+            await self.projector.stop()
+        if self.nc is not None:
+            await self.nc.drain()
+        await self.engine.dispose()
+
+    async def readiness(self) -> dict[str, str]:
+        checks = {
+            "nats": "ok" if self.nc is not None and self.nc.is_connected else "disconnected",
+            "projector": "ok" if self.projector is not None and self.projector.running else "stopped",
+        }
+        answers = await asyncio.gather(*(self._service_answers(service) for service in DECIDING_SERVICES))
+        return checks | dict(zip(DECIDING_SERVICES, answers))
+
+    async def _service_answers(self, service: str) -> str:
+        try:
+            await self.nc.request(subjects.health(service), b"", timeout=1.0)
+            return "ok"
+        except Exception as error:
+            return f"not answering ({type(error).__name__})"
 
 
 async def serve(settings: Settings) -> None:
-    engine = create_engine(settings.resolved_database_url)
-    await migrate(engine)
-    nc = await connect(settings.resolved_nats_url, name="ogi-indicators")
-    await streams.declare(nc.jetstream(), settings.replicas, settings.duplicate_window)
-    projector = Projector(nc, engine)
-    await projector.start()
-
-    async def readiness() -> dict[str, str]:
-        checks = {"nats": "ok" if nc.is_connected else "disconnected", "projector": "ok" if projector.running else "stopped"}
-        answers = await asyncio.gather(*(service_answers(nc, service) for service in DECIDING_SERVICES))
-        return checks | dict(zip(DECIDING_SERVICES, answers))
-
+    service = IndicatorsService(settings)
+    await service.start()
     config = uvicorn.Config(
-        create_http_app(engine, readiness),
-        host=settings.http_host,
-        port=settings.http_port,
-        log_level="warning",
-        lifespan="off",
+        service.http, host=settings.http_host, port=settings.http_port, log_level="warning", lifespan="off"
     )
     try:
         await uvicorn.Server(config).serve()
     finally:
-        await projector.stop()
-        await nc.drain()
-        await engine.dispose()
+        await service.stop()

@@ -1,0 +1,76 @@
+"""A ministry system's side of the contract: publish a submission, then wait for its outcome."""
+
+import asyncio
+import json
+import re
+
+from nats.aio.client import Client
+from nats.js.api import ConsumerConfig, DeliverPolicy
+
+from shared import subjects
+from shared.contracts.outcomes import Outcome
+from shared.contracts.submissions import IDENTIFIER_PATTERN
+
+IDENTIFIER = re.compile(IDENTIFIER_PATTERN)
+
+
+class Outcomes:
+    """Follows OGI_OUTCOMES (or part of it) and finds the outcome of a stored submission by its inbox
+    sequence, which tells a resubmission's outcome from the original's."""
+
+    def __init__(self, nc: Client, filter_subject: str = "ogi.outcome.>") -> None:
+        self._js = nc.jetstream()
+        self._filter = filter_subject
+        self._seen: dict[int, Outcome] = {}
+        self._arrived = asyncio.Condition()
+        self._subscription = None
+
+    async def __aenter__(self) -> "Outcomes":
+        self._subscription = await self._js.subscribe(
+            self._filter,
+            stream=subjects.OUTCOMES_STREAM,
+            ordered_consumer=True,
+            config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL),
+            cb=self._on_outcome,
+        )
+        return self
+
+    async def __aexit__(self, *_exc) -> None:
+        await self._subscription.unsubscribe()
+
+    @property
+    def all(self) -> list[Outcome]:
+        return list(self._seen.values())
+
+    async def _on_outcome(self, message) -> None:
+        outcome = Outcome.model_validate_json(message.data)
+        async with self._arrived:
+            self._seen[outcome.submission_seq] = outcome
+            self._arrived.notify_all()
+
+    async def wait(self, submission_seq: int, timeout: float = 10.0) -> Outcome:
+        async with self._arrived:
+            await asyncio.wait_for(self._arrived.wait_for(lambda: submission_seq in self._seen), timeout)
+            return self._seen[submission_seq]
+
+
+async def publish_submission(nc: Client, ministry: str, kind: str, body: bytes | dict, headers: dict | None = None) -> int:
+    """Store a submission in OGI_INBOX and return its sequence there (a duplicate publish returns the
+    sequence of the stored one)."""
+    payload = body if isinstance(body, bytes) else json.dumps(body).encode()
+    headers = dict(headers or {})
+    if isinstance(body, dict) and "submission_id" in body:
+        headers.setdefault("Nats-Msg-Id", str(body["submission_id"]))
+    ack = await nc.jetstream().publish(subjects.inbox(ministry, kind), payload, headers=headers or None, stream=subjects.INBOX_STREAM)
+    return ack.seq
+
+
+async def submit(nc: Client, ministry: str, kind: str, body: bytes | dict, timeout: float = 10.0) -> Outcome:
+    submission_id = body.get("submission_id") if isinstance(body, dict) else None
+    if isinstance(submission_id, str) and IDENTIFIER.match(submission_id):
+        subject = subjects.outcome(ministry, submission_id)
+    else:
+        subject = subjects.outcome(ministry, ">")
+    async with Outcomes(nc, subject) as outcomes:
+        seq = await publish_submission(nc, ministry, kind, body)
+        return await outcomes.wait(seq, timeout)

@@ -1,0 +1,71 @@
+import os
+import uuid
+
+import asyncpg
+import pytest
+from sqlalchemy.engine import make_url
+
+from ogi.embedded_nats import EmbeddedNats, free_port
+from shared.settings import Settings
+from tests.support import running_system
+
+TEST_DATABASE_URL = os.environ.get("OGI_TEST_DATABASE_URL")
+
+
+@pytest.fixture
+def nats_server(tmp_path):
+    server = EmbeddedNats(tmp_path / "nats", free_port())
+    server.start()
+    yield server
+    server.kill()
+
+
+def _postgresql_admin_url() -> str:
+    if not TEST_DATABASE_URL:
+        if os.environ.get("CI"):
+            pytest.fail("OGI_TEST_DATABASE_URL is not set: CI must test on PostgreSQL")
+        pytest.skip("OGI_TEST_DATABASE_URL is not set")
+    return TEST_DATABASE_URL
+
+
+@pytest.fixture
+async def postgresql_url():
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    admin = make_url(_postgresql_admin_url()).set(drivername="postgresql")
+    name = f"ogi_test_{uuid.uuid4().hex[:12]}"
+    dsn = admin.render_as_string(hide_password=False)
+    try:
+        connection = await asyncpg.connect(dsn, timeout=5)
+    except Exception as error:  # unreachable PostgreSQL is a failure, never a silent skip
+        pytest.fail(f"PostgreSQL at {admin.render_as_string()} is unreachable: {error}")
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+    yield admin.set(database=name).render_as_string(hide_password=False)
+    connection = await asyncpg.connect(dsn, timeout=5)
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await connection.close()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path):
+    return f"sqlite:///{tmp_path / 'read-model.db'}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def database_url(request):
+    return request.getfixturevalue(f"{request.param}_url")
+
+
+@pytest.fixture
+def settings(tmp_path, nats_server, database_url):
+    return Settings(data_dir=tmp_path / "data", nats_url=nats_server.url, database_url=database_url, http_port=free_port())
+
+
+@pytest.fixture
+async def system(settings):
+    async with running_system(settings) as running:
+        yield running

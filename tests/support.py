@@ -1,0 +1,131 @@
+"""What the tests share: a real nats-server per test, the system run in-process, polling with a deadline."""
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from contextlib import asynccontextmanager
+from itertools import count
+
+import httpx
+import nats
+
+from ogi.client import Outcomes, publish_submission
+from services.indicators.app import IndicatorsService
+from services.plans.app import create_app as plans_app
+from services.registry.app import create_app as registry_app
+from services.training.app import create_app as training_app
+from shared.contracts.outcomes import Outcome
+from shared.settings import Settings
+
+DECIDING_APPS = {"registry": registry_app, "training": training_app, "plans": plans_app}
+
+
+async def eventually(check: Callable[[], Awaitable[bool]] | Callable[[], bool], timeout: float = 15.0, interval: float = 0.02):
+    """Poll `check` until it returns a truthy value, or fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s: {check}")
+        await asyncio.sleep(interval)
+
+
+_ids = count(1)
+
+
+def new_id(prefix: str = "s") -> str:
+    return f"{prefix}-{next(_ids)}-{time.monotonic_ns() % 10**9}"
+
+
+class Ministry:
+    """A ministry system as CONTRACT.md sees it: raw JSON to the inbox, outcomes from OGI_OUTCOMES."""
+
+    def __init__(self, name: str, nc, outcomes: Outcomes) -> None:
+        self.name, self.nc, self.outcomes = name, nc, outcomes
+
+    async def send(self, kind: str, body: dict | bytes, headers: dict | None = None) -> int:
+        return await publish_submission(self.nc, self.name, kind, body, headers)
+
+    async def submit(self, kind: str, body: dict | bytes, headers: dict | None = None) -> Outcome:
+        return await self.outcomes.wait(await self.send(kind, body, headers), timeout=15)
+
+    async def enroll(self, region: str, occurred_on: str = "2019-03-01", **extra) -> Outcome:
+        return await self.submit("region.enroll", {"submission_id": new_id(), "region_code": region, "occurred_on": occurred_on, **extra})
+
+    async def withdraw(self, region: str, occurred_on: str = "2019-09-01") -> Outcome:
+        return await self.submit("region.withdraw", {"submission_id": new_id(), "region_code": region, "occurred_on": occurred_on, "reason": "merged programme"})
+
+    async def train(self, region: str, occurred_on: str = "2019-04-01") -> Outcome:
+        return await self.submit("training.complete", {"submission_id": new_id(), "region_code": region, "occurred_on": occurred_on, "session_id": new_id("session"), "participants": 25})
+
+    async def submit_plan(self, region: str, plan_id: str, occurred_on: str = "2019-06-01") -> Outcome:
+        return await self.submit("plan.submit", {"submission_id": new_id(), "region_code": region, "occurred_on": occurred_on, "plan_id": plan_id, "title": "Rencana aksi keterbukaan", "sectors": ["kesehatan", "pendidikan"]})
+
+    async def withdraw_plan(self, region: str, plan_id: str, occurred_on: str = "2019-10-01") -> Outcome:
+        return await self.submit("plan.withdraw", {"submission_id": new_id(), "region_code": region, "occurred_on": occurred_on, "plan_id": plan_id, "reason": "replaced"})
+
+
+class System:
+    """The four services in this process against one NATS server and one database."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.apps = []
+        self.indicators = IndicatorsService(settings)
+        self.nc = None
+        self.outcomes: Outcomes | None = None
+        self.http: httpx.AsyncClient | None = None
+
+    async def start(self, services=tuple(DECIDING_APPS)) -> None:
+        await self.start_deciding(services)
+        await self.indicators.start()
+        self.nc = await nats.connect(self.settings.resolved_nats_url)
+        self.outcomes = await Outcomes(self.nc).__aenter__()
+        self.http = httpx.AsyncClient(transport=httpx.ASGITransport(app=self.indicators.http), base_url="http://ogi")
+
+    async def start_deciding(self, services) -> None:
+        for name in services:
+            app = DECIDING_APPS[name](self.settings)
+            await app.start()
+            self.apps.append(app)
+
+    async def stop(self) -> None:
+        if self.http is not None:
+            await self.http.aclose()
+        if self.outcomes is not None:
+            await self.outcomes.__aexit__()
+        if self.nc is not None:
+            await self.nc.drain()
+        for app in self.apps:
+            await app.stop()
+        await self.indicators.stop()
+
+    def ministry(self, name: str) -> Ministry:
+        return Ministry(name, self.nc, self.outcomes)
+
+    async def indicators_json(self, **params) -> dict:
+        response = await self.http.get("/api/v1/indicators", params=params)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def counts(self, **params) -> dict[str, int]:
+        body = await self.indicators_json(**params)
+        return {f"{row['scope']}.{row['indicator']}": row["count"] for row in body["indicators"]}
+
+    async def projected(self, seq: int) -> None:
+        """Wait until the projector has applied the event at `seq`."""
+        await eventually(lambda: self.indicators.projector.position >= seq)
+
+
+@asynccontextmanager
+async def running_system(settings: Settings, services=tuple(DECIDING_APPS)):
+    system = System(settings)
+    try:
+        await system.start(services)
+        yield system
+    finally:
+        await system.stop()
