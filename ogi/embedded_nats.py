@@ -71,6 +71,7 @@ class EmbeddedNats:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
+            start_new_session=True,  # stopped by its owner after the services, not by the terminal's Ctrl-C
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -3,7 +3,10 @@
 import logging
 import os
 
+import nats.errors
 from faststream import FastStream
+
+log = logging.getLogger("ogi.runtime")
 
 
 def configure_logging() -> None:
@@ -15,4 +18,7 @@ def configure_logging() -> None:
 
 async def run_service(app: FastStream) -> None:
     configure_logging()
-    await app.run()
+    try:
+        await app.run()
+    except (nats.errors.ConnectionReconnectingError, nats.errors.ConnectionClosedError):
+        log.warning("NATS was gone while stopping; unacknowledged submissions will be redelivered")

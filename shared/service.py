@@ -37,6 +37,7 @@ def build_app(spec: ServiceSpec, settings: Settings) -> FastStream:
         name=f"ogi-{spec.name}",
         max_reconnect_attempts=-1,
         reconnect_time_wait=0.5,
+        log_level=logging.DEBUG,  # one line per message is for debugging; decisions are logged by the intake
     )
     intake: Intake | None = None
 

@@ -48,7 +48,7 @@ class Outcome(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    submission_id: str | None
+    submission_id: str | None = None
     ministry: str
     kind: str
     status: Status
@@ -60,4 +60,6 @@ class Outcome(BaseModel):
     errors: list[FieldError] | None = None
 
     def to_json(self) -> bytes:
-        return self.model_dump_json(exclude_none=True).encode()
+        """Absent fields are left out, but `submission_id` is always there (null when unreadable)."""
+        fields = {name for name, value in self if value is not None} | {"submission_id"}
+        return self.model_dump_json(include=fields).encode()

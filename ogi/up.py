@@ -1,0 +1,136 @@
+"""`ogi up`: the whole system on one machine. NATS (embedded unless a URL is given), then one process per
+service, supervised: if one dies, everything stops; Ctrl-C or SIGTERM stops it all cleanly."""
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+
+import httpx
+
+from ogi.embedded_nats import EmbeddedNats, port_is_free
+from services.indicators.db import async_url
+from shared import streams
+from shared.natsconn import connect
+from shared.settings import Settings
+
+SERVICES = ("registry", "training", "plans", "indicators")
+READY_TIMEOUT = 60.0
+STOP_TIMEOUT = 15.0
+
+
+class UpError(RuntimeError):
+    """Something a person can act on; printed as one line, no traceback."""
+
+
+@dataclass
+class Running:
+    nats_url: str
+    dashboard_url: str
+    embedded: EmbeddedNats | None
+    children: dict[str, subprocess.Popen]
+
+
+def start(settings: Settings, say=print) -> Running:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if not port_is_free(settings.http_host, settings.http_port):
+        raise UpError(f"HTTP port {settings.http_port} is already in use: choose another with --http-port")
+    embedded = None
+    if settings.nats_url is None:
+        embedded = EmbeddedNats(settings.data_dir / "nats", settings.nats_port)
+        if not port_is_free(embedded.host, embedded.port):
+            raise UpError(
+                f"NATS port {settings.nats_port} is already in use (another NATS server?): "
+                "choose another with --nats-port, or use that server with --nats-url"
+            )
+        embedded.start()
+    running = Running(settings.resolved_nats_url, f"http://{settings.http_host}:{settings.http_port}/", embedded, {})
+    try:
+        asyncio.run(_prepare_streams(settings))
+        for name in SERVICES:
+            running.children[name] = _spawn(name, settings)
+        _wait_until_ready(running, settings)
+    except BaseException:
+        stop(running)
+        raise
+    return running
+
+
+async def _prepare_streams(settings: Settings) -> None:
+    try:
+        nc = await connect(settings.resolved_nats_url, name="ogi-up")
+    except Exception as error:
+        raise UpError(str(error)) from error
+    try:
+        await streams.declare(nc.jetstream(), settings.replicas, settings.duplicate_window)
+    except streams.StreamMismatch as error:
+        raise UpError(str(error)) from error
+    finally:
+        await nc.close()
+
+
+def _spawn(service: str, settings: Settings) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "OGI_DATA_DIR": str(settings.data_dir.resolve()),
+        "OGI_NATS_URL": settings.resolved_nats_url,
+        "OGI_DATABASE_URL": async_url(settings.resolved_database_url),
+        "OGI_HTTP_HOST": settings.http_host,
+        "OGI_HTTP_PORT": str(settings.http_port),
+        "OGI_REPLICAS": str(settings.replicas),
+        "OGI_DUPLICATE_WINDOW": str(settings.duplicate_window),
+    }
+    # A session of its own: Ctrl-C reaches `ogi up` alone, which stops the services before NATS.
+    # -P: the working directory stays off sys.path, so a folder named like a package there cannot shadow it.
+    return subprocess.Popen([sys.executable, "-P", "-m", f"services.{service}"], env=env, start_new_session=True)
+
+
+def _wait_until_ready(running: Running, settings: Settings) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT
+    health = f"http://{settings.http_host}:{settings.http_port}/healthz"
+    while time.monotonic() < deadline:
+        _check_children(running)
+        try:
+            if httpx.get(health, timeout=1.0).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise UpError(f"the services were not ready within {READY_TIMEOUT:.0f} s ({health})")
+
+
+def _check_children(running: Running) -> None:
+    for name, child in running.children.items():
+        if child.poll() is not None:
+            raise UpError(f"the {name} service exited with status {child.returncode}")
+
+
+def supervise(running: Running) -> None:
+    """Block until SIGINT/SIGTERM or a service dies; then stop everything."""
+    stopping = []
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopping.append(True))
+    try:
+        while not stopping:
+            _check_children(running)
+            time.sleep(0.2)
+    finally:
+        stop(running)
+
+
+def stop(running: Running) -> None:
+    for child in running.children.values():
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + STOP_TIMEOUT
+    for child in running.children.values():
+        try:
+            child.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+    if running.embedded is not None:
+        running.embedded.stop()
