@@ -69,3 +69,11 @@ def settings(tmp_path, nats_server, database_url):
 async def system(settings):
     async with running_system(settings) as running:
         yield running
+
+
+@pytest.fixture
+async def sqlite_system(tmp_path, nats_server, sqlite_url):
+    """For behaviour that does not depend on the read model's database."""
+    settings = Settings(data_dir=tmp_path / "data", nats_url=nats_server.url, database_url=sqlite_url, http_port=free_port())
+    async with running_system(settings) as running:
+        yield running
