@@ -1,6 +1,7 @@
 """Wiring of the indicators service: migrations, the projector, and the HTTP API on one event loop."""
 
 import asyncio
+import signal
 
 import uvicorn
 from fastapi import FastAPI
@@ -60,6 +61,10 @@ async def serve(settings: Settings) -> None:
     config = uvicorn.Config(
         service.http, host=settings.http_host, port=settings.http_port, log_level="warning", lifespan="off"
     )
+    # uvicorn re-raises the signal that stopped it once the HTTP side is down; with a handler of our own in
+    # place the projector and the connections are then closed too, and the process exits with status 0.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: None)
     try:
         await uvicorn.Server(config).serve()
     finally:

@@ -1,0 +1,126 @@
+"""Two writers on one region, failures that pass, failures that never do, and crashes between steps."""
+
+import asyncio
+import datetime as dt
+
+import nats
+import pytest
+
+from services.registry.app import SPEC as REGISTRY
+from services.registry.domain import DECIDERS
+from shared import service as service_module
+from shared import subjects
+from shared.contracts.events import RegionEnrolled, RegionEnrolledData, event_id_for
+from shared.eventstore import ConcurrencyConflict, EventStore
+from shared.intake import Inbound, Intake, ServiceSpec, Transient
+from shared.ledger import Ledger
+from shared.regions import all_regions
+from shared.service import build_app
+from shared.streams import declare
+from tests.support import new_id
+
+
+@pytest.fixture
+def quick_redelivery(monkeypatch):
+    monkeypatch.setattr(service_module, "redelivery_delay", lambda attempt: 0.05)
+
+
+def enrolled(region_code: str, ministry: str, submission_id: str) -> RegionEnrolled:
+    return RegionEnrolled(
+        event_id=event_id_for(ministry, submission_id),
+        region_code=region_code,
+        ministry=ministry,
+        reported_by=ministry,
+        occurred_on=dt.date(2019, 1, 1),
+        recorded_at=dt.datetime.now(dt.UTC),
+        submission_id=submission_id,
+        data=RegionEnrolledData(),
+    )
+
+
+async def test_two_ministries_enrolling_one_region_at_once_exactly_one_wins(sqlite_system):
+    await sqlite_system.start_deciding(["registry"])  # a second registry replica shares the inbox
+    kemendagri, kominfo = sqlite_system.ministry("kemendagri"), sqlite_system.ministry("kominfo")
+    regions = [region.code for region in all_regions()[:60]]
+    pairs = await asyncio.gather(*(asyncio.gather(kemendagri.enroll(code), kominfo.enroll(code)) for code in regions))
+    for first, second in pairs:
+        assert sorted([first.status, second.status]) == ["accepted", "rejected"]
+        assert "already_enrolled" in {first.code, second.code}
+    info = await sqlite_system.nc.jetstream().stream_info(subjects.EVENTS_STREAM)
+    assert info.state.messages == len(regions)
+
+
+async def test_an_append_against_a_stale_read_is_refused(nats_server):
+    nc = await nats.connect(nats_server.url)
+    await declare(nc.jetstream())
+    store = EventStore(nc)
+    guard = subjects.aggregate("registry", "73.71")
+    results = await asyncio.gather(
+        store.append(enrolled("73.71", "kemendagri", "a"), 0, guard),
+        store.append(enrolled("73.71", "kominfo", "b"), 0, guard),
+        return_exceptions=True,
+    )
+    assert sorted(type(result).__name__ for result in results) == ["ConcurrencyConflict", "int"]
+    history = await store.read(guard)
+    assert len(history.events) == 1
+    with pytest.raises(ConcurrencyConflict):  # the whole region guards a training or a plan
+        await store.append(enrolled("73.71", "kominfo", "c"), 0, subjects.region_history("73.71"))
+    await nc.close()
+
+
+async def test_a_submission_that_always_fails_is_answered_and_blocks_nothing(sqlite_system, quick_redelivery):
+    def explode(submission, reporter, region, state):
+        if region.code == "73.71":
+            raise RuntimeError("a bug in the rules")
+        return DECIDERS["region.enroll"](submission, reporter, region, state)
+
+    for app in sqlite_system.apps[:1]:  # replace the registry with one whose rules crash on one region
+        await app.stop()
+    sqlite_system.apps = sqlite_system.apps[1:]
+    broken = build_app(ServiceSpec("registry", {**DECIDERS, "region.enroll": explode}, REGISTRY.guard), sqlite_system.settings)
+    await broken.start()
+    sqlite_system.apps.append(broken)
+
+    kemendagri = sqlite_system.ministry("kemendagri")
+    poison_seq = await kemendagri.send("region.enroll", {"submission_id": new_id(), "region_code": "73.71", "occurred_on": "2019-01-01"})
+    good = await kemendagri.enroll("32.73")
+    assert good.status == "accepted"
+    poisoned = await kemendagri.outcomes.wait(poison_seq, timeout=30)
+    assert (poisoned.status, poisoned.code) == ("rejected", "unprocessable")
+
+
+async def test_transient_failures_are_redelivered_for_as_long_as_they_last(sqlite_system, quick_redelivery):
+    failures = {"left": service_module.ATTEMPTS_BEFORE_GIVING_UP + 3}
+
+    def flaky(submission, reporter, region, state):
+        if failures["left"] > 0:
+            failures["left"] -= 1
+            raise Transient("the event store did not answer")
+        return DECIDERS["region.enroll"](submission, reporter, region, state)
+
+    await sqlite_system.apps[0].stop()
+    sqlite_system.apps = sqlite_system.apps[1:]
+    app = build_app(ServiceSpec("registry", {**DECIDERS, "region.enroll": flaky}, REGISTRY.guard), sqlite_system.settings)
+    await app.start()
+    sqlite_system.apps.append(app)
+    outcome = await sqlite_system.ministry("kemendagri").enroll("73.71")
+    assert outcome.status == "accepted" and failures["left"] == 0
+
+
+async def test_a_crash_after_the_append_and_before_the_outcome_loses_nothing(nats_server):
+    nc = await nats.connect(nats_server.url)
+    await declare(nc.jetstream())
+    intake = Intake(REGISTRY, nc)
+    body = b'{"submission_id": "row-1", "region_code": "73.71", "occurred_on": "2019-01-01"}'
+    inbound = Inbound("kemendagri", "region.enroll", seq=41, body=body, headers={})
+    # The first delivery claimed the id and appended its event, then the process died.
+    await Ledger(nc).claim("kemendagri", "row-1", 41)
+    seq = await intake.store.append(enrolled("73.71", "kemendagri", "row-1"), 0, subjects.aggregate("registry", "73.71"))
+
+    redelivered = await intake.handle(inbound)
+    assert (redelivered.status, redelivered.event_seq) == ("accepted", seq)  # not "already_enrolled"
+    # And once the outcome is out, a further redelivery publishes nothing more.
+    assert await intake.handle(inbound) is None
+    outcomes = await nc.jetstream().stream_info(subjects.OUTCOMES_STREAM)
+    assert outcomes.state.messages == 1
+    await nc.close()

@@ -1,0 +1,106 @@
+"""A deterministic history of events across all 514 regions, appended straight to the event store, and
+a way to read a projection back as plain rows for comparison."""
+
+import asyncio
+import datetime as dt
+import random
+
+from sqlalchemy import select
+
+from services.indicators import tables
+from services.indicators.db import create_engine, migrate
+from services.indicators.projector import Projector
+from shared import subjects
+from shared.contracts import events as ev
+from shared.eventstore import EventStore
+from shared.regions import all_regions
+from tests.support import eventually
+
+MINISTRIES = ("kemendagri", "kominfo")
+
+
+def region_histories(seed: int = 7, rounds: int = 1) -> list[list[ev.Event]]:
+    """Per region, events in the order its rules allow: enrol, train, plan, withdraw, re-enrol elsewhere."""
+    rng = random.Random(seed)
+    histories = []
+    for index, region in enumerate(all_regions()):
+        ministry = MINISTRIES[index % 2]
+        day = dt.date(2018, 1, 1) + dt.timedelta(days=rng.randrange(0, 900))
+        history = []
+
+        def event(cls, data, responsible):
+            nonlocal day
+            day += dt.timedelta(days=rng.randrange(1, 40))
+            submission_id = f"{region.token}-{len(history)}"
+            history.append(cls(
+                event_id=ev.event_id_for(responsible, submission_id), region_code=region.code, ministry=responsible,
+                reported_by=responsible, occurred_on=day, recorded_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC),
+                submission_id=submission_id, data=data,
+            ))
+
+        for round_ in range(rounds):
+            event(ev.RegionEnrolled, ev.RegionEnrolledData(ppid_established=rng.random() < 0.5), ministry)
+            for session in range(rng.randrange(0, 4)):
+                event(ev.TrainingCompleted, ev.TrainingCompletedData(session_id=f"s{session}", participants=20), ministry)
+            if rng.random() < 0.4:
+                plan_id = f"plan-{round_}"
+                event(ev.PlanSubmitted, ev.PlanSubmittedData(plan_id=plan_id, title="Rencana aksi", sectors=["kesehatan"]), ministry)
+                if rng.random() < 0.3:
+                    event(ev.PlanWithdrawn, ev.PlanWithdrawnData(plan_id=plan_id, reason="revised"), ministry)
+            if rng.random() < 0.3 or round_ < rounds - 1:
+                event(ev.RegionWithdrawn, ev.RegionWithdrawnData(reason="moved"), ministry)
+                ministry = MINISTRIES[(MINISTRIES.index(ministry) + 1) % 2]
+        histories.append(history)
+    return histories
+
+
+async def append_all(nc, histories: list[list[ev.Event]], concurrency: int = 64) -> int:
+    """Append every region's events in order, many regions at once. Returns the last stream sequence."""
+    store = EventStore(nc)
+    queue = list(reversed(histories))
+    last = 0
+
+    async def worker():
+        nonlocal last
+        while queue:
+            history = queue.pop()
+            expected = 0
+            for event in history:
+                expected = await store.append(event, expected, subjects.region_history(event.region_code))
+                last = max(last, expected)
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return last
+
+
+async def project(nc, database_url: str, until_seq: int) -> dict:
+    """Project the whole stream from sequence 1 into a fresh database and return its snapshot."""
+    engine = create_engine(database_url)
+    await migrate(engine)
+    projector = Projector(nc, engine)
+    await projector.start()
+    try:
+        await eventually(lambda: projector.position >= until_seq, timeout=120)
+        return await snapshot(engine)
+    finally:
+        await projector.stop()
+        await engine.dispose()
+
+
+def _plain(value):
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return value
+
+
+async def snapshot(engine) -> dict[str, list[tuple]]:
+    """Every read-model table as sorted plain rows, without the columns that say when rather than what:
+    wall-clock times, and the batch after which a count last changed (batch boundaries differ by run)."""
+    skip = {"recorded_at", "updated_at", "as_of_seq"}
+    result = {}
+    async with engine.connect() as connection:
+        for table in tables.metadata.sorted_tables:
+            columns = [column for column in table.columns if column.name not in skip]
+            rows = (await connection.execute(select(*columns))).all()
+            result[table.name] = sorted(tuple(_plain(value) for value in row) for row in rows)
+    return result
