@@ -18,6 +18,8 @@ from shared.natsconn import connect
 from shared.settings import Settings
 
 SERVICES = ("registry", "training", "plans", "indicators")
+# Each service's HTTP side (probes, /metrics) listens on the HTTP port plus this offset.
+HTTP_PORT_OFFSETS = {"indicators": 0, "registry": 1, "training": 2, "plans": 3}
 READY_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
 
@@ -36,8 +38,10 @@ class Running:
 
 def start(settings: Settings, say=print) -> Running:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    if not port_is_free(settings.http_host, settings.http_port):
-        raise UpError(f"HTTP port {settings.http_port} is already in use: choose another with --http-port")
+    for service, offset in HTTP_PORT_OFFSETS.items():
+        port = settings.http_port + offset
+        if not port_is_free(settings.http_host, port):
+            raise UpError(f"HTTP port {port} (for the {service} service) is already in use: choose another with --http-port")
     embedded = None
     if settings.nats_url is None:
         embedded = EmbeddedNats(settings.data_dir / "nats", settings.nats_port)
@@ -79,7 +83,7 @@ def _spawn(service: str, settings: Settings) -> subprocess.Popen:
         "OGI_NATS_URL": settings.resolved_nats_url,
         "OGI_DATABASE_URL": async_url(settings.resolved_database_url),
         "OGI_HTTP_HOST": settings.http_host,
-        "OGI_HTTP_PORT": str(settings.http_port),
+        "OGI_HTTP_PORT": str(settings.http_port + HTTP_PORT_OFFSETS[service]),
         "OGI_REPLICAS": str(settings.replicas),
         "OGI_DUPLICATE_WINDOW": str(settings.duplicate_window),
     }

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from nats.aio.client import Client
 from nats.js.errors import APIError
 
-from shared import subjects
+from shared import subjects, telemetry
 from shared.contracts.events import AnyEvent, decode_event, encode_event
 
 WRONG_LAST_SEQUENCE = 10071
@@ -47,20 +47,20 @@ class EventStore:
         """Append `event` if nothing matching `boundary` was appended after `expected_last_seq`.
         Returns the event's stream sequence (the original one when this event id was appended already)."""
         subject = subjects.event(subjects.EVENT_SERVICE[event.event_type], event.region_code, event.event_type)
-        headers = {
-            "Nats-Msg-Id": event.event_id,
-            "Nats-Expected-Last-Subject-Sequence": str(expected_last_seq),
-            "Nats-Expected-Last-Subject-Sequence-Subject": boundary,
-            "Ogi-Event-Type": event.event_type,
-        }
-        try:
-            ack = await self._js.publish(
-                subject, encode_event(event), headers=headers, stream=subjects.EVENTS_STREAM
-            )
-        except APIError as error:
-            if error.err_code == WRONG_LAST_SEQUENCE:
-                raise ConcurrencyConflict(boundary) from error
-            raise
+        attributes = telemetry.ogi_attributes(event.reported_by, event.region_code, event.submission_id)
+        with telemetry.publishing(subject, **attributes) as trace_headers:
+            headers = {
+                **trace_headers,
+                "Nats-Msg-Id": event.event_id,
+                "Nats-Expected-Last-Subject-Sequence": str(expected_last_seq),
+                "Nats-Expected-Last-Subject-Sequence-Subject": boundary,
+            }
+            try:
+                ack = await self._js.publish(subject, encode_event(event), headers=headers, stream=subjects.EVENTS_STREAM)
+            except APIError as error:
+                if error.err_code == WRONG_LAST_SEQUENCE:
+                    raise ConcurrencyConflict(boundary) from error
+                raise
         return ack.seq
 
     async def read(self, filter_subject: str, after_seq: int = 0) -> History:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from nats.aio.client import Client
+from opentelemetry import trace
 from pydantic import ValidationError
 
 from shared.contracts.events import event_id_for
@@ -21,9 +22,11 @@ from shared.contracts.submissions import IDENTIFIER_PATTERN, SUBMISSION_MODELS, 
 from shared.decisions import Decider, Record
 from shared.eventstore import ConcurrencyConflict, EventStore, StoredEvent
 from shared.ledger import Ledger
+from shared.metrics import ServiceMetrics
 from shared.ministries import Ministry
 from shared.region_state import fold
 from shared.regions import find_region
+from shared.telemetry import current_trace_id, ogi_attributes, tracer
 
 log = logging.getLogger("ogi.intake")
 
@@ -55,44 +58,67 @@ class Inbound:
 
 
 class Intake:
-    def __init__(self, spec: ServiceSpec, nc: Client) -> None:
+    def __init__(self, spec: ServiceSpec, nc: Client, metrics: ServiceMetrics | None = None) -> None:
         self.spec = spec
         self.store = EventStore(nc)
         self.ledger = Ledger(nc)
+        self.metrics = metrics or ServiceMetrics(spec.name)
 
     async def handle(self, inbound: Inbound) -> Outcome | None:
         """Decide and publish the submission's outcome; None when it had been answered already."""
         submission_id = readable_submission_id(inbound)
-        if submission_id is not None:
-            owner = await self.ledger.claim(inbound.ministry, submission_id, inbound.seq)
-            if owner != inbound.seq:
-                outcome = await self._duplicate(inbound, submission_id)
-            elif await self.ledger.last_outcome(inbound.ministry, submission_id):
-                return None  # answered before a crash or a lost acknowledgement
-            else:
-                outcome = await self._decide(inbound, submission_id)
-        else:
-            outcome = await self._decide(inbound, None)
-        await self.ledger.publish(outcome)
+        attributes = ogi_attributes(inbound.ministry, None, submission_id) | {"ogi.submission_seq": inbound.seq}
+        with tracer.start_as_current_span(f"decide {inbound.kind}", attributes=attributes) as span:
+            outcome = await self._outcome(inbound, submission_id)
+            if outcome is None:
+                span.set_attribute("ogi.outcome.status", "answered before")
+                return None
+            outcome = outcome.model_copy(update={"trace_id": current_trace_id()})
+            await self.ledger.publish(outcome)
+            self._report(span, inbound, outcome)
+            return outcome
+
+    async def _outcome(self, inbound: Inbound, submission_id: str | None) -> Outcome | None:
+        if submission_id is None:
+            return await self._decide(inbound, None)
+        owner = await self.ledger.claim(inbound.ministry, submission_id, inbound.seq)
+        if owner != inbound.seq:
+            return await self._duplicate(inbound, submission_id)
+        if await self.ledger.last_outcome(inbound.ministry, submission_id):
+            return None  # answered before a crash or a lost acknowledgement
+        return await self._decide(inbound, submission_id)
+
+    def _report(self, span: trace.Span, inbound: Inbound, outcome: Outcome) -> None:
+        span.set_attribute("ogi.outcome.status", str(outcome.status))
+        if outcome.code:
+            span.set_attribute("ogi.rejection.code", str(outcome.code))
+        self.metrics.submissions.labels(self.spec.name, inbound.ministry, inbound.kind, outcome.status, outcome.code or "").inc()
         log.info(
-            "decided %s %s %s",
-            outcome.status,
+            "%s %s: %s",
             inbound.kind,
-            outcome.code or outcome.event_id,
-            extra={"ministry": inbound.ministry, "submission_id": submission_id, "seq": inbound.seq},
+            outcome.submission_id or f"seq {inbound.seq}",
+            outcome.code or outcome.status,
+            extra={
+                "ministry": inbound.ministry,
+                "kind": inbound.kind,
+                "submission_id": outcome.submission_id,
+                "submission_seq": inbound.seq,
+                "status": str(outcome.status),
+                "code": outcome.code and str(outcome.code),
+                "event_seq": outcome.event_seq,
+            },
         )
-        return outcome
 
     async def give_up(self, inbound: Inbound, error: Exception) -> Outcome:
         """The outcome of a submission that failed every attempt: reported, so it stops blocking no one."""
-        outcome = _rejected(
-            inbound,
-            readable_submission_id(inbound),
-            Rejection(code=Code.UNPROCESSABLE, message=f"could not be processed: {type(error).__name__}"),
-        )
-        await self.ledger.publish(outcome)
-        log.error("gave up on submission %s", inbound.seq, exc_info=error)
-        return outcome
+        with tracer.start_as_current_span(f"give up {inbound.kind}") as span:
+            rejection = Rejection(code=Code.UNPROCESSABLE, message=f"could not be processed: {type(error).__name__}")
+            outcome = _rejected(inbound, readable_submission_id(inbound), rejection)
+            outcome = outcome.model_copy(update={"trace_id": current_trace_id()})
+            await self.ledger.publish(outcome)
+            log.error("gave up on submission %s", inbound.seq, exc_info=error)
+            self._report(span, inbound, outcome)
+            return outcome
 
     async def _duplicate(self, inbound: Inbound, submission_id: str) -> Outcome:
         original = await self.ledger.last_outcome(inbound.ministry, submission_id)
@@ -117,6 +143,7 @@ class Intake:
 
     async def _record(self, inbound: Inbound, submission: Submission, reporter: Ministry) -> Outcome:
         region = find_region(submission.region_code)
+        trace.get_current_span().set_attribute("ogi.region", region.code)
         guard = self.spec.guard(region.code)
         decide = self.spec.deciders[inbound.kind]
         for _ in range(CONFLICT_RETRIES):
@@ -132,8 +159,10 @@ class Intake:
             try:
                 seq = await self.store.append(event, history.last_seq, guard)
             except ConcurrencyConflict:
+                self.metrics.concurrency_retries.labels(self.spec.name).inc()
                 log.info("concurrent append on %s, deciding again", guard)
                 continue
+            self.metrics.events_appended.labels(self.spec.name, event.event_type).inc()
             return _accepted(inbound, StoredEvent(seq, event))
         raise Transient(f"{CONFLICT_RETRIES} concurrent appends in a row on {guard}")
 
@@ -187,6 +216,7 @@ def _event(decision: Record, submission: Submission, reporter: Ministry):
         occurred_on=submission.occurred_on,
         recorded_at=dt.datetime.now(dt.UTC),
         submission_id=submission.submission_id,
+        trace_id=current_trace_id(),
         data=decision.data,
     )
 

@@ -10,7 +10,7 @@ import json
 from nats.aio.client import Client
 from nats.js.errors import KeyWrongLastSequenceError, NotFoundError
 
-from shared import subjects
+from shared import subjects, telemetry
 from shared.contracts.outcomes import Outcome
 
 
@@ -39,14 +39,15 @@ class Ledger:
             return None
         return Outcome.model_validate_json(message.data)
 
-    async def publish(self, outcome: Outcome, headers: dict[str, str] | None = None) -> None:
+    async def publish(self, outcome: Outcome) -> None:
         subject = subjects.outcome(outcome.ministry, outcome.submission_id or subjects.UNPARSED)
-        await self._js.publish(
-            subject,
-            outcome.to_json(),
-            stream=subjects.OUTCOMES_STREAM,
-            headers={**(headers or {}), "Nats-Msg-Id": f"outcome.{outcome.submission_seq}"},
-        )
+        with telemetry.publishing(subject, **telemetry.ogi_attributes(outcome.ministry, None, outcome.submission_id)) as headers:
+            await self._js.publish(
+                subject,
+                outcome.to_json(),
+                stream=subjects.OUTCOMES_STREAM,
+                headers={**headers, "Nats-Msg-Id": f"outcome.{outcome.submission_seq}"},
+            )
 
     async def _bucket(self):
         if self._claims is None:

@@ -1,24 +1,28 @@
-"""How a service process starts: logging, then the app until SIGINT/SIGTERM."""
+"""How a service process runs: JSON logs, tracing, then its work and its HTTP side until SIGINT/SIGTERM."""
 
-import logging
-import os
+import signal
+from collections.abc import Awaitable, Callable
 
-import nats.errors
-from faststream import FastStream
+import uvicorn
+from fastapi import FastAPI
 
-log = logging.getLogger("ogi.runtime")
-
-
-def configure_logging() -> None:
-    logging.basicConfig(
-        level=os.environ.get("OGI_LOG_LEVEL", "INFO"),
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
+from shared import logs, telemetry
 
 
-async def run_service(app: FastStream) -> None:
-    configure_logging()
+def prepare_process(service: str) -> None:
+    logs.configure()
+    telemetry.configure(service)
+
+
+async def serve(http: FastAPI, host: str, port: int, start: Callable[[], Awaitable[None]], stop: Callable[[], Awaitable[None]]) -> None:
+    await start()
+    # uvicorn re-raises the signal that stopped it once its own side is down; with a handler of ours in
+    # place the service's work is then stopped too, and the process exits with status 0.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: None)
+    config = uvicorn.Config(http, host=host, port=port, log_config=None, log_level="warning", lifespan="off")
     try:
-        await app.run()
-    except (nats.errors.ConnectionReconnectingError, nats.errors.ConnectionClosedError):
-        log.warning("NATS was gone while stopping; unacknowledged submissions will be redelivered")
+        await uvicorn.Server(config).serve()
+    finally:
+        await stop()
+        telemetry.shutdown()

@@ -1,4 +1,5 @@
-"""A deciding service as a FastStream app: a durable pull consumer on its inbox subjects.
+"""A deciding service: a FastStream app with a durable pull consumer on its inbox subjects, and an HTTP side
+for probes and metrics.
 
 The acknowledgement rule, stated once: a submission whose outcome is published is acknowledged; a
 transient failure (NATS, a concurrent writer, an outcome not there yet) is redelivered after a delay and
@@ -8,13 +9,19 @@ so one bad submission never blocks the inbox. FastStream's NATS default (termina
 
 import asyncio
 import logging
+import time
 
 import nats.errors
+from fastapi import FastAPI
 from faststream import AckPolicy, FastStream
 from faststream.nats import ConsumerConfig, DeliverPolicy, JStream, NatsBroker, NatsMessage, PullSub
+from faststream.nats.opentelemetry import NatsTelemetryMiddleware
+from faststream.nats.prometheus import NatsPrometheusMiddleware
 
 from shared import streams, subjects
 from shared.intake import Inbound, Intake, ServiceSpec, Transient
+from shared.metrics import ServiceMetrics
+from shared.probes import probe_routes
 from shared.settings import Settings
 
 log = logging.getLogger("ogi.service")
@@ -31,62 +38,84 @@ def is_transient(error: Exception) -> bool:
     return isinstance(error, Transient | nats.errors.Error | asyncio.TimeoutError | OSError)
 
 
-def build_app(spec: ServiceSpec, settings: Settings) -> FastStream:
-    broker = NatsBroker(
-        settings.resolved_nats_url.split(","),
-        name=f"ogi-{spec.name}",
-        max_reconnect_attempts=-1,
-        reconnect_time_wait=0.5,
-        log_level=logging.DEBUG,  # one line per message is for debugging; decisions are logged by the intake
-    )
-    intake: Intake | None = None
+class DecidingService:
+    def __init__(self, spec: ServiceSpec, settings: Settings) -> None:
+        self.spec, self.settings = spec, settings
+        self.metrics = ServiceMetrics(spec.name)
+        self.broker = NatsBroker(
+            settings.resolved_nats_url.split(","),
+            name=f"ogi-{spec.name}",
+            max_reconnect_attempts=-1,
+            reconnect_time_wait=0.5,
+            logger=logging.getLogger(f"ogi.{spec.name}.faststream"),
+            log_level=logging.DEBUG,  # one line per message is for debugging; the intake logs each decision
+            middlewares=(
+                NatsTelemetryMiddleware(),
+                NatsPrometheusMiddleware(registry=self.metrics.registry, app_name=f"ogi-{spec.name}"),
+            ),
+        )
+        self.intake: Intake | None = None
+        self.app = FastStream(self.broker, logger=logging.getLogger(f"ogi.{spec.name}.app"))
+        self.app.on_startup(self._prepare)
+        self._subscribe()
+        self.http = FastAPI(title=f"OGI Tracker {spec.name}", version="1")
+        self.http.include_router(probe_routes(self.readiness, self.metrics.registry))
 
-    @broker.subscriber(
-        subjects.inbox_filter(spec.name),
-        stream=JStream(subjects.INBOX_STREAM, declare=False),
-        durable=spec.name,
-        pull_sub=PullSub(batch_size=32, timeout=1.0),
-        ack_policy=AckPolicy.MANUAL,
-        config=ConsumerConfig(
-            ack_wait=ACK_WAIT_SECONDS,
-            max_deliver=-1,
-            max_ack_pending=1024,
-            deliver_policy=DeliverPolicy.ALL,
-        ),
-        title=f"{spec.name} inbox",
-        description=f"Submissions of kinds {', '.join(spec.deciders)} from every ministry.",
-    )
-    async def on_submission(msg: NatsMessage) -> None:
+    async def start(self) -> None:
+        await self.app.start()
+
+    async def stop(self) -> None:
+        await self.app.stop()
+
+    async def readiness(self) -> dict[str, str]:
+        connected = self.intake is not None and self.broker.connection.is_connected
+        return {"nats": "ok" if connected else "disconnected", "inbox consumer": "ok" if self.intake else "not started"}
+
+    async def _prepare(self) -> None:
+        await self.broker.connect()
+        await streams.declare(self.broker.connection.jetstream(), self.settings.replicas, self.settings.duplicate_window)
+        self.intake = Intake(self.spec, self.broker.connection, self.metrics)
+
+    def _subscribe(self) -> None:
+        spec = self.spec
+
+        @self.broker.subscriber(
+            subjects.inbox_filter(spec.name),
+            stream=JStream(subjects.INBOX_STREAM, declare=False),
+            durable=spec.name,
+            pull_sub=PullSub(batch_size=32, timeout=1.0),
+            ack_policy=AckPolicy.MANUAL,
+            config=ConsumerConfig(ack_wait=ACK_WAIT_SECONDS, max_deliver=-1, max_ack_pending=1024, deliver_policy=DeliverPolicy.ALL),
+            title=f"{spec.name} inbox",
+            description=f"Submissions of kinds {', '.join(spec.deciders)} from every ministry.",
+        )
+        async def on_submission(msg: NatsMessage) -> None:
+            await self._on_submission(msg)
+
+        @self.broker.subscriber(subjects.health(spec.name), include_in_schema=False)
+        async def on_health() -> str:
+            return "consuming"
+
+    async def _on_submission(self, msg: NatsMessage) -> None:
+        started = time.perf_counter()
         raw = msg.raw_message
         ministry, kind = subjects.parse_inbox(raw.subject)
         inbound = Inbound(ministry, kind, raw.metadata.sequence.stream, raw.data, raw.headers or {})
         attempt = raw.metadata.num_delivered
+        if attempt > 1:
+            self.metrics.redeliveries.labels(self.spec.name).inc()
         try:
-            await intake.handle(inbound)
+            await self.intake.handle(inbound)
         except Exception as error:
             if is_transient(error) or attempt < ATTEMPTS_BEFORE_GIVING_UP:
                 log.warning("submission %s not decided (attempt %s): %r", inbound.seq, attempt, error)
                 await msg.nack(delay=redelivery_delay(attempt))
                 return
             try:
-                await intake.give_up(inbound, error)
+                await self.intake.give_up(inbound, error)
             except Exception as publish_error:
                 log.warning("outcome of submission %s not published: %r", inbound.seq, publish_error)
                 await msg.nack(delay=redelivery_delay(attempt))
                 return
         await msg.ack()
-
-    @broker.subscriber(subjects.health(spec.name), include_in_schema=False)
-    async def on_health() -> str:
-        return "consuming"
-
-    app = FastStream(broker)
-
-    @app.on_startup
-    async def prepare() -> None:
-        nonlocal intake
-        await broker.connect()
-        await streams.declare(broker.connection.jetstream(), settings.replicas, settings.duplicate_window)
-        intake = Intake(spec, broker.connection)
-
-    return app
+        self.metrics.handler_seconds.labels(self.spec.name, kind).observe(time.perf_counter() - started)

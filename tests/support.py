@@ -11,13 +11,13 @@ import nats
 
 from ogi.client import Outcomes, publish_submission
 from services.indicators.app import IndicatorsService
-from services.plans.app import create_app as plans_app
-from services.registry.app import create_app as registry_app
-from services.training.app import create_app as training_app
+from services.plans.app import create_service as plans_service
+from services.registry.app import create_service as registry_service
+from services.training.app import create_service as training_service
 from shared.contracts.outcomes import Outcome
 from shared.settings import Settings
 
-DECIDING_APPS = {"registry": registry_app, "training": training_app, "plans": plans_app}
+DECIDING_SERVICES = {"registry": registry_service, "training": training_service, "plans": plans_service}
 
 
 async def eventually(check: Callable[[], Awaitable[bool]] | Callable[[], bool], timeout: float = 15.0, interval: float = 0.02):
@@ -74,13 +74,13 @@ class System:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.apps = []
+        self.deciding = []
         self.indicators = IndicatorsService(settings)
         self.nc = None
         self.outcomes: Outcomes | None = None
         self.http: httpx.AsyncClient | None = None
 
-    async def start(self, services=tuple(DECIDING_APPS)) -> None:
+    async def start(self, services=tuple(DECIDING_SERVICES)) -> None:
         await self.start_deciding(services)
         await self.indicators.start()
         self.nc = await nats.connect(self.settings.resolved_nats_url)
@@ -89,9 +89,9 @@ class System:
 
     async def start_deciding(self, services) -> None:
         for name in services:
-            app = DECIDING_APPS[name](self.settings)
-            await app.start()
-            self.apps.append(app)
+            service = DECIDING_SERVICES[name](self.settings)
+            await service.start()
+            self.deciding.append(service)
 
     async def stop(self) -> None:
         if self.http is not None:
@@ -100,8 +100,8 @@ class System:
             await self.outcomes.__aexit__()
         if self.nc is not None:
             await self.nc.drain()
-        for app in self.apps:
-            await app.stop()
+        for service in self.deciding:
+            await service.stop()
         await self.indicators.stop()
 
     def ministry(self, name: str) -> Ministry:
@@ -122,7 +122,7 @@ class System:
 
 
 @asynccontextmanager
-async def running_system(settings: Settings, services=tuple(DECIDING_APPS)):
+async def running_system(settings: Settings, services=tuple(DECIDING_SERVICES)):
     system = System(settings)
     try:
         await system.start(services)

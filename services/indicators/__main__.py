@@ -1,8 +1,8 @@
 import asyncio
 
 from services.indicators.app import serve
-from shared.runtime import configure_logging
+from shared.runtime import prepare_process
 from shared.settings import Settings
 
-configure_logging()
+prepare_process("indicators")
 asyncio.run(serve(Settings()))

@@ -1,17 +1,18 @@
 """Wiring of the indicators service: migrations, the projector, and the HTTP API on one event loop."""
 
 import asyncio
-import signal
 
-import uvicorn
 from fastapi import FastAPI
 from nats.aio.client import Client
 
+from services.indicators.dashboard import dashboard_routes
 from services.indicators.db import create_engine, migrate
 from services.indicators.http import create_http_app
+from services.indicators.metrics import ProjectorMetrics
 from services.indicators.projector import Projector
-from shared import streams, subjects
+from shared import runtime, streams, subjects
 from shared.natsconn import connect
+from shared.probes import probe_routes
 from shared.settings import Settings
 
 DECIDING_SERVICES = tuple(subjects.SERVICE_KINDS)
@@ -23,13 +24,15 @@ class IndicatorsService:
         self.engine = create_engine(settings.resolved_database_url)
         self.nc: Client | None = None
         self.projector: Projector | None = None
-        self.http: FastAPI = create_http_app(self.engine, self.readiness)
+        self.metrics = ProjectorMetrics()
+        self.http: FastAPI = create_http_app(self.engine, probe_routes(self.readiness, self.metrics.registry, self._measure_lag))
+        self.http.include_router(dashboard_routes(self.engine, lambda: self.nc))
 
     async def start(self) -> None:
         await migrate(self.engine)
         self.nc = await connect(self.settings.resolved_nats_url, name="ogi-indicators")
         await streams.declare(self.nc.jetstream(), self.settings.replicas, self.settings.duplicate_window)
-        self.projector = Projector(self.nc, self.engine)
+        self.projector = Projector(self.nc, self.engine, self.metrics)
         await self.projector.start()
 
     async def stop(self) -> None:
@@ -47,6 +50,10 @@ class IndicatorsService:
         answers = await asyncio.gather(*(self._service_answers(service) for service in DECIDING_SERVICES))
         return checks | dict(zip(DECIDING_SERVICES, answers))
 
+    async def _measure_lag(self) -> None:
+        if self.projector is not None and self.nc.is_connected:
+            await self.projector.measure_lag()
+
     async def _service_answers(self, service: str) -> str:
         try:
             await self.nc.request(subjects.health(service), b"", timeout=1.0)
@@ -57,15 +64,4 @@ class IndicatorsService:
 
 async def serve(settings: Settings) -> None:
     service = IndicatorsService(settings)
-    await service.start()
-    config = uvicorn.Config(
-        service.http, host=settings.http_host, port=settings.http_port, log_level="warning", lifespan="off"
-    )
-    # uvicorn re-raises the signal that stopped it once the HTTP side is down; with a handler of our own in
-    # place the projector and the connections are then closed too, and the process exits with status 0.
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: None)
-    try:
-        await uvicorn.Server(config).serve()
-    finally:
-        await service.stop()
+    await runtime.serve(service.http, settings.http_host, settings.http_port, service.start, service.stop)

@@ -1,47 +1,20 @@
 """The HTTP API of CONTRACT.md: health, the nine indicators (live or as of a date), one region."""
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
-
-from fastapi import FastAPI, HTTPException, Query
-from fastapi.responses import JSONResponse
-from sqlalchemy import select
+from fastapi import APIRouter, FastAPI, HTTPException, Query
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.indicators import projection, tables, views
-from shared.contracts.indicators import KEYS, TARGETS
+from services.indicators import projection, readings, views
 from shared.regions import find_region
 
-ReadinessCheck = Callable[[], Awaitable[dict[str, str]]]
-
-
-def create_http_app(engine: AsyncEngine, readiness: ReadinessCheck) -> FastAPI:
+def create_http_app(engine: AsyncEngine, probes: APIRouter) -> FastAPI:
     api = FastAPI(title="OGI Tracker indicators", version="1")
-
-    @api.get("/healthz")
-    async def healthz() -> JSONResponse:
-        checks = await readiness()
-        ready = all(state == "ok" for state in checks.values())
-        return JSONResponse({"status": "ok" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503)
+    api.include_router(probes)
 
     @api.get("/api/v1/indicators")
     async def indicators(as_of: dt.date | None = Query(None, description="count only events that occurred on or before this day")) -> dict:
         async with engine.connect() as connection:
-            if as_of is None:
-                counts, as_of_seq = await _live(connection)
-            else:
-                as_of_seq = await projection.position(connection)
-                counts = await views.counts_as_of(connection, as_of)
-        body = {
-            "as_of_seq": as_of_seq,
-            "indicators": [
-                {"scope": scope, "indicator": indicator, "count": counts.get((scope, indicator), 0), "target": TARGETS[indicator]}
-                for scope, indicator in KEYS
-            ],
-        }
-        if as_of is not None:
-            body["as_of"] = as_of.isoformat()
-        return body
+            return await readings.indicators(connection, as_of)
 
     @api.get("/api/v1/regions/{code}")
     async def region(code: str) -> dict:
@@ -66,13 +39,3 @@ def create_http_app(engine: AsyncEngine, readiness: ReadinessCheck) -> FastAPI:
 
     return api
 
-
-async def _live(connection) -> tuple[dict, int]:
-    """Counts and checkpoint in one statement, so the two always belong together."""
-    position = (
-        select(tables.checkpoint.c.last_seq).where(tables.checkpoint.c.projection == projection.PROJECTION).scalar_subquery()
-    )
-    rows = (await connection.execute(select(tables.indicator_count.c.scope, tables.indicator_count.c.indicator, tables.indicator_count.c.count, position.label("position")))).all()
-    if not rows:
-        return {}, await projection.position(connection)
-    return {(row.scope, row.indicator): row.count for row in rows}, rows[0].position

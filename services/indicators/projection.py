@@ -2,7 +2,8 @@
 them, so a crash or a redelivery can neither lose an event nor count one twice."""
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -28,14 +29,23 @@ async def position(connection: AsyncConnection) -> int:
     return row.scalar_one_or_none() or 0
 
 
-async def apply(connection: AsyncConnection, batch: Sequence[StoredEvent]) -> list[IndicatorValue]:
+def _untraced(_index: int) -> AbstractContextManager:
+    return nullcontext()
+
+
+async def apply(
+    connection: AsyncConnection,
+    batch: Sequence[StoredEvent],
+    span_for: Callable[[int], AbstractContextManager] = _untraced,
+) -> list[IndicatorValue]:
     """Apply the events not applied yet, move the checkpoint, and return the indicators that changed.
-    Runs inside the caller's transaction."""
+    Runs inside the caller's transaction; `span_for(i)` wraps the application of the i-th event."""
     last = start = await position(connection)
-    for stored in batch:
+    for index, stored in enumerate(batch):
         if stored.seq <= last:
             continue
-        await _apply_event(connection, stored)
+        with span_for(index):
+            await _apply_event(connection, stored)
         last = stored.seq
     if last == start:
         return []

@@ -6,16 +6,20 @@ committed batch the changed indicators go to KV OGI_INDICATORS and to `ogi.indic
 """
 
 import asyncio
+import datetime as dt
 import logging
+import time
 
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js.api import ConsumerConfig, DeliverPolicy
+from opentelemetry import trace
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.indicators import projection, tables
-from shared import subjects
+from services.indicators.metrics import ProjectorMetrics
+from shared import subjects, telemetry
 from shared.contracts.events import decode_event
 from shared.contracts.indicators import TARGETS, IndicatorValue
 from shared.eventstore import StoredEvent
@@ -27,8 +31,9 @@ RETRY_DELAY_MAX = 10.0
 
 
 class Projector:
-    def __init__(self, nc: Client, engine: AsyncEngine, batch_size: int = BATCH_SIZE) -> None:
+    def __init__(self, nc: Client, engine: AsyncEngine, metrics: ProjectorMetrics | None = None, batch_size: int = BATCH_SIZE) -> None:
         self._nc = nc
+        self.metrics = metrics or ProjectorMetrics()
         self._js = nc.jetstream()
         self._engine = engine
         self._batch_size = batch_size
@@ -38,6 +43,7 @@ class Projector:
         self._kv = None
         self._dirty = False  # the KV bucket may lag the database after a failed publish
         self.position = 0
+        self._applied_at: dt.datetime | None = None  # stream timestamp of the last event applied
 
     @property
     def running(self) -> bool:
@@ -66,22 +72,49 @@ class Projector:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
 
+    async def measure_lag(self) -> None:
+        """Refresh the lag gauges against the stream's last event (called before each scrape)."""
+        state = (await self._js.stream_info(subjects.EVENTS_STREAM)).state
+        behind = max(0, state.last_seq - self.position)
+        self.metrics.lag_events.set(behind)
+        last_time = dt.datetime.fromisoformat(state.last_ts) if behind and state.last_ts else None
+        self.metrics.lag_seconds.set((last_time - self._applied_at).total_seconds() if last_time and self._applied_at else 0)
+
     async def _run(self) -> None:
         while True:
             batch = [await self._queue.get()]
             while len(batch) < self._batch_size and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
+            await self._project(batch)
+
+    async def _project(self, batch: list[Msg]) -> None:
+        """One batch, in one span: its parent is the trace of the batch's last event, and it links to the
+        traces of the others; each event's own span sits in the trace of the submission that made it."""
+        contexts = [telemetry.extract(message.headers) for message in batch]
+        links = [trace.Link(span_context) for span_context in _span_contexts(contexts[:-1])]
+        attributes = {telemetry.MESSAGING_SYSTEM: "nats", telemetry.DESTINATION: subjects.EVENTS_STREAM,
+                      telemetry.OPERATION_TYPE: "process", "messaging.batch.message_count": len(batch)}
+        with telemetry.tracer.start_as_current_span(
+            "process OGI_EVENTS", context=contexts[-1], kind=trace.SpanKind.CONSUMER, links=links, attributes=attributes
+        ):
             events = [StoredEvent(message.metadata.sequence.stream, decode_event(message.data)) for message in batch]
-            changed = await self._apply(events)
+            started = time.perf_counter()
+            changed = await self._apply(events, contexts)
+            self.metrics.batch_seconds.observe(time.perf_counter() - started)
             self.position = events[-1].seq
+            self._applied_at = batch[-1].metadata.timestamp
+            self.metrics.position.set(self.position)
+            for stored in events:
+                self.metrics.events_applied.labels(stored.event.event_type).inc()
             await self._publish(changed)
 
-    async def _apply(self, events: list[StoredEvent]) -> list[IndicatorValue]:
+    async def _apply(self, events: list[StoredEvent], contexts) -> list[IndicatorValue]:
         attempt = 0
+        batch_span = trace.Link(trace.get_current_span().get_span_context())
         while True:
             try:
                 async with self._engine.begin() as connection:
-                    return await projection.apply(connection, events)
+                    return await projection.apply(connection, events, traced(events, contexts, batch_span))
             except Exception as error:  # the database is away: hold the batch and try again
                 attempt += 1
                 log.warning("batch up to %s not applied (attempt %s): %r", events[-1].seq, attempt, error)
@@ -108,5 +141,29 @@ class Projector:
     async def _publish_values(self, values: list[IndicatorValue]) -> None:
         for value in values:
             payload = value.model_dump_json().encode()
-            await self._kv.put(value.key, payload)
-            await self._nc.publish(subjects.indicator(value.scope, value.indicator), payload)
+            subject = subjects.indicator(value.scope, value.indicator)
+            with telemetry.publishing(subject, **{"ogi.indicator": value.key, "ogi.count": value.count}) as headers:
+                await self._kv.put(value.key, payload)
+                await self._nc.publish(subject, payload, headers=headers)
+            self.metrics.indicator.labels(value.scope, value.indicator).set(value.count)
+
+
+def _span_contexts(contexts) -> list[trace.SpanContext]:
+    found = (trace.get_current_span(context).get_span_context() for context in contexts)
+    return [span_context for span_context in found if span_context.is_valid]
+
+
+def traced(events: list[StoredEvent], contexts, batch: trace.Link):
+    """For each event, a span in the trace that produced it, linked to the batch that applies it."""
+
+    def span_for(index: int):
+        event = events[index].event
+        return telemetry.tracer.start_as_current_span(
+            f"apply {event.event_type}",
+            context=contexts[index],
+            links=[batch],
+            attributes=telemetry.ogi_attributes(event.reported_by, event.region_code, event.submission_id)
+            | {"ogi.event_seq": events[index].seq, "ogi.event_id": event.event_id},
+        )
+
+    return span_for

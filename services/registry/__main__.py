@@ -1,6 +1,8 @@
 import asyncio
 
-from services.registry.app import create_app
-from shared.runtime import run_service
+from services.registry.app import create_service
+from shared.runtime import prepare_process, serve
 
-asyncio.run(run_service(create_app()))
+prepare_process("registry")
+service = create_service()
+asyncio.run(serve(service.http, service.settings.http_host, service.settings.http_port, service.start, service.stop))

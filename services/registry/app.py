@@ -1,16 +1,14 @@
-"""Wiring of the registry service: its rules, the subjects it guards, and the FastStream app."""
-
-from faststream import FastStream
+"""Wiring of the registry service: its rules and the subjects it guards."""
 
 from services.registry.domain import DECIDERS
 from shared import subjects
 from shared.intake import ServiceSpec
-from shared.service import build_app
+from shared.service import DecidingService
 from shared.settings import Settings
 
 # Enrolment depends on the registry events alone, so that is what guards its appends.
 SPEC = ServiceSpec(name="registry", deciders=DECIDERS, guard=lambda code: subjects.aggregate("registry", code))
 
 
-def create_app(settings: Settings | None = None) -> FastStream:
-    return build_app(SPEC, settings or Settings())
+def create_service(settings: Settings | None = None) -> DecidingService:
+    return DecidingService(SPEC, settings or Settings())

@@ -58,6 +58,7 @@ class Outcome(BaseModel):
     code: Code | None = None
     message: str | None = None
     errors: list[FieldError] | None = None
+    trace_id: str | None = None  # the trace the submission was decided in, for operators
 
     def to_json(self) -> bytes:
         """Absent fields are left out, but `submission_id` is always there (null when unreadable)."""

@@ -15,7 +15,7 @@ from shared.eventstore import ConcurrencyConflict, EventStore
 from shared.intake import Inbound, Intake, ServiceSpec, Transient
 from shared.ledger import Ledger
 from shared.regions import all_regions
-from shared.service import build_app
+from shared.service import DecidingService
 from shared.streams import declare
 from tests.support import new_id
 
@@ -36,6 +36,16 @@ def enrolled(region_code: str, ministry: str, submission_id: str) -> RegionEnrol
         submission_id=submission_id,
         data=RegionEnrolledData(),
     )
+
+
+async def replace_registry(system, enroll) -> None:
+    """Swap the running registry for one whose enrolment rule is `enroll`."""
+    registry = next(service for service in system.deciding if service.spec.name == "registry")
+    await registry.stop()
+    system.deciding.remove(registry)
+    replacement = DecidingService(ServiceSpec("registry", {**DECIDERS, "region.enroll": enroll}, REGISTRY.guard), system.settings)
+    await replacement.start()
+    system.deciding.append(replacement)
 
 
 async def test_two_ministries_enrolling_one_region_at_once_exactly_one_wins(sqlite_system):
@@ -74,12 +84,7 @@ async def test_a_submission_that_always_fails_is_answered_and_blocks_nothing(sql
             raise RuntimeError("a bug in the rules")
         return DECIDERS["region.enroll"](submission, reporter, region, state)
 
-    for app in sqlite_system.apps[:1]:  # replace the registry with one whose rules crash on one region
-        await app.stop()
-    sqlite_system.apps = sqlite_system.apps[1:]
-    broken = build_app(ServiceSpec("registry", {**DECIDERS, "region.enroll": explode}, REGISTRY.guard), sqlite_system.settings)
-    await broken.start()
-    sqlite_system.apps.append(broken)
+    await replace_registry(sqlite_system, explode)
 
     kemendagri = sqlite_system.ministry("kemendagri")
     poison_seq = await kemendagri.send("region.enroll", {"submission_id": new_id(), "region_code": "73.71", "occurred_on": "2019-01-01"})
@@ -98,11 +103,7 @@ async def test_transient_failures_are_redelivered_for_as_long_as_they_last(sqlit
             raise Transient("the event store did not answer")
         return DECIDERS["region.enroll"](submission, reporter, region, state)
 
-    await sqlite_system.apps[0].stop()
-    sqlite_system.apps = sqlite_system.apps[1:]
-    app = build_app(ServiceSpec("registry", {**DECIDERS, "region.enroll": flaky}, REGISTRY.guard), sqlite_system.settings)
-    await app.start()
-    sqlite_system.apps.append(app)
+    await replace_registry(sqlite_system, flaky)
     outcome = await sqlite_system.ministry("kemendagri").enroll("73.71")
     assert outcome.status == "accepted" and failures["left"] == 0
 

@@ -1,0 +1,24 @@
+"""Prometheus metrics of a deciding service, in a registry of its own (one per app, so tests can read
+exactly what one service counted)."""
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+
+class ServiceMetrics:
+    def __init__(self, service: str, registry: CollectorRegistry | None = None) -> None:
+        self.registry = registry or CollectorRegistry()
+        labels = {"registry": self.registry}
+        self.submissions = Counter(
+            "ogi_submissions", "Submissions decided, by ministry, kind, outcome status and rejection code",
+            ["service", "ministry", "kind", "status", "code"], **labels,
+        )
+        self.events_appended = Counter("ogi_events_appended", "Events appended to OGI_EVENTS", ["service", "event_type"], **labels)
+        self.concurrency_retries = Counter(
+            "ogi_concurrency_retries", "Decisions taken again after a concurrent append to the same region", ["service"], **labels
+        )
+        self.redeliveries = Counter("ogi_redeliveries", "Submissions delivered more than once", ["service"], **labels)
+        self.handler_seconds = Histogram(
+            "ogi_submission_handling_seconds", "Time from receiving a submission to its acknowledgement", ["service", "kind"],
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5), **labels,
+        )
+        self.service = service

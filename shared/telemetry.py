@@ -1,0 +1,68 @@
+"""Tracing: the W3C trace context rides in NATS headers on every hop, so one trace covers a submission
+from the ministry's publish to the dashboard's notification.
+
+Exporters come from the standard variables: `OTEL_TRACES_EXPORTER` (`otlp`, `console`, `none`; default
+`none`), `OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_SERVICE_NAME`, `OTEL_TRACES_SAMPLER`.
+"""
+
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+
+from opentelemetry import context, propagate, trace
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter
+
+tracer = trace.get_tracer("ogi-tracker")
+
+MESSAGING_SYSTEM = "messaging.system"
+DESTINATION = "messaging.destination.name"
+OPERATION_TYPE = "messaging.operation.type"
+OPERATION_NAME = "messaging.operation.name"
+
+
+def configure(service: str) -> None:
+    """Install the process's tracer provider, exporting as the OTEL_* variables say."""
+    provider = TracerProvider(resource=Resource.create({"service.name": os.environ.get("OTEL_SERVICE_NAME", f"ogi-{service}")}))
+    for name in filter(None, (part.strip() for part in os.environ.get("OTEL_TRACES_EXPORTER", "none").split(","))):
+        if name == "otlp":
+            from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+            provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+        elif name == "console":
+            provider.add_span_processor(BatchSpanProcessor(ConsoleSpanExporter()))
+    trace.set_tracer_provider(provider)
+
+
+def shutdown() -> None:
+    provider = trace.get_tracer_provider()
+    if isinstance(provider, TracerProvider):
+        provider.shutdown()
+
+
+def ogi_attributes(ministry: str | None = None, region: str | None = None, submission_id: str | None = None) -> dict[str, str]:
+    attributes = {"ogi.ministry": ministry, "ogi.region": region, "ogi.submission_id": submission_id}
+    return {key: value for key, value in attributes.items() if value is not None}
+
+
+@contextmanager
+def publishing(destination: str, **attributes) -> Iterator[dict[str, str]]:
+    """A producer span for one publish; yields the headers that carry its context onward."""
+    with tracer.start_as_current_span(
+        f"send {destination}",
+        kind=trace.SpanKind.PRODUCER,
+        attributes={MESSAGING_SYSTEM: "nats", DESTINATION: destination, OPERATION_TYPE: "send", OPERATION_NAME: "publish", **attributes},
+    ):
+        headers: dict[str, str] = {}
+        propagate.inject(headers)
+        yield headers
+
+
+def extract(headers: Mapping[str, str] | None) -> context.Context:
+    return propagate.extract(dict(headers or {}))
+
+
+def current_trace_id() -> str | None:
+    span_context = trace.get_current_span().get_span_context()
+    return format(span_context.trace_id, "032x") if span_context.is_valid else None
