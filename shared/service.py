@@ -47,8 +47,9 @@ class DecidingService:
             name=f"ogi-{spec.name}",
             max_reconnect_attempts=-1,
             reconnect_time_wait=0.5,
-            logger=logging.getLogger(f"ogi.{spec.name}.faststream"),
-            log_level=logging.DEBUG,  # one line per message is for debugging; the intake logs each decision
+            # FastStream's own line per message would be written outside the message's trace; the intake
+            # writes one line per decision, inside it.
+            logger=None,
             middlewares=(
                 NatsTelemetryMiddleware(),
                 NatsPrometheusMiddleware(registry=self.metrics.registry, app_name=f"ogi-{spec.name}"),

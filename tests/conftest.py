@@ -77,3 +77,24 @@ async def sqlite_system(tmp_path, nats_server, sqlite_url):
     settings = Settings(data_dir=tmp_path / "data", nats_url=nats_server.url, database_url=sqlite_url, http_port=free_port())
     async with running_system(settings) as running:
         yield running
+
+
+@pytest.fixture(scope="session")
+def span_exporter():
+    """Every span of the in-process services, kept in memory (the global provider can be set only once)."""
+    from opentelemetry import trace
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    trace.set_tracer_provider(provider)
+    return exporter
+
+
+@pytest.fixture
+def spans(span_exporter):
+    span_exporter.clear()
+    return span_exporter
