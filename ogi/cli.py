@@ -41,12 +41,13 @@ def up(
     nats_port: Annotated[int | None, typer.Option(help="port of the embedded NATS server [default: 4222]")] = None,
     http_port: Annotated[int | None, typer.Option(envvar="OGI_HTTP_PORT", help="port of the HTTP API and dashboard [default: 8000]")] = None,
     database_url: Annotated[str | None, typer.Option(envvar="OGI_DATABASE_URL", help="read-model database [default: SQLite under the data dir]")] = None,
+    otlp: Annotated[str | None, typer.Option(help="export traces over OTLP/HTTP to this collector (default: the OTEL_* variables; none)")] = None,
 ) -> None:
     """Run the whole system: NATS (embedded unless --nats-url), the services, the HTTP API."""
     settings = _settings(data_dir=data_dir, nats_url=nats_url, nats_port=nats_port, http_port=http_port, database_url=database_url)
     try:
         with console.status("starting OGI Tracker…"):
-            running = up_module.start(settings)
+            running = up_module.start(settings, otlp)
     except (up_module.UpError, NatsStartError) as error:
         fail(str(error))
     console.print(f"NATS       {running.nats_url}")
@@ -139,6 +140,44 @@ async def _read_indicators(settings: Settings) -> list[dict]:
         return values
     finally:
         await nc.close()
+
+
+@app.command("trace")
+def trace_command(
+    identifier: Annotated[str, typer.Argument(help="a submission id, or an event id")],
+    ministry: Annotated[str | None, typer.Option(help="the submitting ministry, when several used the id")] = None,
+    nats_url: NatsUrl = None,
+    api_url: Annotated[str, typer.Option("--api-url", envvar="OGI_API_URL", help="the indicators HTTP API")] = "http://127.0.0.1:8000",
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Where a submission went: its trace id, the path through the system, its outcome."""
+    from ogi.trace import NotFound, follow
+
+    async def look() -> list:
+        nc = await connect(_settings(nats_url=nats_url).resolved_nats_url, name="ogi-trace")
+        try:
+            return await follow(nc, identifier, api_url.rstrip("/"), ministry)
+        except NotFound as error:
+            fail(str(error))
+        finally:
+            await nc.close()
+
+    trails = _run(look())
+    if as_json:
+        console.print_json(json.dumps([
+            {"ministry": t.ministry, "submission_id": t.submission_id, "trace_id": t.trace_id, "path": [{"step": s, "detail": d} for s, d in t.path],
+             "outcome": json.loads(t.outcome.to_json()), "resubmissions": [json.loads(o.to_json()) for o in t.resubmissions]}
+            for t in trails
+        ]))
+        return
+    for trail in trails:
+        console.print(f"[bold]{trail.ministry}[/] {trail.submission_id}")
+        console.print(f"  trace     {trail.trace_id or '(none recorded)'}")
+        for step, detail in trail.path:
+            console.print(f"  {step:<9} {detail}", highlight=False)
+        for resubmission in trail.resubmissions:
+            console.print(f"  again     {subjects.INBOX_STREAM} #{resubmission.submission_seq}: {resubmission.status}", highlight=False)
+        console.print_json(trail.outcome.to_json().decode())
 
 
 def _run(coroutine):

@@ -36,7 +36,8 @@ class Running:
     children: dict[str, subprocess.Popen]
 
 
-def start(settings: Settings, say=print) -> Running:
+def start(settings: Settings, otlp: str | None = None) -> Running:
+    """Start everything and wait until it is ready; `otlp` is a collector URL to export traces to."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     for service, offset in HTTP_PORT_OFFSETS.items():
         port = settings.http_port + offset
@@ -55,7 +56,7 @@ def start(settings: Settings, say=print) -> Running:
     try:
         asyncio.run(_prepare_streams(settings))
         for name in SERVICES:
-            running.children[name] = _spawn(name, settings)
+            running.children[name] = _spawn(name, settings, otlp)
         _wait_until_ready(running, settings)
     except BaseException:
         stop(running)
@@ -76,9 +77,12 @@ async def _prepare_streams(settings: Settings) -> None:
         await nc.close()
 
 
-def _spawn(service: str, settings: Settings) -> subprocess.Popen:
+def _spawn(service: str, settings: Settings, otlp: str | None) -> subprocess.Popen:
+    tracing = {"OTEL_TRACES_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_ENDPOINT": otlp} if otlp else {}
     env = {
         **os.environ,
+        **tracing,
+        "OTEL_SERVICE_NAME": f"ogi-{service}",
         "OGI_DATA_DIR": str(settings.data_dir.resolve()),
         "OGI_NATS_URL": settings.resolved_nats_url,
         "OGI_DATABASE_URL": async_url(settings.resolved_database_url),
