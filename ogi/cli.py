@@ -174,9 +174,9 @@ def trace_command(
         console.print(f"[bold]{trail.ministry}[/] {trail.submission_id}")
         console.print(f"  trace     {trail.trace_id or '(none recorded)'}")
         for step, detail in trail.path:
-            console.print(f"  {step:<9} {detail}", highlight=False)
+            console.print(f"  {step:<9} {detail}", highlight=False, soft_wrap=True)
         for resubmission in trail.resubmissions:
-            console.print(f"  again     {subjects.INBOX_STREAM} #{resubmission.submission_seq}: {resubmission.status}", highlight=False)
+            console.print(f"  again     {subjects.INBOX_STREAM} #{resubmission.submission_seq}: {resubmission.status}", highlight=False, soft_wrap=True)
         console.print_json(trail.outcome.to_json().decode())
 
 

@@ -1,7 +1,10 @@
 """Prometheus metrics of a deciding service, in a registry of its own (one per app, so tests can read
 exactly what one service counted)."""
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, disable_created_metrics, Counter, Histogram
+
+# The *_created series only clutter dashboards.
+disable_created_metrics()
 
 
 class ServiceMetrics:

@@ -1,6 +1,9 @@
 """Prometheus metrics of the projector."""
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, disable_created_metrics, Counter, Gauge, Histogram
+
+# The *_created series only clutter dashboards.
+disable_created_metrics()
 
 
 class ProjectorMetrics:
