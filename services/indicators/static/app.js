@@ -1,0 +1,311 @@
+// The dashboard: reads the indicators service's JSON, draws it, and follows /api/v1/indicators/stream.
+"use strict";
+
+const SCOPES = ["national", "kemendagri", "kominfo"];
+const INDICATORS = ["enrolled", "trained", "plans"];
+const SVG = "http://www.w3.org/2000/svg";
+const $ = (selector) => document.querySelector(selector);
+
+const state = {
+  asOf: new URLSearchParams(location.search).get("as_of"),
+  boundaries: "2018",
+  data: null,            // {indicators, overview, history} as last loaded
+  open: new Set(),       // provinces whose regions are shown
+  loading: 0,            // so that an older answer never overwrites a newer one
+  updatedAt: null,
+  connected: false,
+};
+
+function element(tag, attributes = {}, ...children) {
+  const node = tag.startsWith("svg:") ? document.createElementNS(SVG, tag.slice(4)) : document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name === "text") node.textContent = value;
+    else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else node.setAttribute(name, value === true ? "" : value);
+  }
+  node.append(...children.filter((child) => child !== null && child !== undefined));
+  return node;
+}
+
+function query(params = {}) {
+  const search = new URLSearchParams();
+  if (state.asOf) search.set("as_of", state.asOf);
+  for (const [name, value] of Object.entries(params)) search.set(name, value);
+  const text = search.toString();
+  return text ? `?${text}` : "";
+}
+
+async function getJson(path) {
+  const response = await fetch(path, { headers: { Accept: "application/json" } });
+  if (!response.ok) throw new Error(`${path}: ${response.status}`);
+  return response.json();
+}
+
+// ---- loading -------------------------------------------------------------------------------------------
+
+async function load() {
+  const ticket = ++state.loading;
+  const [indicators, overview, history] = await Promise.all([
+    getJson(`/api/v1/indicators${query()}`),
+    getJson(`/api/v1/overview${query({ boundaries: state.boundaries })}`),
+    getJson(`/api/v1/indicators/history${query()}`),
+  ]);
+  if (ticket !== state.loading) return;
+  state.data = { indicators, overview, history };
+  state.updatedAt = new Date();
+  render();
+  await Promise.all([...state.open].map(showRegions));
+}
+
+let pending = null;
+function scheduleLoad() {
+  clearTimeout(pending);
+  pending = setTimeout(() => load().catch(console.error), 100);
+}
+
+function render() {
+  if (!state.data) return;
+  renderIndicators(state.data.indicators.indicators);
+  renderCharts(state.data.history.series);
+  renderMeeting(state.data.overview);
+  renderProvinces(state.data.overview.provinces);
+  renderConnection();
+  $("#position").textContent = i18n.t("eventsIncluded", { seq: i18n.number(state.data.indicators.as_of_seq) });
+  $("#history-csv").href = `/api/v1/indicators/history${query({ format: "csv" })}`;
+}
+
+// ---- the nine counts -----------------------------------------------------------------------------------
+
+function renderIndicators(rows) {
+  const container = $("#scopes");
+  container.replaceChildren(...SCOPES.map((scope) => element("article", { class: "scope", "aria-labelledby": `scope-${scope}` },
+    element("h3", { id: `scope-${scope}`, text: i18n.t(`scope.${scope}`) }),
+    element("p", { class: "note", text: i18n.t(`scopeName.${scope}`) }),
+    element("dl", {}, ...INDICATORS.map((indicator) => {
+      const row = rows.find((r) => r.scope === scope && r.indicator === indicator);
+      return element("div", { class: "indicator" },
+        element("dt", { text: i18n.t(`indicator.${indicator}`) }),
+        element("dd", {},
+          element("span", { class: "count", "data-indicator": `${scope}.${indicator}` }),
+          element("span", { class: "target" }),
+          element("span", { class: "percent" }),
+          element("div", { class: "bar", role: "progressbar", "aria-label": `${i18n.t(`scope.${scope}`)} · ${i18n.t(`indicator.${indicator}`)}`, "aria-valuemin": "0" },
+            element("div", { class: "fill" }))));
+    })))));
+  for (const row of rows) showCount(row);
+}
+
+function showCount({ scope, indicator, count, target }) {
+  const countElement = document.querySelector(`[data-indicator="${scope}.${indicator}"]`);
+  if (!countElement) return;
+  const dd = countElement.parentElement;
+  countElement.textContent = i18n.number(count);
+  dd.querySelector(".target").textContent = i18n.t("ofTarget", { target: i18n.number(target) });
+  dd.querySelector(".percent").textContent = i18n.percent(count / target);
+  const bar = dd.querySelector(".bar");
+  bar.setAttribute("aria-valuemax", target);
+  bar.setAttribute("aria-valuenow", count);
+  bar.setAttribute("aria-valuetext", `${i18n.number(count)} / ${i18n.number(target)}`);
+  bar.querySelector(".fill").style.width = `${Math.min(100, (100 * count) / target)}%`;
+  bar.classList.toggle("done", count >= target);
+}
+
+// ---- the timeline --------------------------------------------------------------------------------------
+
+function renderCharts(series) {
+  $("#charts").replaceChildren(...INDICATORS.map((indicator) => chart(indicator, series.filter((s) => s.indicator === indicator))));
+}
+
+function chart(indicator, series) {
+  const width = 480, height = 230, left = 40, right = 14, top = 16, bottom = 28;
+  const points = series[0].points;
+  const target = series[0].target;
+  const highest = Math.max(target, ...series.flatMap((s) => s.points.map((p) => p.count)));
+  const yMax = Math.ceil((highest * 1.1) / 10) * 10;
+  const x = (index) => left + (index * (width - left - right)) / Math.max(1, points.length - 1);
+  const y = (value) => height - bottom - (value * (height - top - bottom)) / yMax;
+  const last = points.length - 1;
+  const values = Object.fromEntries(series.map((s) => [s.scope, i18n.number(s.points[last].count)]));
+  const label = i18n.t("chartLabel", { indicator: i18n.t(`indicator.${indicator}`), ...values, date: i18n.date(points[last].as_of), target: i18n.number(target) });
+
+  const svg = element("svg:svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": label, class: "chart" });
+  const planEnd = points.findIndex((p) => p.month > "2020-12");
+  svg.append(element("svg:rect", { class: "period", x: x(0), y: top, width: x(planEnd === -1 ? last : planEnd - 1) - x(0), height: height - top - bottom }));
+  for (let tick = 0; tick <= yMax; tick += yMax / 4) {
+    svg.append(element("svg:line", { class: "grid", x1: left, x2: width - right, y1: y(tick), y2: y(tick) }));
+    svg.append(element("svg:text", { class: "axis", x: left - 6, y: y(tick) + 4, "text-anchor": "end", text: i18n.number(tick) }));
+  }
+  points.forEach((point, index) => {
+    if (point.month.endsWith("-01")) {
+      svg.append(element("svg:line", { class: "tick", x1: x(index), x2: x(index), y1: height - bottom, y2: height - bottom + 4 }));
+      svg.append(element("svg:text", { class: "axis", x: x(index), y: height - 8, "text-anchor": "middle", text: i18n.year(point.month) }));
+    }
+  });
+  svg.append(element("svg:line", { class: "target-line", x1: left, x2: width - right, y1: y(target), y2: y(target) }));
+  svg.append(element("svg:text", { class: "target-label", x: width - right, y: y(target) - 5, "text-anchor": "end", text: i18n.t("target", { target: i18n.number(target) }) }));
+  for (const s of [...series].reverse()) {
+    const path = s.points.map((p, index) => `${index ? "L" : "M"}${x(index).toFixed(1)},${y(p.count).toFixed(1)}`).join("");
+    svg.append(element("svg:path", { class: `line-${s.scope}`, d: path }));
+  }
+  return element("figure", { class: "chart-box" }, element("figcaption", { text: i18n.t(`indicator.${indicator}`) }), svg);
+}
+
+// ---- what the meeting asked about ----------------------------------------------------------------------
+
+function bar(label, count, total) {
+  return element("li", {},
+    element("span", { class: "bar-label", text: label }),
+    element("span", { class: "bar-value", text: `${i18n.number(count)} / ${i18n.number(total)}` }),
+    element("div", { class: "bar", "aria-hidden": "true" }, element("div", { class: "fill", style: `width:${total ? (100 * count) / total : 0}%` })));
+}
+
+function renderMeeting(overview) {
+  const withPlans = state.data.indicators.indicators.find((r) => r.scope === "national" && r.indicator === "plans").count;
+  $("#sectors").replaceChildren(...overview.sectors.map((s) => bar(i18n.t(`sector.${s.sector}`), s.regions, withPlans)));
+  const e = overview.enrolment;
+  $("#enrolment").replaceChildren(bar(i18n.t("ppid"), e.ppid, e.enrolled), bar(i18n.t("commitmentLetter"), e.commitment_letter, e.enrolled), bar(i18n.t("both"), e.both, e.enrolled));
+}
+
+// ---- provinces and regions -----------------------------------------------------------------------------
+
+function renderProvinces(provinces) {
+  const rows = provinces.flatMap((province) => {
+    const key = `${state.boundaries}:${province.code}`;
+    const open = state.open.has(key);
+    const cell = (value) => element("td", { class: value ? "num" : "num zero", text: value ? i18n.number(value) : "–" });
+    return [
+      element("tr", { class: province.enrolled ? "" : "behind" },
+        element("th", { scope: "row" }, element("button", {
+          type: "button", class: "disclose", "aria-expanded": open ? "true" : "false", "aria-controls": `regions-${province.code}`,
+          onclick: () => toggleProvince(key), text: `${province.code} ${province.name}`,
+        })),
+        element("td", { class: "num", text: i18n.number(province.regions) }), cell(province.enrolled), cell(province.trained), cell(province.plans)),
+      element("tr", { class: "regions-row", id: `regions-${province.code}`, hidden: !open },
+        element("td", { colspan: "5" }, element("ul", { class: "regions", "data-province": key }))),
+    ];
+  });
+  $("#provinces tbody").replaceChildren(...rows);
+}
+
+function toggleProvince(key) {
+  if (state.open.has(key)) state.open.delete(key);
+  else state.open.add(key);
+  renderProvinces(state.data.overview.provinces);
+  if (state.open.has(key)) showRegions(key).catch(console.error);
+}
+
+async function showRegions(key) {
+  const [boundaries, code] = key.split(":");
+  if (boundaries !== state.boundaries) return;
+  const body = await getJson(`/api/v1/regions${query({ province: code, boundaries })}`);
+  const list = document.querySelector(`ul[data-province="${key}"]`);
+  if (!list) return;
+  list.replaceChildren(...body.regions.map((region) => element("li", {},
+    element("button", { type: "button", class: "region", onclick: () => showRegion(region), text: region.name }),
+    ...chips(region))));
+}
+
+function chips(region) {
+  if (!region.enrolled && !region.trained && !region.plans) {
+    return [element("span", { class: region.ministry ? "chip withdrawn" : "chip behind", text: region.ministry ? i18n.t("withdrawn") : i18n.t("notEnrolled") })];
+  }
+  return [
+    region.enrolled ? element("span", { class: "chip enrolled", text: `${i18n.t("indicator.enrolled")} · ${i18n.t(`scope.${region.ministry}`)}` }) : element("span", { class: "chip withdrawn", text: i18n.t("withdrawn") }),
+    region.trained ? element("span", { class: "chip trained", text: i18n.t("indicator.trained") }) : null,
+    region.plans ? element("span", { class: "chip plans", text: i18n.t("plansCount", { count: i18n.number(region.plans) }) }) : null,
+  ];
+}
+
+async function showRegion(region) {
+  const dialog = $("#region");
+  $("#region-name").textContent = `${region.name} (${region.code})`;
+  $("#region-province").textContent = `${region.province_name} · 2018: ${region.code_2018}, ${region.province_name_2018}`;
+  const yesNo = (value) => (value === null || value === undefined ? i18n.t("unknown") : i18n.t(value ? "yes" : "no"));
+  const facts = [
+    ["status", chips(region).filter(Boolean).map((chip) => chip.textContent).join(" · ")],
+    ["ministry", region.ministry ? i18n.t(`scopeName.${region.ministry}`) : "–"],
+    ["enrolledOn", region.enrolled_on ? i18n.date(region.enrolled_on) : "–"],
+    ["commitmentOn", region.commitment_letter_on ? i18n.date(region.commitment_letter_on) : "–"],
+    ["ppidShort", region.ministry ? yesNo(region.ppid_established) : "–"],
+  ];
+  $("#region-status").replaceChildren(...facts.flatMap(([key, value]) => [element("dt", { text: i18n.t(key) }), element("dd", { text: value })]));
+  $("#region-events").replaceChildren();
+  if (!dialog.open) dialog.showModal();
+  const body = await getJson(`/api/v1/regions/${region.code}/events${query()}`);
+  $("#region-events").replaceChildren(...(body.events.length ? body.events.map(describeEvent) : [element("li", { text: i18n.t("noEvents") })]));
+}
+
+function describeEvent(event) {
+  const details = [];
+  if (event.data.plan_id) details.push(event.data.title ? `${event.data.title} (${event.data.plan_id})` : event.data.plan_id);
+  if (event.data.sectors) details.push(event.data.sectors.map((s) => i18n.t(`sector.${s}`)).join(", "));
+  if (event.data.session_id) details.push(`${event.data.session_id}, ${i18n.number(event.data.participants)}`);
+  if (event.data.reason) details.push(event.data.reason);
+  return element("li", {},
+    element("time", { datetime: event.occurred_on, text: i18n.date(event.occurred_on) }), " ",
+    element("strong", { text: i18n.t(`event.${event.event_type}`) }), " · ",
+    element("span", { text: i18n.t("reportedBy", { ministry: i18n.t(`scope.${event.reported_by}`) }) }),
+    details.length ? element("div", { class: "note", text: details.join(" · ") }) : null);
+}
+
+// ---- live updates --------------------------------------------------------------------------------------
+
+function connect() {
+  const source = new EventSource("/api/v1/indicators/stream");
+  source.addEventListener("hello", () => { state.connected = true; renderConnection(); scheduleLoad(); });
+  source.addEventListener("position", () => { if (!state.asOf) scheduleLoad(); });
+  source.addEventListener("indicator", (message) => {
+    if (state.asOf) return;
+    showCount(JSON.parse(message.data));
+    state.updatedAt = new Date();
+    renderConnection();
+    scheduleLoad();
+  });
+  source.addEventListener("error", () => {
+    state.connected = false;
+    renderConnection();
+    if (source.readyState === EventSource.CLOSED) setTimeout(connect, 1000);  // EventSource gave up: start again
+  });
+}
+
+function renderConnection() {
+  const box = $("#connection");
+  box.classList.toggle("offline", !state.connected && !state.asOf);
+  box.classList.toggle("past", Boolean(state.asOf));
+  $("#connection-text").textContent = state.asOf ? i18n.t("pastState", { date: i18n.date(state.asOf) })
+    : !state.connected ? i18n.t(state.updatedAt ? "reconnecting" : "connecting")
+    : i18n.t("live", { time: i18n.time(state.updatedAt || new Date()) });
+}
+
+// ---- controls ------------------------------------------------------------------------------------------
+
+function setAsOf(day) {
+  state.asOf = day || null;
+  const url = new URL(location.href);
+  if (state.asOf) url.searchParams.set("as_of", state.asOf);
+  else url.searchParams.delete("as_of");
+  history.replaceState(null, "", url);
+  $("#as-of").value = state.asOf || "";
+  renderConnection();
+  load().catch(console.error);
+}
+
+function start() {
+  const today = new Date().toISOString().slice(0, 10);
+  $("#as-of").max = today;
+  $("#as-of").value = state.asOf || "";
+  $("#as-of-form").addEventListener("submit", (event) => { event.preventDefault(); setAsOf($("#as-of").value); });
+  $("#latest").addEventListener("click", () => setAsOf(null));
+  $("#language").addEventListener("click", () => { i18n.toggle(); document.title = `OGI Tracker · ${i18n.t("dashboard")}`; render(); });
+  for (const radio of document.querySelectorAll("input[name=boundaries]")) {
+    radio.addEventListener("change", () => { state.boundaries = radio.value; load().catch(console.error); });
+  }
+  i18n.apply();
+  document.title = `OGI Tracker · ${i18n.t("dashboard")}`;
+  renderConnection();
+  load().catch(console.error);
+  connect();
+}
+
+start();

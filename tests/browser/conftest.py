@@ -1,0 +1,88 @@
+"""A real headless Chromium (Debian's `chromium`, driven by Playwright) on the system served over real HTTP.
+
+Every page records the requests it makes; a test fails if one of them leaves localhost. Without Chromium the
+tests are skipped, except under `CI=true`, where that is a failure (`.ci/run` installs it).
+"""
+
+import asyncio
+import os
+import shutil
+from urllib.parse import urlsplit
+
+import pytest
+import uvicorn
+
+from tests.support import eventually
+
+CHROMIUM = os.environ.get("OGI_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+]
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+
+class HttpServer:
+    """The indicators service's HTTP app under uvicorn on a real port, as `ogi up` serves it."""
+
+    def __init__(self, app, port: int) -> None:
+        self.app, self.port = app, port
+        self.url = f"http://127.0.0.1:{port}"
+        self._server = self._task = None
+
+    async def start(self) -> None:
+        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
+        self._server = uvicorn.Server(config)
+        self._task = asyncio.create_task(self._server.serve())
+        await eventually(lambda: self._server.started or self._task.done())
+        assert not self._task.done(), "uvicorn did not start"
+
+    async def stop(self) -> None:
+        self._server.should_exit = True
+        await asyncio.wait_for(self._task, timeout=10)
+
+
+@pytest.fixture
+async def served(sqlite_system):
+    """The system, its HTTP side on a real port (`served.server`)."""
+    server = HttpServer(sqlite_system.indicators.http, sqlite_system.settings.http_port)
+    await server.start()
+    sqlite_system.server = server
+    yield sqlite_system
+    await server.stop()
+
+
+def _chromium() -> str:
+    if not shutil.which(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: CI must run the browser tests (.ci/run installs Debian's chromium)")
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+    return CHROMIUM
+
+
+@pytest.fixture
+async def browser():
+    executable = _chromium()
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        await browser.close()
+
+
+@pytest.fixture
+async def page(browser):
+    """A fresh page; after the test, every request it made must have gone to localhost."""
+    context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="id-ID", timezone_id="Asia/Jakarta")
+    page = await context.new_page()
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    await context.close()
+    assert requested, "the page made no requests at all"
+    outside = [url for url in requested if urlsplit(url).hostname not in LOCAL_HOSTS]
+    assert not outside, f"requests left localhost: {outside}"
+    assert not errors, f"script errors on the page: {errors}"

@@ -1,0 +1,139 @@
+"""The dashboard in a real headless Chromium, as the people who follow the action see it: the right counts,
+live changes without a reload, Indonesian first and English on request, the state on a past day."""
+
+import time
+
+from playwright.async_api import expect
+
+MAKASSAR, BANDUNG, MERAUKE = "73.71", "32.73", "93.01"
+
+LIVE = {
+    "national.enrolled": "3", "national.trained": "2", "national.plans": "1",
+    "kemendagri.enrolled": "1", "kemendagri.trained": "1", "kemendagri.plans": "1",
+    "kominfo.enrolled": "2", "kominfo.trained": "1", "kominfo.plans": "0",
+}
+ON_30_JUNE_2019 = {
+    "national.enrolled": "2", "national.trained": "2", "national.plans": "0",
+    "kemendagri.enrolled": "1", "kemendagri.trained": "1", "kemendagri.plans": "0",
+    "kominfo.enrolled": "1", "kominfo.trained": "1", "kominfo.plans": "0",
+}
+
+
+async def seed(system) -> None:
+    kemendagri, kominfo = system.ministry("kemendagri"), system.ministry("kominfo")
+    outcomes = [
+        await kemendagri.enroll(MAKASSAR, "2018-05-02", ppid_established=True, commitment_letter_on="2018-04-20"),
+        await kemendagri.train(MAKASSAR, "2018-07-10"),
+        await kemendagri.submit_plan(MAKASSAR, "ra-makassar", "2019-08-20"),
+        await kominfo.enroll(BANDUNG, "2019-02-01", ppid_established=False),
+        await kominfo.train(BANDUNG, "2019-03-15"),
+        await kominfo.enroll(MERAUKE, "2020-01-06"),
+    ]
+    assert all(outcome.status == "accepted" for outcome in outcomes), outcomes
+    await system.projected(max(outcome.event_seq for outcome in outcomes))
+
+
+async def expect_counts(page, counts: dict[str, str]) -> None:
+    for key, count in counts.items():
+        await expect(page.locator(f'[data-indicator="{key}"]')).to_have_text(count)
+
+
+async def test_the_page_shows_the_counts_and_each_regions_history(served, page):
+    await seed(served)
+    await page.goto(served.server.url + "/")
+    await expect_counts(page, LIVE)
+    await expect(page.locator("html")).to_have_attribute("lang", "id")
+    card = page.locator("article.scope", has=page.locator('[data-indicator="national.enrolled"]'))
+    await expect(card).to_contain_text("dari target 100")
+    await expect(card).to_contain_text("3%")
+    await expect(page.locator("#sectors")).to_contain_text("Kesehatan")
+
+    # 2018 provinces by default: Merauke was in Papua (91); today it is in Papua Selatan (93).
+    await expect(page.locator("#provinces")).to_contain_text("91 Papua")
+    await page.get_by_label("Saat ini (38 provinsi)").check()
+    await expect(page.locator("#provinces")).to_contain_text("93 Papua Selatan")
+
+    # The keyboard reaches a province, opens it, and a region's history.
+    province = page.get_by_role("button", name="73 Sulawesi Selatan")
+    await province.focus()
+    await page.keyboard.press("Enter")
+    await expect(province).to_have_attribute("aria-expanded", "true")
+    await page.get_by_role("button", name="Kota Makassar").click()
+    dialog = page.locator("dialog#region")
+    await expect(dialog).to_contain_text("Didaftarkan")
+    await expect(dialog).to_contain_text("Pelatihan selesai")
+    await expect(dialog).to_contain_text("Rencana aksi diajukan")
+    await expect(dialog).to_contain_text("20 Agustus 2019")
+
+
+async def test_an_event_published_over_nats_changes_the_numbers_without_a_reload(served, page):
+    await seed(served)
+    await page.goto(served.server.url + "/")
+    await expect_counts(page, LIVE)
+    await page.evaluate("window.sameDocument = true")
+    await expect(page.locator("#connection")).to_contain_text("Langsung")
+
+    kominfo = served.ministry("kominfo")
+    sent = time.monotonic()
+    await kominfo.submit_plan(BANDUNG, "ra-bandung", "2020-03-02")
+    await expect(page.locator('[data-indicator="kominfo.plans"]')).to_have_text("1", timeout=5000)
+    latency = time.monotonic() - sent
+    await expect_counts(page, {**LIVE, "national.plans": "2", "kominfo.plans": "1"})
+    assert latency < 1.0, f"the page showed the new plan {latency:.2f} s after it was submitted"
+    print(f"submission to updated page: {latency * 1000:.0f} ms")
+
+    # The HTTP side restarts; the page reconnects by itself and keeps following.
+    await served.server.stop()
+    await expect(page.locator("#connection")).to_contain_text("menyambung kembali")
+    await served.server.start()
+    await expect(page.locator("#connection")).to_contain_text("Langsung", timeout=10000)
+    await served.ministry("kemendagri").train(MERAUKE, "2020-04-01")
+    await expect(page.locator('[data-indicator="kominfo.trained"]')).to_have_text("2", timeout=5000)
+    await expect(page.locator('[data-indicator="national.trained"]')).to_have_text("3")
+    assert await page.evaluate("window.sameDocument") is True
+
+
+async def test_one_click_switches_to_english_with_english_dates(served, page):
+    await seed(served)
+    await page.goto(served.server.url + "/?as_of=2019-06-30")
+    await expect(page.locator("#connection")).to_contain_text("30 Juni 2019")
+    await expect(page.locator("h1")).to_have_text("Memperluas Praktik Keterbukaan Pemerintah pada Level Pemerintah Daerah")
+
+    await page.get_by_role("button", name="English").click()
+    await expect(page.locator("html")).to_have_attribute("lang", "en")
+    await expect(page.locator("h1")).to_have_text("Expanding Open Government Practice to Local Governments")
+    await expect(page.locator("#connection")).to_contain_text("30 June 2019")
+    await expect(page.locator("#scopes")).to_contain_text("Enrolled")
+    await expect_counts(page, ON_30_JUNE_2019)
+
+    await page.reload()  # the choice stays
+    await expect(page.locator("h1")).to_have_text("Expanding Open Government Practice to Local Governments")
+    await page.get_by_role("button", name="Bahasa Indonesia").click()
+    await expect(page.locator("#scopes")).to_contain_text("Terdaftar")
+
+
+async def test_the_as_of_picker_shows_the_state_on_a_past_day(served, page):
+    await seed(served)
+    await page.goto(served.server.url + "/")
+    await expect_counts(page, LIVE)
+
+    await page.get_by_label("Kondisi per tanggal").fill("2019-06-30")
+    await page.get_by_role("button", name="Tampilkan", exact=True).click()
+    await expect_counts(page, ON_30_JUNE_2019)
+    assert "as_of=2019-06-30" in page.url
+    api = await served.counts(as_of="2019-06-30")
+    assert {key: str(count) for key, count in api.items()} == ON_30_JUNE_2019
+
+    # A past state does not move with live events; "Terkini" returns to now.
+    await served.ministry("kominfo").train(MERAUKE, "2020-02-01")
+    await page.get_by_role("button", name="Terkini").click()
+    await expect_counts(page, {**LIVE, "national.trained": "3", "kominfo.trained": "2"})
+    assert "as_of" not in page.url
+
+
+async def test_a_phone_shows_everything_without_sideways_scrolling(served, page):
+    await seed(served)
+    await page.set_viewport_size({"width": 360, "height": 740})
+    await page.goto(served.server.url + "/")
+    await expect_counts(page, LIVE)
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 360
