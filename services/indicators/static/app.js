@@ -175,11 +175,11 @@ function renderProvinces(provinces) {
     const open = state.open.has(key);
     const cell = (value) => element("td", { class: value ? "num" : "num zero", text: value ? i18n.number(value) : "–" });
     return [
-      element("tr", { class: province.enrolled ? "" : "behind" },
+      element("tr", {},
         element("th", { scope: "row" }, element("button", {
           type: "button", class: "disclose", "aria-expanded": open ? "true" : "false", "aria-controls": `regions-${province.code}`,
           onclick: () => toggleProvince(key), text: `${province.code} ${province.name}`,
-        })),
+        }), province.enrolled ? null : element("span", { class: "chip behind", text: i18n.t("none") })),
         element("td", { class: "num", text: i18n.number(province.regions) }), cell(province.enrolled), cell(province.trained), cell(province.plans)),
       element("tr", { class: "regions-row", id: `regions-${province.code}`, hidden: !open },
         element("td", { colspan: "5" }, element("ul", { class: "regions", "data-province": key }))),
