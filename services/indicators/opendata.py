@@ -50,6 +50,8 @@ class Dataset:
     columns: tuple[Column, ...]
 
 
+SCOPE = Column("scope", "string", "national, kemendagri atau kominfo", "national, kemendagri or kominfo")
+INDICATOR = Column("indicator", "string", "enrolled (terdaftar), trained (terlatih) atau plans (memiliki rencana aksi)", "enrolled, trained or plans (has an action plan)")
 REGION_COLUMNS = (
     Column("code", "string", "Kode kabupaten/kota Kemendagri saat ini (73.71)", "Current Kemendagri kabupaten/kota code (73.71)"),
     Column("name", "string", "Nama resmi kabupaten/kota", "Official name of the kabupaten/kota"),
@@ -70,9 +72,9 @@ DATASETS = (
         (
             Column("as_of", "date", "Tanggal data (peristiwa yang terjadi sampai tanggal ini)", "Date of the data (events that occurred up to this day)"),
             Column("as_of_seq", "integer", "Nomor urut peristiwa terakhir yang dihitung", "Sequence of the last event counted"),
-            Column("scope", "string", "national, kemendagri atau kominfo", "national, kemendagri or kominfo"),
+            SCOPE,
             Column("scope_name", "string", "Nama cakupan", "Name of the scope"),
-            Column("indicator", "string", "enrolled (terdaftar), trained (terlatih) atau plans (memiliki rencana aksi)", "enrolled, trained or plans (has an action plan)"),
+            INDICATOR,
             Column("count", "integer", "Jumlah kabupaten/kota", "Number of kabupaten/kota"),
             Column("target", "integer", "Target rencana aksi 2018–2020", "Target of the 2018–2020 action plan"),
             Column("percent", "number", "Capaian terhadap target, persen", "Achievement against the target, percent"),
@@ -100,8 +102,8 @@ DATASETS = (
         "/api/v1/indicators/history?format=csv",
         {"id": "Riwayat bulanan indikator sejak 2018", "en": "Monthly history of the indicators since 2018"},
         (
-            Column("scope", "string", "national, kemendagri atau kominfo", "national, kemendagri or kominfo"),
-            Column("indicator", "string", "enrolled, trained atau plans", "enrolled, trained or plans"),
+            SCOPE,
+            INDICATOR,
             Column("month", "string", "Bulan (YYYY-MM)", "Month (YYYY-MM)"),
             Column("as_of", "date", "Akhir bulan (atau hari ini untuk bulan berjalan)", "End of the month (or today for the current month)"),
             Column("count", "integer", "Jumlah kumulatif kabupaten/kota pada tanggal itu", "Cumulative number of kabupaten/kota on that day"),

@@ -5,7 +5,8 @@ import time
 
 from playwright.async_api import expect
 
-MAKASSAR, BANDUNG, MERAUKE = "73.71", "32.73", "93.01"
+from tests.dashboard_story import BANDUNG, MERAUKE, two_ministries_three_regions
+
 
 LIVE = {
     "national.enrolled": "3", "national.trained": "2", "national.plans": "1",
@@ -19,27 +20,13 @@ ON_30_JUNE_2019 = {
 }
 
 
-async def seed(system) -> None:
-    kemendagri, kominfo = system.ministry("kemendagri"), system.ministry("kominfo")
-    outcomes = [
-        await kemendagri.enroll(MAKASSAR, "2018-05-02", ppid_established=True, commitment_letter_on="2018-04-20"),
-        await kemendagri.train(MAKASSAR, "2018-07-10"),
-        await kemendagri.submit_plan(MAKASSAR, "ra-makassar", "2019-08-20"),
-        await kominfo.enroll(BANDUNG, "2019-02-01", ppid_established=False),
-        await kominfo.train(BANDUNG, "2019-03-15"),
-        await kominfo.enroll(MERAUKE, "2020-01-06"),
-    ]
-    assert all(outcome.status == "accepted" for outcome in outcomes), outcomes
-    await system.projected(max(outcome.event_seq for outcome in outcomes))
-
-
 async def expect_counts(page, counts: dict[str, str]) -> None:
     for key, count in counts.items():
         await expect(page.locator(f'[data-indicator="{key}"]')).to_have_text(count)
 
 
 async def test_the_page_shows_the_counts_and_each_regions_history(served, page):
-    await seed(served)
+    await two_ministries_three_regions(served)
     await page.goto(served.server.url + "/")
     await expect_counts(page, LIVE)
     await expect(page.locator("html")).to_have_attribute("lang", "id")
@@ -67,7 +54,7 @@ async def test_the_page_shows_the_counts_and_each_regions_history(served, page):
 
 
 async def test_an_event_published_over_nats_changes_the_numbers_without_a_reload(served, page):
-    await seed(served)
+    await two_ministries_three_regions(served)
     await page.goto(served.server.url + "/")
     await expect_counts(page, LIVE)
     await page.evaluate("window.sameDocument = true")
@@ -94,7 +81,7 @@ async def test_an_event_published_over_nats_changes_the_numbers_without_a_reload
 
 
 async def test_one_click_switches_to_english_with_english_dates(served, page):
-    await seed(served)
+    await two_ministries_three_regions(served)
     await page.goto(served.server.url + "/?as_of=2019-06-30")
     await expect(page.locator("#connection")).to_contain_text("30 Juni 2019")
     await expect(page.locator("h1")).to_have_text("Memperluas Praktik Keterbukaan Pemerintah pada Level Pemerintah Daerah")
@@ -113,7 +100,7 @@ async def test_one_click_switches_to_english_with_english_dates(served, page):
 
 
 async def test_the_as_of_picker_shows_the_state_on_a_past_day(served, page):
-    await seed(served)
+    await two_ministries_three_regions(served)
     await page.goto(served.server.url + "/")
     await expect_counts(page, LIVE)
 
@@ -132,7 +119,7 @@ async def test_the_as_of_picker_shows_the_state_on_a_past_day(served, page):
 
 
 async def test_a_phone_shows_everything_without_sideways_scrolling(served, page):
-    await seed(served)
+    await two_ministries_three_regions(served)
     await page.set_viewport_size({"width": 360, "height": 740})
     await page.goto(served.server.url + "/")
     await expect_counts(page, LIVE)
