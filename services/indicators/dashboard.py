@@ -6,7 +6,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import anyio
-
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import FileResponse
 from nats.aio.client import Client

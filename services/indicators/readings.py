@@ -12,8 +12,6 @@ from shared.contracts.indicators import KEYS, TARGETS
 from shared.contracts.submissions import Sector
 from shared.regions import Region, all_regions
 
-BOUNDARIES = ("2018", "current")  # provinces as in 2018 (34) or as today (38, after the Papua split)
-
 
 async def indicators(connection: AsyncConnection, as_of: dt.date | None = None) -> dict:
     """CONTRACT.md's `/api/v1/indicators` body."""
