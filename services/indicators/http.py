@@ -5,11 +5,14 @@ from fastapi import APIRouter, FastAPI, HTTPException, Query
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.indicators import projection, readings, views
+from services.indicators.events_api import events_routes
 from shared.regions import find_region
+
 
 def create_http_app(engine: AsyncEngine, probes: APIRouter) -> FastAPI:
     api = FastAPI(title="OGI Tracker indicators", version="1")
     api.include_router(probes)
+    api.include_router(events_routes(engine))
 
     @api.get("/api/v1/indicators")
     async def indicators(as_of: dt.date | None = Query(None, description="count only events that occurred on or before this day")) -> dict:
