@@ -18,9 +18,10 @@ class Outcomes:
     """Follows OGI_OUTCOMES (or part of it) and finds the outcome of a stored submission by its inbox
     sequence, which tells a resubmission's outcome from the original's."""
 
-    def __init__(self, nc: Client, filter_subject: str = "ogi.outcome.>") -> None:
+    def __init__(self, nc: Client, filter_subject: str = "ogi.outcome.>", only_new: bool = False) -> None:
         self._js = nc.jetstream()
         self._filter = filter_subject
+        self._deliver = DeliverPolicy.NEW if only_new else DeliverPolicy.ALL
         self._seen: dict[int, Outcome] = {}
         self._arrived = asyncio.Condition()
         self._subscription = None
@@ -30,7 +31,7 @@ class Outcomes:
             self._filter,
             stream=subjects.OUTCOMES_STREAM,
             ordered_consumer=True,
-            config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL),
+            config=ConsumerConfig(deliver_policy=self._deliver),
             cb=self._on_outcome,
         )
         return self

@@ -8,6 +8,8 @@ import sysconfig
 import time
 from pathlib import Path
 
+from ogi.orphans import stop_with_parent
+
 
 class NatsStartError(RuntimeError):
     pass
@@ -72,6 +74,7 @@ class EmbeddedNats:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             start_new_session=True,  # stopped by its owner after the services, not by the terminal's Ctrl-C
+            preexec_fn=stop_with_parent,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

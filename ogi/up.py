@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import httpx
 
 from ogi.embedded_nats import EmbeddedNats, port_is_free
+from ogi.orphans import stop_with_parent
 from services.indicators.db import async_url
 from shared import streams
 from shared.natsconn import connect
@@ -34,6 +35,7 @@ class Running:
     dashboard_url: str
     embedded: EmbeddedNats | None
     children: dict[str, subprocess.Popen]
+    demo: subprocess.Popen | None = None
 
 
 def start(settings: Settings, otlp: str | None = None) -> Running:
@@ -93,7 +95,9 @@ def _spawn(service: str, settings: Settings, otlp: str | None) -> subprocess.Pop
     }
     # A session of its own: Ctrl-C reaches `ogi up` alone, which stops the services before NATS.
     # -P: the working directory stays off sys.path, so a folder named like a package there cannot shadow it.
-    return subprocess.Popen([sys.executable, "-P", "-m", f"services.{service}"], env=env, start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-P", "-m", f"services.{service}"], env=env, start_new_session=True, preexec_fn=stop_with_parent
+    )
 
 
 def _wait_until_ready(running: Running, settings: Settings) -> None:
@@ -116,6 +120,12 @@ def _check_children(running: Running) -> None:
             raise UpError(f"the {name} service exited with status {child.returncode}")
 
 
+def start_demo(running: Running) -> None:
+    """`ogi simulate` against this system, in a process of its own that may end before the system does."""
+    command = [sys.executable, "-P", "-m", "ogi", "simulate", "--nats-url", running.nats_url, "--api-url", running.dashboard_url.rstrip("/")]
+    running.demo = subprocess.Popen(command, start_new_session=True, preexec_fn=stop_with_parent)
+
+
 def supervise(running: Running) -> None:
     """Block until SIGINT/SIGTERM or a service dies; then stop everything."""
     stopping = []
@@ -130,6 +140,8 @@ def supervise(running: Running) -> None:
 
 
 def stop(running: Running) -> None:
+    if running.demo is not None and running.demo.poll() is None:
+        running.demo.terminate()
     for child in running.children.values():
         if child.poll() is None:
             child.send_signal(signal.SIGTERM)

@@ -5,7 +5,6 @@ aggregate unable to both win, and `Nats-Msg-Id` (the event id) makes a retried a
 straight to the stream with batched direct gets, so a decision always sees the latest events.
 """
 
-import json
 from dataclasses import dataclass
 
 from nats.aio.client import Client
@@ -13,9 +12,9 @@ from nats.js.errors import APIError
 
 from shared import subjects, telemetry
 from shared.contracts.events import AnyEvent, decode_event, encode_event
+from shared.stream_reader import Stored, StreamReader
 
 WRONG_LAST_SEQUENCE = 10071
-READ_BATCH = 256
 
 
 class ConcurrencyConflict(Exception):
@@ -40,8 +39,7 @@ class EventStore:
     def __init__(self, nc: Client, timeout: float = 5.0) -> None:
         self._nc = nc
         self._js = nc.jetstream(timeout=timeout)
-        self._timeout = timeout
-        self._direct_get = f"$JS.API.DIRECT.GET.{subjects.EVENTS_STREAM}"
+        self._reader = StreamReader(nc, subjects.EVENTS_STREAM, timeout)
 
     async def append(self, event: AnyEvent, expected_last_seq: int, boundary: str) -> int:
         """Append `event` if nothing matching `boundary` was appended after `expected_last_seq`.
@@ -65,54 +63,13 @@ class EventStore:
 
     async def read(self, filter_subject: str, after_seq: int = 0) -> History:
         """Every event matching `filter_subject` after `after_seq`, in stream order."""
-        events: list[StoredEvent] = []
-        last_seq, start = after_seq, after_seq + 1
-        while True:
-            batch, more = await self._read_batch(filter_subject, start)
-            events.extend(batch)
-            if batch:
-                last_seq = batch[-1].seq
-                start = last_seq + 1
-            if not more:
-                return History(tuple(events), last_seq)
+        events = tuple(_decoded(message) for message in await self._reader.read(filter_subject, after_seq))
+        return History(events, events[-1].seq if events else after_seq)
 
     async def last(self, filter_subject: str) -> StoredEvent | None:
-        request = json.dumps({"last_by_subj": filter_subject}).encode()
-        reply = await self._nc.request(self._direct_get, request, timeout=self._timeout)
-        if _status(reply) == "404":
-            return None
-        _raise_for_status(reply)
-        return _stored(reply)
-
-    async def _read_batch(self, filter_subject: str, start: int) -> tuple[list[StoredEvent], bool]:
-        inbox = self._nc.new_inbox()
-        subscription = await self._nc.subscribe(inbox)
-        try:
-            request = {"batch": READ_BATCH, "next_by_subj": filter_subject, "seq": start}
-            await self._nc.publish(self._direct_get, json.dumps(request).encode(), reply=inbox)
-            batch: list[StoredEvent] = []
-            while True:
-                reply = await subscription.next_msg(timeout=self._timeout)
-                status = _status(reply)
-                if status == "404":
-                    return batch, False
-                if status == "204":  # end of batch
-                    return batch, int(reply.headers.get("Nats-Num-Pending", "0")) > 0
-                _raise_for_status(reply)
-                batch.append(_stored(reply))
-        finally:
-            await subscription.unsubscribe()
+        message = await self._reader.last(filter_subject)
+        return _decoded(message) if message else None
 
 
-def _status(reply) -> str | None:
-    return reply.headers.get("Status") if reply.headers and not reply.data else None
-
-
-def _raise_for_status(reply) -> None:
-    status = _status(reply)
-    if status:
-        raise APIError(code=int(status), description=reply.headers.get("Description"))
-
-
-def _stored(reply) -> StoredEvent:
-    return StoredEvent(seq=int(reply.headers["Nats-Sequence"]), event=decode_event(reply.data))
+def _decoded(message: Stored) -> StoredEvent:
+    return StoredEvent(seq=message.seq, event=decode_event(message.data))

@@ -101,12 +101,12 @@ class Projector:
             started = time.perf_counter()
             changed = await self._apply(events, contexts)
             self.metrics.batch_seconds.observe(time.perf_counter() - started)
-            self.position = events[-1].seq
-            self._applied_at = batch[-1].metadata.timestamp
-            self.metrics.position.set(self.position)
             for stored in events:
                 self.metrics.events_applied.labels(stored.event.event_type).inc()
             await self._publish(changed)
+            self.position = events[-1].seq  # applied, and its changes published
+            self._applied_at = batch[-1].metadata.timestamp
+            self.metrics.position.set(self.position)
 
     async def _apply(self, events: list[StoredEvent], contexts) -> list[IndicatorValue]:
         attempt = 0

@@ -58,7 +58,8 @@ def ogi_up(tmp_path):
     ogi.http = f"http://127.0.0.1:{http_port}"
     yield ogi
     if ogi.process.poll() is None:
-        ogi.process.kill()
+        ogi.process.terminate()  # `ogi up` stops its services and its NATS server
+        ogi.process.wait(30)
 
 
 async def test_a_ministry_scenario_over_raw_nats_gives_the_contracts_counts(ogi_up, tmp_path):

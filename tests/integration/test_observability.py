@@ -16,6 +16,11 @@ def in_trace(exporter, trace_id: str) -> list:
     return [span for span in exporter.get_finished_spans() if format(span.context.trace_id, "032x") == trace_id]
 
 
+async def finished(exporter, predicate):
+    """The finished span matching `predicate`: spans end after the work the test waits for returns."""
+    return await eventually(lambda: next((span for span in exporter.get_finished_spans() if predicate(span)), None))
+
+
 def ancestors(span, by_id) -> list[str]:
     """Names of the span's ancestors within the exported spans, nearest first; the last parent id too."""
     chain = []
@@ -32,7 +37,8 @@ async def test_one_trace_runs_from_the_ministrys_publish_through_the_projector(s
     outcome = await kemendagri.submit("region.enroll", body, headers={"traceparent": TRACEPARENT})
     assert outcome.status == "accepted" and outcome.trace_id == TRACE_ID
     await sqlite_system.projected(outcome.event_seq)
-    await eventually(lambda: any(span.name.startswith("send ogi.indicators.") for span in in_trace(spans, TRACE_ID)))
+    for name in ("decide region.enroll", "process OGI_EVENTS"):  # the outermost spans end last
+        await finished(spans, lambda span: span.name == name and format(span.context.trace_id, "032x") == TRACE_ID)
 
     trace_spans = in_trace(spans, TRACE_ID)
     by_id = {span.context.span_id: span for span in trace_spans}
@@ -52,7 +58,7 @@ async def test_one_trace_runs_from_the_ministrys_publish_through_the_projector(s
 
     apply = named["apply RegionEnrolled"]
     assert ancestors(apply, by_id)[:2] == ["send ogi.events.registry.7371.RegionEnrolled", "decide region.enroll"]
-    batch = next(span for span in spans.get_finished_spans() if span.name == "process OGI_EVENTS" and apply.links[0].context.span_id == span.context.span_id)
+    batch = await finished(spans, lambda span: span.name == "process OGI_EVENTS" and apply.links[0].context.span_id == span.context.span_id)
     assert batch.attributes["messaging.batch.message_count"] >= 1
     notify = [span for span in trace_spans if span.name == "send ogi.indicators.national.enrolled"]
     assert notify and ancestors(notify[0], by_id)[0] == "process OGI_EVENTS"
@@ -64,7 +70,7 @@ async def test_one_trace_runs_from_the_ministrys_publish_through_the_projector(s
 async def test_a_rejected_submissions_trace_shows_the_rejection_code(sqlite_system, spans):
     outcome = await sqlite_system.ministry("kominfo").train("73.71")
     assert outcome.code == "not_enrolled"
-    decide = next(span for span in in_trace(spans, outcome.trace_id) if span.name == "decide training.complete")
+    decide = await finished(spans, lambda span: span.name == "decide training.complete" and format(span.context.trace_id, "032x") == outcome.trace_id)
     assert (decide.attributes["ogi.outcome.status"], decide.attributes["ogi.rejection.code"]) == ("rejected", "not_enrolled")
 
 

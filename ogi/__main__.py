@@ -1,0 +1,3 @@
+from ogi.cli import app
+
+app(prog_name="ogi")

@@ -1,0 +1,65 @@
+"""What every `ogi` command shares: consoles, one-line errors, the NATS option, running async work."""
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+import typer
+from nats.aio.client import Client
+from rich.console import Console
+
+from shared.natsconn import NatsUnreachable, connect
+from shared.settings import Settings
+
+console = Console()
+errors = Console(stderr=True)
+
+NatsUrl = Annotated[str | None, typer.Option("--nats-url", envvar="OGI_NATS_URL", help="NATS server(s), comma-separated")]
+ApiUrl = Annotated[str, typer.Option("--api-url", envvar="OGI_API_URL", help="the indicators HTTP API")]
+AsJson = Annotated[bool, typer.Option("--json", help="print JSON")]
+DEFAULT_API_URL = "http://127.0.0.1:8000"
+
+
+class CommandError(Exception):
+    """A problem the person can act on: printed as one line, exit status 1."""
+
+
+def fail(message: str) -> None:
+    errors.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(1)
+
+
+def settings(**given) -> Settings:
+    return Settings(**{key: value for key, value in given.items() if value is not None})
+
+
+@asynccontextmanager
+async def nats_connection(nats_url: str | None, name: str):
+    nc = await connect(settings(nats_url=nats_url).resolved_nats_url, name=name)
+    try:
+        yield nc
+    finally:
+        await nc.close()
+
+
+def run(coroutine: Awaitable):
+    try:
+        return asyncio.run(coroutine)
+    except (NatsUnreachable, CommandError) as error:
+        fail(str(error))
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+
+
+def with_nats(nats_url: str | None, name: str, work: Callable[[Client], Awaitable]):
+    async def session():
+        async with nats_connection(nats_url, name) as nc:
+            return await work(nc)
+
+    return run(session())
+
+
+def print_json(value) -> None:
+    console.print_json(json.dumps(value, default=str))

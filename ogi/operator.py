@@ -1,0 +1,228 @@
+"""Operator commands against a running system: indicators, region, tail, outcomes, trace."""
+
+import asyncio
+import datetime as dt
+import json
+from collections import deque
+from typing import Annotated
+
+import httpx
+import typer
+from nats.js.api import ConsumerConfig, DeliverPolicy
+from nats.js.errors import KeyNotFoundError
+from rich.live import Live
+from rich.progress_bar import ProgressBar
+from rich.table import Table
+
+from ogi.cli_support import DEFAULT_API_URL, ApiUrl, AsJson, CommandError, NatsUrl, console, fail, print_json, with_nats
+from shared import subjects
+from shared.contracts.events import decode_event
+from shared.contracts.indicators import KEYS, TARGETS
+from shared.contracts.outcomes import Outcome, Status
+from shared.eventstore import EventStore
+from shared.ministries import Ministry
+from shared.region_state import fold
+from shared.regions import find_region
+from shared.stream_reader import StreamReader
+
+
+def indicators(
+    as_of: Annotated[str | None, typer.Option("--as-of", help="the counts on this day, YYYY-MM-DD (from the HTTP API)")] = None,
+    watch: Annotated[bool, typer.Option(help="follow the KV bucket and redraw on every change")] = False,
+    nats_url: NatsUrl = None,
+    api_url: ApiUrl = DEFAULT_API_URL,
+    as_json: AsJson = False,
+) -> None:
+    """The nine indicator counts against their targets."""
+    if as_of is not None:
+        values = _indicators_as_of(api_url, _date(as_of))
+        print_json(values) if as_json else console.print(_indicator_table(values, f"as of {as_of}"))
+        return
+    with_nats(nats_url, "ogi-indicators", lambda nc: _indicators_live(nc, watch, as_json))
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        fail(f"{text!r} is not a date: write it as YYYY-MM-DD")
+
+
+def _indicators_as_of(api_url: str, day: dt.date) -> list[dict]:
+    try:
+        response = httpx.get(f"{api_url.rstrip('/')}/api/v1/indicators", params={"as_of": day.isoformat()}, timeout=10)
+        response.raise_for_status()
+    except httpx.HTTPError as error:
+        fail(f"the indicators API at {api_url} did not answer: {error}")
+    return response.json()["indicators"]
+
+
+async def _indicators_live(nc, watch: bool, as_json: bool) -> None:
+    bucket = await nc.jetstream().key_value(subjects.INDICATORS_BUCKET)
+    values = {}
+    for scope, indicator in KEYS:
+        try:
+            values[f"{scope}.{indicator}"] = json.loads((await bucket.get(f"{scope}.{indicator}")).value)
+        except KeyNotFoundError:
+            values[f"{scope}.{indicator}"] = {"scope": scope, "indicator": indicator, "count": 0, "target": TARGETS[indicator], "as_of_seq": 0}
+    if not watch:
+        print_json(list(values.values())) if as_json else console.print(_indicator_table(list(values.values()), "now"))
+        return
+    watcher = await bucket.watchall(include_history=False)
+    with Live(_indicator_table(list(values.values()), "live"), console=console, auto_refresh=False, transient=as_json) as live:
+        async for entry in watcher:
+            if entry is None or entry.value is None:
+                continue
+            value = json.loads(entry.value)
+            values[entry.key] = value
+            if as_json:
+                console.print(json.dumps(value), soft_wrap=True)
+            else:
+                live.update(_indicator_table(list(values.values()), f"live, read model at #{value['as_of_seq']}"), refresh=True)
+
+
+def _indicator_table(values: list[dict], when: str) -> Table:
+    table = Table(title=f"OGI local-government action: progress ({when})")
+    table.add_column("scope")
+    table.add_column("indicator")
+    table.add_column("count", justify="right")
+    table.add_column("target", justify="right")
+    table.add_column("progress", width=24)
+    table.add_column("", justify="right")
+    for value in values:
+        share = value["count"] / value["target"]
+        table.add_row(value["scope"], value["indicator"], str(value["count"]), str(value["target"]),
+                      ProgressBar(total=1.0, completed=min(share, 1.0), width=22), f"{share:.0%}")
+    return table
+
+
+def region(code: Annotated[str, typer.Argument(help="Kemendagri code, current or 2018 (73.71, 91.01)")], nats_url: NatsUrl = None, as_json: AsJson = False) -> None:
+    """A region's name, province, responsible ministry, status and its events in order (from the event store)."""
+    found = find_region(code)
+    if found is None:
+        fail(f"{code!r} is not a known kabupaten/kota code")
+    history = with_nats(nats_url, "ogi-region", lambda nc: EventStore(nc).read(subjects.region_history(found.code)))
+    state = fold(history)
+    trained_by = sorted({stored.event.ministry for stored in history.events if stored.event.event_type == "TrainingCompleted"})
+    summary = {
+        "code": found.code, "name": found.name, "province": found.province_name, "code_2018": found.code_2018,
+        "province_2018": found.province_name_2018, "ministry": state.ministry, "enrolled": state.enrolled,
+        "trained_by": trained_by, "active_plans": sorted(plan for plan, active in state.plans.items() if active),
+        "events": [{"seq": s.seq, **json.loads(s.event.model_dump_json())} for s in history.events],
+    }
+    if as_json:
+        print_json(summary)
+        return
+    console.print(f"[bold]{found.name}[/] ({found.code}; 2018: {found.code_2018}), {found.province_name}")
+    console.print(f"responsible: {state.ministry or '—'}   enrolled: {'yes' if state.enrolled else 'no'}   "
+                  f"trained by: {', '.join(trained_by) or '—'}   active plans: {', '.join(summary['active_plans']) or '—'}")
+    table = Table()
+    for column in ("seq", "occurred", "event", "ministry", "reported by", "submission"):
+        table.add_column(column)
+    for stored in history.events:
+        event = stored.event
+        table.add_row(str(stored.seq), event.occurred_on.isoformat(), event.event_type, event.ministry, event.reported_by, event.submission_id)
+    console.print(table)
+
+
+def tail(
+    ministry: Annotated[str | None, typer.Option(help="only this ministry's (events it reported, or its outcomes)")] = None,
+    region_code: Annotated[str | None, typer.Option("--region", help="only this region's events")] = None,
+    show_outcomes: Annotated[bool, typer.Option("--outcomes", help="follow outcomes instead of events")] = False,
+    limit: Annotated[int | None, typer.Option(help="stop after this many")] = None,
+    nats_url: NatsUrl = None,
+    as_json: AsJson = False,
+) -> None:
+    """Follow events (or outcomes) as they happen."""
+    if region_code is not None:
+        found = find_region(region_code)
+        if found is None:
+            fail(f"{region_code!r} is not a known kabupaten/kota code")
+        region_code = found.code
+    if show_outcomes:
+        subject, stream = subjects.outcome(ministry or "*", ">"), subjects.OUTCOMES_STREAM
+    else:
+        subject, stream = (subjects.region_history(region_code) if region_code else "ogi.events.>"), subjects.EVENTS_STREAM
+
+    async def follow(nc):
+        queue: asyncio.Queue = asyncio.Queue()
+        await nc.jetstream().subscribe(subject, stream=stream, ordered_consumer=True, cb=queue.put,
+                                       config=ConsumerConfig(deliver_policy=DeliverPolicy.NEW))
+        shown = 0
+        while limit is None or shown < limit:
+            message = await queue.get()
+            if show_outcomes:
+                line = _outcome_line(Outcome.model_validate_json(message.data), as_json)
+            else:
+                event = decode_event(message.data)
+                if ministry and ministry not in (event.ministry, event.reported_by):
+                    continue
+                line = json.dumps({"seq": message.metadata.sequence.stream, **json.loads(event.model_dump_json())}) if as_json else (
+                    f"#{message.metadata.sequence.stream} {event.occurred_on} {event.event_type:<17} {event.region_code} "
+                    f"{find_region(event.region_code).name}  ministry={event.ministry} reported_by={event.reported_by}")
+            console.print(line, soft_wrap=True, highlight=False, markup=False)
+            shown += 1
+
+    with_nats(nats_url, "ogi-tail", follow)
+
+
+def _outcome_line(outcome: Outcome, as_json: bool) -> str:
+    if as_json:
+        return outcome.to_json().decode()
+    detail = f"{outcome.code}: {outcome.message}" if outcome.code else (outcome.event_id or "")
+    return f"#{outcome.submission_seq} {outcome.ministry} {outcome.kind:<17} {outcome.submission_id or '(unreadable id)'}  {outcome.status}  {detail}"
+
+
+def outcomes(
+    ministry: Annotated[str, typer.Option(help="whose submissions")],
+    rejected: Annotated[bool, typer.Option("--rejected", help="only rejected ones")] = False,
+    limit: Annotated[int, typer.Option(help="how many of the most recent")] = 20,
+    nats_url: NatsUrl = None,
+    as_json: AsJson = False,
+) -> None:
+    """A ministry's most recent outcomes, to chase its failed submissions."""
+    if ministry not in {str(m) for m in Ministry}:
+        fail(f"unknown ministry {ministry!r}: one of {', '.join(str(m) for m in Ministry)}")
+
+    async def recent(nc):
+        stored = await StreamReader(nc, subjects.OUTCOMES_STREAM).read(subjects.outcome(ministry, ">"))
+        found = (Outcome.model_validate_json(message.data) for message in stored)
+        return deque((o for o in found if not rejected or o.status == Status.REJECTED), maxlen=limit)
+
+    for outcome in with_nats(nats_url, "ogi-outcomes", recent):
+        console.print(_outcome_line(outcome, as_json), soft_wrap=True, highlight=False, markup=False)
+
+
+def trace(
+    identifier: Annotated[str, typer.Argument(help="a submission id, or an event id")],
+    ministry: Annotated[str | None, typer.Option(help="the submitting ministry, when several used the id")] = None,
+    nats_url: NatsUrl = None,
+    api_url: ApiUrl = DEFAULT_API_URL,
+    as_json: AsJson = False,
+) -> None:
+    """Where a submission went: its trace id, the path through the system, its outcome."""
+    from ogi.trace import NotFound, follow
+
+    async def look(nc) -> list:
+        try:
+            return await follow(nc, identifier, api_url.rstrip("/"), ministry)
+        except NotFound as error:
+            raise CommandError(str(error)) from error
+
+    trails = with_nats(nats_url, "ogi-trace", look)
+    if as_json:
+        print_json([
+            {"ministry": t.ministry, "submission_id": t.submission_id, "trace_id": t.trace_id,
+             "path": [{"step": step, "detail": detail} for step, detail in t.path],
+             "outcome": json.loads(t.outcome.to_json()), "resubmissions": [json.loads(o.to_json()) for o in t.resubmissions]}
+            for t in trails
+        ])
+        return
+    for trail in trails:
+        console.print(f"[bold]{trail.ministry}[/] {trail.submission_id}")
+        console.print(f"  trace     {trail.trace_id or '(none recorded)'}")
+        for step, detail in trail.path:
+            console.print(f"  {step:<9} {detail}", highlight=False, soft_wrap=True)
+        for again in trail.resubmissions:
+            console.print(f"  again     {subjects.INBOX_STREAM} #{again.submission_seq}: {again.status}", highlight=False, soft_wrap=True)
+        console.print_json(trail.outcome.to_json().decode())
