@@ -94,6 +94,7 @@ app.command()(operator.region)
 app.command()(operator.tail)
 app.command()(operator.outcomes)
 app.command("trace")(operator.trace)
+app.command()(operator.rebuild)
 app.command()(simulation.simulate)
 
 __all__ = ["app", "run"]

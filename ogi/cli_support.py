@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated
@@ -15,6 +16,9 @@ from shared.settings import Settings
 
 console = Console()
 errors = Console(stderr=True)
+# A command speaks through its own output and one-line errors; library warnings (each failed connection
+# attempt, say) would bury them.
+logging.basicConfig(level=logging.ERROR)
 
 NatsUrl = Annotated[str | None, typer.Option("--nats-url", envvar="OGI_NATS_URL", help="NATS server(s), comma-separated")]
 ApiUrl = Annotated[str, typer.Option("--api-url", envvar="OGI_API_URL", help="the indicators HTTP API")]
@@ -27,7 +31,7 @@ class CommandError(Exception):
 
 
 def fail(message: str) -> None:
-    errors.print(f"[bold red]error:[/] {message}", highlight=False)
+    errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(1)
 
 
@@ -37,7 +41,7 @@ def settings(**given) -> Settings:
 
 @asynccontextmanager
 async def nats_connection(nats_url: str | None, name: str):
-    nc = await connect(settings(nats_url=nats_url).resolved_nats_url, name=name)
+    nc = await connect(settings(nats_url=nats_url).resolved_nats_url, name=name, timeout=3.0)
     try:
         yield nc
     finally:

@@ -1,9 +1,10 @@
-"""Operator commands against a running system: indicators, region, tail, outcomes, trace."""
+"""Operator commands against a running system: indicators, region, tail, outcomes, trace, rebuild."""
 
 import asyncio
 import datetime as dt
 import json
 from collections import deque
+from pathlib import Path
 from typing import Annotated
 
 import httpx
@@ -11,10 +12,11 @@ import typer
 from nats.js.api import ConsumerConfig, DeliverPolicy
 from nats.js.errors import KeyNotFoundError
 from rich.live import Live
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.progress_bar import ProgressBar
 from rich.table import Table
 
-from ogi.cli_support import DEFAULT_API_URL, ApiUrl, AsJson, CommandError, NatsUrl, console, fail, print_json, with_nats
+from ogi.cli_support import DEFAULT_API_URL, ApiUrl, AsJson, CommandError, NatsUrl, console, fail, print_json, settings, with_nats
 from shared import subjects
 from shared.contracts.events import decode_event
 from shared.contracts.indicators import KEYS, TARGETS
@@ -226,3 +228,54 @@ def trace(
         for again in trail.resubmissions:
             console.print(f"  again     {subjects.INBOX_STREAM} #{again.submission_seq}: {again.status}", highlight=False, soft_wrap=True)
         console.print_json(trail.outcome.to_json().decode())
+
+
+def rebuild(
+    data_dir: Annotated[Path | None, typer.Option(envvar="OGI_DATA_DIR", help="where `ogi up` keeps its files [default: ./.ogi]")] = None,
+    database_url: Annotated[str | None, typer.Option(envvar="OGI_DATABASE_URL", help="the live read model [default: SQLite under the data dir]")] = None,
+    into: Annotated[str | None, typer.Option(help="an empty database to rebuild into [default: a SQLite file beside the live one]")] = None,
+    switch: Annotated[bool, typer.Option(help="with the indicators service stopped: replace the live SQLite read model by the rebuilt one if they are equal")] = False,
+    nats_url: NatsUrl = None,
+    api_url: ApiUrl = DEFAULT_API_URL,
+    as_json: AsJson = False,
+) -> None:
+    """Rebuild the read model from sequence 1 beside the live one, compare the two, and switch only when equal."""
+    from services.indicators.rebuild import rebuild as rebuild_beside
+    from services.indicators.rebuild import rebuild_url_beside, switch_sqlite
+
+    live_url = settings(data_dir=data_dir, database_url=database_url).resolved_database_url
+    try:
+        target_url = into or rebuild_url_beside(live_url)
+    except ValueError as error:
+        fail(str(error))
+    if switch:
+        if not target_url.startswith("sqlite") or not live_url.startswith("sqlite"):
+            fail("--switch replaces SQLite files; for PostgreSQL, point OGI_DATABASE_URL at the rebuilt database")
+        if _answers(api_url):
+            fail(f"the indicators service at {api_url} is running: stop it before --switch (the comparison alone needs no stop)")
+
+    with Progress(TextColumn("rebuilding"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console, disable=as_json) as progress:
+        task = progress.add_task("events", total=None)
+        comparison = with_nats(nats_url, "ogi-rebuild", lambda nc: rebuild_beside(
+            nc, live_url, target_url, lambda done, total: progress.update(task, completed=done, total=total), up_to_live=switch))
+    switched = str(switch_sqlite(live_url, target_url)) if switch and comparison.equal else None
+    if as_json:
+        print_json({"position": comparison.position, "equal": comparison.equal, "differing_tables": comparison.differing_tables,
+                    "rebuilt_into": target_url, "previous_kept_at": switched})
+    elif comparison.equal:
+        console.print(f"rebuilt from sequence 1: equal to the live read model at #{comparison.position}")
+        if switched:
+            console.print(f"switched: the rebuilt read model is live; the previous one is kept at {switched}")
+    else:
+        console.print(f"rebuilt from sequence 1: [bold red]different[/] from the live read model at #{comparison.position} "
+                      f"in {', '.join(comparison.differing_tables)}; nothing switched")
+    if not comparison.equal:
+        raise typer.Exit(1)
+
+
+def _answers(api_url: str) -> bool:
+    try:
+        httpx.get(f"{api_url.rstrip('/')}/livez", timeout=2)
+        return True
+    except httpx.HTTPError:
+        return False

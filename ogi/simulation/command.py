@@ -2,6 +2,7 @@
 
 from typing import Annotated
 
+import httpx
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -30,14 +31,18 @@ def simulate(
                 progress.update(task, advance=1, description=f"{submission.day:%Y-%m}", tally=f"{outcome.status}")
 
             summary = await play(nc, planned, speed, advance)
-        summary.indicators = await final_indicators(api_url, summary.last_event_seq)
+        async with httpx.AsyncClient(base_url=api_url, timeout=5) as api:
+            try:
+                summary.indicators = await final_indicators(api, summary.last_event_seq)
+            except httpx.HTTPError as error:
+                console.print(f"the indicators API at {api_url} did not answer ({error}); counts not shown")
         return summary
 
     summary = with_nats(nats_url, "ogi-simulate", session)
     if as_json:
         print_json(summary.as_dict())
         return
-    table = Table(title=f"Rollout {seed}: {summary.submissions} submissions")
+    table = Table(title=f"Rollout (seed {seed}): {summary.submissions} submissions")
     table.add_column("outcome")
     table.add_column("count", justify="right")
     table.add_row("accepted", str(summary.statuses["accepted"]))

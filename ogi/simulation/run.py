@@ -53,12 +53,11 @@ async def play(nc: Client, planned: list[Planned], speed: float, on_outcome: Cal
     return summary
 
 
-async def final_indicators(api_url: str, last_event_seq: int, timeout: float = 30.0) -> list[dict]:
+async def final_indicators(api: httpx.AsyncClient, last_event_seq: int, timeout: float = 30.0) -> list[dict]:
     """The nine counts once the read model includes the last event the rollout recorded."""
     deadline = time.monotonic() + timeout
-    async with httpx.AsyncClient(base_url=api_url, timeout=5) as client:
-        while True:
-            body = (await client.get("/api/v1/indicators")).json()
-            if body["as_of_seq"] >= last_event_seq or time.monotonic() > deadline:
-                return body["indicators"]
-            await asyncio.sleep(0.1)
+    while True:
+        body = (await api.get("/api/v1/indicators")).json()
+        if body["as_of_seq"] >= last_event_seq or time.monotonic() > deadline:
+            return body["indicators"]
+        await asyncio.sleep(0.1)

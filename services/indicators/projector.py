@@ -31,8 +31,21 @@ RETRY_DELAY_MAX = 10.0
 
 
 class Projector:
-    def __init__(self, nc: Client, engine: AsyncEngine, metrics: ProjectorMetrics | None = None, batch_size: int = BATCH_SIZE) -> None:
+    def __init__(
+        self,
+        nc: Client,
+        engine: AsyncEngine,
+        metrics: ProjectorMetrics | None = None,
+        batch_size: int = BATCH_SIZE,
+        publish: bool = True,
+    ) -> None:
+        """`publish=False` builds a read model without telling anyone (a rebuild beside the live one)."""
         self._nc = nc
+        self._publishing = publish
+        # Events after this sequence wait (None: no limit): lets a rebuild stop where the live one is.
+        self._limit: int | None = None
+        self._limit_raised = asyncio.Event()
+        self._held: list[Msg] = []
         self.metrics = metrics or ProjectorMetrics()
         self._js = nc.jetstream()
         self._engine = engine
@@ -52,8 +65,9 @@ class Projector:
     async def start(self) -> None:
         async with self._engine.connect() as connection:
             self.position = await projection.position(connection)
-        self._kv = await self._js.key_value(subjects.INDICATORS_BUCKET)
-        await self._publish_all()  # a crash between commit and publish leaves the bucket behind
+        if self._publishing:
+            self._kv = await self._js.key_value(subjects.INDICATORS_BUCKET)
+            await self._publish_all()  # a crash between commit and publish leaves the bucket behind
         self._subscription = await self._js.subscribe(
             "ogi.events.>",
             stream=subjects.EVENTS_STREAM,
@@ -80,12 +94,32 @@ class Projector:
         last_time = dt.datetime.fromisoformat(state.last_ts) if behind and state.last_ts else None
         self.metrics.lag_seconds.set((last_time - self._applied_at).total_seconds() if last_time and self._applied_at else 0)
 
+    @property
+    def limit(self) -> int | None:
+        return self._limit
+
+    @limit.setter
+    def limit(self, seq: int | None) -> None:
+        self._limit = seq
+        self._limit_raised.set()
+
     async def _run(self) -> None:
         while True:
-            batch = [await self._queue.get()]
+            batch = self._held or [await self._queue.get()]
             while len(batch) < self._batch_size and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
-            await self._project(batch)
+            batch, self._held = self._within_limit(batch)
+            if batch:
+                await self._project(batch)
+            elif self._held:
+                self._limit_raised.clear()
+                await self._limit_raised.wait()
+
+    def _within_limit(self, batch: list[Msg]) -> tuple[list[Msg], list[Msg]]:
+        if self._limit is None:
+            return batch, []
+        allowed = [message for message in batch if message.metadata.sequence.stream <= self._limit]
+        return allowed, batch[len(allowed):]
 
     async def _project(self, batch: list[Msg]) -> None:
         """One batch, in one span: its parent is the trace of the batch's last event, and it links to the
@@ -121,6 +155,8 @@ class Projector:
                 await asyncio.sleep(min(0.2 * 2**attempt, RETRY_DELAY_MAX))
 
     async def _publish(self, changed: list[IndicatorValue]) -> None:
+        if not self._publishing:
+            return
         try:
             if self._dirty:
                 await self._publish_all()

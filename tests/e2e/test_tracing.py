@@ -10,7 +10,7 @@ import pytest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest, ExportTraceServiceResponse
 
 from ogi.embedded_nats import free_port
-from tests.e2e.test_ogi_up import Ogi, run
+from tests.e2e.conftest import Ogi, run
 from tests.support import eventually
 
 TRACE_ID = "0af7651916cd43dd8448eb211c80319c"

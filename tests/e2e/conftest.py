@@ -1,0 +1,54 @@
+"""`ogi` run as a person runs it: a real process tree, its output read line by line."""
+
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from ogi.embedded_nats import free_port
+
+OGI = str(Path(sys.executable).parent / "ogi")
+
+
+class Ogi:
+    """`ogi` run as a person would run it, its output collected line by line."""
+
+    def __init__(self, *args: str, cwd: Path) -> None:
+        self.process = subprocess.Popen([OGI, *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.lines: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    @property
+    def output(self) -> str:
+        return "\n".join(self.lines)
+
+    def line_starting(self, prefix: str) -> str | None:
+        return next((line for line in self.lines if line.startswith(prefix)), None)
+
+
+def run(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([OGI, *args], cwd=cwd, input=stdin, capture_output=True, text=True, timeout=60)
+
+
+@pytest.fixture
+def ogi_up(tmp_path):
+    nats_port, http_port = free_port(), free_port()
+    ogi = Ogi("up", "--data-dir", str(tmp_path / "data"), "--nats-port", str(nats_port), "--http-port", str(http_port), cwd=tmp_path)
+    deadline = time.monotonic() + 60
+    while ogi.line_starting("Dashboard") is None:
+        assert ogi.process.poll() is None, ogi.output
+        assert time.monotonic() < deadline, ogi.output
+        time.sleep(0.05)
+    ogi.nats_url = f"nats://127.0.0.1:{nats_port}"
+    ogi.http = f"http://127.0.0.1:{http_port}"
+    yield ogi
+    if ogi.process.poll() is None:
+        ogi.process.terminate()  # `ogi up` stops its services and its NATS server
+        ogi.process.wait(30)

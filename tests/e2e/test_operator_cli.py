@@ -1,0 +1,120 @@
+"""The operator's command line against a running `ogi up`: simulate, look, follow, rebuild; and one clear
+line, not a traceback, when something is wrong."""
+
+import json
+import subprocess
+import time
+
+import httpx
+import nats
+import pytest
+
+from ogi.embedded_nats import free_port
+from tests.e2e.conftest import OGI, Ogi, run
+from tests.support import eventually
+
+
+def ogi_json(*args, cwd):
+    result = run(*args, "--json", cwd=cwd)
+    assert result.returncode == 0, result.stderr + result.stdout
+    return json.loads(result.stdout)
+
+
+def counts_of(rows) -> dict:
+    return {f"{row['scope']}.{row['indicator']}": row["count"] for row in rows}
+
+
+def test_simulate_then_look_into_the_system(ogi_up, tmp_path):
+    nats_url, api = ["--nats-url", ogi_up.nats_url], ["--api-url", ogi_up.http]
+    summary = ogi_json("simulate", "--seed", "11", "--speed", "0", *nats_url, *api, cwd=tmp_path)
+    final = counts_of(summary["indicators"])
+    assert final["national.trained"] >= 100 and final["national.plans"] >= 50
+
+    assert counts_of(ogi_json("indicators", *nats_url, cwd=tmp_path)) == final
+    early = counts_of(ogi_json("indicators", "--as-of", "2018-12-31", *api, cwd=tmp_path))
+    assert 0 < early["national.enrolled"] < final["national.enrolled"] + 5 and early["national.plans"] < final["national.plans"]
+
+    rejected = run("outcomes", "--ministry", "kemendagri", "--rejected", "--json", *nats_url, cwd=tmp_path).stdout.splitlines()
+    rejected += run("outcomes", "--ministry", "kominfo", "--rejected", "--json", *nats_url, cwd=tmp_path).stdout.splitlines()
+    codes = {json.loads(line)["code"] for line in rejected}
+    assert {"invalid", "malformed"} <= codes
+
+    rebuilt = ogi_json("rebuild", "--data-dir", str(tmp_path / "data"), *nats_url, *api, cwd=tmp_path)
+    applied = httpx.get(f"{ogi_up.http}/api/v1/indicators").json()["as_of_seq"]
+    assert rebuilt["equal"] is True and rebuilt["position"] == applied and rebuilt["differing_tables"] == []
+
+    events = ogi_json("region", "73.71", *nats_url, cwd=tmp_path)
+    assert events["name"] == "Kota Makassar"
+    assert [event["seq"] for event in events["events"]] == sorted(event["seq"] for event in events["events"])
+
+
+async def test_tail_shows_an_event_as_it_is_recorded(ogi_up, tmp_path):
+    tail = subprocess.Popen([OGI, "tail", "--json", "--limit", "1", "--nats-url", ogi_up.nats_url], cwd=tmp_path, stdout=subprocess.PIPE, text=True)
+    nc = await nats.connect(ogi_up.nats_url)
+    try:
+        sent = []
+        regions = iter(["11.01", "11.02", "11.03", "11.04", "11.05", "11.06", "11.07", "11.08", "11.09", "11.10"] * 10)
+
+        async def enrol_until_tail_prints():
+            if tail.poll() is not None:
+                return True
+            code = next(regions)
+            body = {"submission_id": f"tail-{len(sent)}", "region_code": code, "occurred_on": "2019-01-01"}
+            await nc.jetstream().publish("ogi.inbox.kominfo.region.enroll", json.dumps(body).encode())
+            sent.append(body["submission_id"])
+            return False
+
+        await eventually(enrol_until_tail_prints, timeout=30, interval=0.2)
+    finally:
+        await nc.close()
+    event = json.loads(tail.stdout.readline())
+    assert event["event_type"] == "RegionEnrolled" and event["submission_id"] in sent and event["reported_by"] == "kominfo"
+    assert tail.wait(10) == 0
+
+
+def test_ogi_up_demo_fills_the_system_by_itself(tmp_path):
+    http_port = free_port()
+    ogi = Ogi("up", "--demo", "--data-dir", str(tmp_path / "data"), "--nats-port", str(free_port()), "--http-port", str(http_port), cwd=tmp_path)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert ogi.process.poll() is None and time.monotonic() < deadline, ogi.output
+            try:
+                national = counts_of(httpx.get(f"http://127.0.0.1:{http_port}/api/v1/indicators", timeout=1).json()["indicators"])
+                if national["national.trained"] > 0:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+    finally:
+        ogi.process.terminate()
+        assert ogi.process.wait(30) == 0, ogi.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["indicators"], ["indicators", "--watch"], ["region", "73.71"], ["tail"], ["outcomes", "--ministry", "kominfo"],
+        ["simulate", "--speed", "0"], ["trace", "kdn-1"], ["rebuild"], ["submit", "region.enroll", "--ministry", "kominfo", "--json", "-"],
+    ],
+)
+def test_an_unreachable_nats_is_one_clear_line(tmp_path, args):
+    result = subprocess.run([OGI, *args, "--nats-url", f"nats://127.0.0.1:{free_port()}"], cwd=tmp_path, input="{}", capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith("error: cannot reach NATS at nats://127.0.0.1:")
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["indicators", "--as-of", "31-12-2019"], "'31-12-2019' is not a date"),
+        (["region", "99.99"], "'99.99' is not a known kabupaten/kota code"),
+        (["tail", "--region", "nowhere"], "'nowhere' is not a known kabupaten/kota code"),
+        (["outcomes", "--ministry", "kemenkeu"], "unknown ministry 'kemenkeu'"),
+    ],
+)
+def test_mistakes_are_one_clear_line(tmp_path, args, message):
+    result = subprocess.run([OGI, *args], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
