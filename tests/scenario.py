@@ -5,11 +5,9 @@ import asyncio
 import datetime as dt
 import random
 
-from sqlalchemy import select
-
-from services.indicators import tables
 from services.indicators.db import create_engine, migrate
 from services.indicators.projector import Projector
+from services.indicators.rebuild import snapshot
 from shared import subjects
 from shared.contracts import events as ev
 from shared.eventstore import EventStore
@@ -85,22 +83,3 @@ async def project(nc, database_url: str, until_seq: int) -> dict:
     finally:
         await projector.stop()
         await engine.dispose()
-
-
-def _plain(value):
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    return value
-
-
-async def snapshot(engine) -> dict[str, list[tuple]]:
-    """Every read-model table as sorted plain rows, without the columns that say when rather than what:
-    wall-clock times, and the batch after which a count last changed (batch boundaries differ by run)."""
-    skip = {"recorded_at", "updated_at", "as_of_seq"}
-    result = {}
-    async with engine.connect() as connection:
-        for table in tables.metadata.sorted_tables:
-            columns = [column for column in table.columns if column.name not in skip]
-            rows = (await connection.execute(select(*columns))).all()
-            result[table.name] = sorted(tuple(_plain(value) for value in row) for row in rows)
-    return result
