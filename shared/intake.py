@@ -69,16 +69,15 @@ class Intake:
         submission_id = readable_submission_id(inbound)
         attributes = ogi_attributes(inbound.ministry, None, submission_id) | {"ogi.submission_seq": inbound.seq}
         with tracer.start_as_current_span(f"decide {inbound.kind}", attributes=attributes) as span:
-            outcome = await self._outcome(inbound, submission_id)
+            outcome = await self._answer(inbound, submission_id)
             if outcome is None:
                 span.set_attribute("ogi.outcome.status", "answered before")
                 return None
-            outcome = outcome.model_copy(update={"trace_id": current_trace_id()})
             await self.ledger.publish(outcome)
             self._report(span, inbound, outcome)
             return outcome
 
-    async def _outcome(self, inbound: Inbound, submission_id: str | None) -> Outcome | None:
+    async def _answer(self, inbound: Inbound, submission_id: str | None) -> Outcome | None:
         if submission_id is None:
             return await self._decide(inbound, None)
         owner = await self.ledger.claim(inbound.ministry, submission_id, inbound.seq)
@@ -114,7 +113,6 @@ class Intake:
         with tracer.start_as_current_span(f"give up {inbound.kind}") as span:
             rejection = Rejection(code=Code.UNPROCESSABLE, message=f"could not be processed: {type(error).__name__}")
             outcome = _rejected(inbound, readable_submission_id(inbound), rejection)
-            outcome = outcome.model_copy(update={"trace_id": current_trace_id()})
             await self.ledger.publish(outcome)
             log.error("gave up on submission %s", inbound.seq, exc_info=error)
             self._report(span, inbound, outcome)
@@ -124,15 +122,7 @@ class Intake:
         original = await self.ledger.last_outcome(inbound.ministry, submission_id)
         if original is None:
             raise Transient("the original submission has no outcome yet")
-        return Outcome(
-            submission_id=submission_id,
-            ministry=inbound.ministry,
-            kind=inbound.kind,
-            status=Status.DUPLICATE,
-            submission_seq=inbound.seq,
-            event_id=original.event_id,
-            event_seq=original.event_seq,
-        )
+        return _outcome(inbound, submission_id, Status.DUPLICATE, event_id=original.event_id, event_seq=original.event_seq)
 
     async def _decide(self, inbound: Inbound, submission_id: str | None) -> Outcome:
         checked = check(inbound)
@@ -221,26 +211,23 @@ def _event(decision: Record, submission: Submission, reporter: Ministry):
     )
 
 
-def _accepted(inbound: Inbound, stored: StoredEvent) -> Outcome:
-    return Outcome(
-        submission_id=stored.event.submission_id,
-        ministry=inbound.ministry,
-        kind=inbound.kind,
-        status=Status.ACCEPTED,
-        submission_seq=inbound.seq,
-        event_id=stored.event.event_id,
-        event_seq=stored.seq,
-    )
-
-
-def _rejected(inbound: Inbound, submission_id: str | None, rejection: Rejection) -> Outcome:
+def _outcome(inbound: Inbound, submission_id: str | None, status: Status, **fields) -> Outcome:
     return Outcome(
         submission_id=submission_id,
         ministry=inbound.ministry,
         kind=inbound.kind,
-        status=Status.REJECTED,
+        status=status,
         submission_seq=inbound.seq,
-        code=rejection.code,
-        message=rejection.message,
-        errors=rejection.errors,
+        trace_id=current_trace_id(),
+        **fields,
     )
+
+
+def _accepted(inbound: Inbound, stored: StoredEvent) -> Outcome:
+    event = stored.event
+    return _outcome(inbound, event.submission_id, Status.ACCEPTED, event_id=event.event_id, event_seq=stored.seq)
+
+
+def _rejected(inbound: Inbound, submission_id: str | None, rejection: Rejection) -> Outcome:
+    fields = {"code": rejection.code, "message": rejection.message, "errors": rejection.errors}
+    return _outcome(inbound, submission_id, Status.REJECTED, **fields)
