@@ -64,7 +64,7 @@ def submit(
     timeout: Annotated[float, typer.Option(help="seconds to wait for the outcome")] = 10.0,
 ) -> None:
     """Publish one submission to ogi.inbox.<ministry>.<kind> and print its outcome."""
-    from ogi.client import submit as submit_and_wait
+    from shared.submitting import submit as submit_and_wait
 
     if kind not in subjects.KINDS:
         fail(f"unknown kind {kind!r}: one of {', '.join(subjects.KINDS)}")

@@ -9,7 +9,7 @@ from itertools import count
 import httpx
 import nats
 
-from ogi.client import Outcomes, publish_submission
+from shared.submitting import Outcomes, publish_submission
 from services.indicators.app import IndicatorsService
 from services.plans.app import create_service as plans_service
 from services.registry.app import create_service as registry_service

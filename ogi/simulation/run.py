@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import httpx
 from nats.aio.client import Client
 
-from ogi.client import Outcomes, publish_submission
+from shared.submitting import Outcomes, publish_submission
 from ogi.simulation.plan import START, Planned
 from shared.contracts.outcomes import Outcome, Status
 
