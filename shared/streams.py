@@ -45,6 +45,7 @@ async def declare(js: JetStreamContext, replicas: int = 1, duplicate_window: flo
         await _declare_stream(js, config)
     await _declare_bucket(js, KeyValueConfig(bucket=subjects.INDICATORS_BUCKET, history=1, replicas=replicas))
     await _declare_bucket(js, KeyValueConfig(bucket=subjects.SUBMISSIONS_BUCKET, history=1, replicas=replicas))
+    await _declare_bucket(js, KeyValueConfig(bucket=subjects.TOKENS_BUCKET, history=1, replicas=replicas))
 
 
 async def _declare_stream(js: JetStreamContext, config: StreamConfig) -> None:

@@ -8,6 +8,8 @@ OUTCOMES_STREAM = "OGI_OUTCOMES"
 INDICATORS_BUCKET = "OGI_INDICATORS"
 # Platform-internal: one key per (ministry, submission_id) ever received, which makes ids idempotent forever.
 SUBMISSIONS_BUCKET = "OGI_SUBMISSIONS"
+# Platform-internal: the HTTP gateway's bearer tokens, as hashes (services/gateway/tokens.py).
+TOKENS_BUCKET = "OGI_TOKENS"
 
 KINDS = ("region.enroll", "region.withdraw", "training.complete", "plan.submit", "plan.withdraw")
 
