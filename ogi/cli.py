@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ogi import operator, up as up_module
+from ogi import operator, tokens, up as up_module
 from ogi.cli_support import NatsUrl, console, fail, run, settings, with_nats
 from ogi.embedded_nats import NatsStartError
 from ogi.simulation import command as simulation
@@ -37,6 +37,7 @@ def up(
         fail(str(error))
     console.print(f"NATS       {running.nats_url}")
     console.print(f"Dashboard  {running.dashboard_url}")
+    console.print(f"Gateway    {running.gateway_url}{{kind}}  (tokens: ogi token create)")
     console.print("Ready. Ctrl-C stops.", style="green")
     if demo:
         up_module.start_demo(running)
@@ -96,5 +97,6 @@ app.command()(operator.outcomes)
 app.command("trace")(operator.trace)
 app.command()(operator.rebuild)
 app.command()(simulation.simulate)
+app.add_typer(tokens.app, name="token")
 
 __all__ = ["app", "run"]

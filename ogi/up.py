@@ -18,9 +18,9 @@ from shared import streams
 from shared.natsconn import connect
 from shared.settings import Settings
 
-SERVICES = ("registry", "training", "plans", "indicators")
-# Each service's HTTP side (probes, /metrics) listens on the HTTP port plus this offset.
-HTTP_PORT_OFFSETS = {"indicators": 0, "registry": 1, "training": 2, "plans": 3}
+SERVICES = ("registry", "training", "plans", "indicators", "gateway")
+# Each service's HTTP side (probes, /metrics; the gateway's API) listens on the HTTP port plus this offset.
+HTTP_PORT_OFFSETS = {"indicators": 0, "registry": 1, "training": 2, "plans": 3, "gateway": 4}
 READY_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
 
@@ -33,6 +33,7 @@ class UpError(RuntimeError):
 class Running:
     nats_url: str
     dashboard_url: str
+    gateway_url: str
     embedded: EmbeddedNats | None
     children: dict[str, subprocess.Popen]
     demo: subprocess.Popen | None = None
@@ -54,7 +55,9 @@ def start(settings: Settings, otlp: str | None = None) -> Running:
                 "choose another with --nats-port, or use that server with --nats-url"
             )
         embedded.start()
-    running = Running(settings.resolved_nats_url, f"http://{settings.http_host}:{settings.http_port}/", embedded, {})
+    base = f"http://{settings.http_host}"
+    gateway = f"{base}:{settings.http_port + HTTP_PORT_OFFSETS['gateway']}/api/v1/submissions/"
+    running = Running(settings.resolved_nats_url, f"{base}:{settings.http_port}/", gateway, embedded, {})
     try:
         asyncio.run(_prepare_streams(settings))
         for name in SERVICES:
@@ -101,17 +104,21 @@ def _spawn(service: str, settings: Settings, otlp: str | None) -> subprocess.Pop
 
 
 def _wait_until_ready(running: Running, settings: Settings) -> None:
+    """Ready when the indicators service (which checks the deciding services) and the gateway both are."""
     deadline = time.monotonic() + READY_TIMEOUT
-    health = f"http://{settings.http_host}:{settings.http_port}/healthz"
-    while time.monotonic() < deadline:
+    base = f"http://{settings.http_host}"
+    waiting = [f"{base}:{settings.http_port + HTTP_PORT_OFFSETS[name]}/healthz" for name in ("indicators", "gateway")]
+    while waiting and time.monotonic() < deadline:
         _check_children(running)
         try:
-            if httpx.get(health, timeout=1.0).status_code == 200:
-                return
+            if httpx.get(waiting[0], timeout=1.0).status_code == 200:
+                waiting.pop(0)
+                continue
         except httpx.HTTPError:
             pass
         time.sleep(0.2)
-    raise UpError(f"the services were not ready within {READY_TIMEOUT:.0f} s ({health})")
+    if waiting:
+        raise UpError(f"the services were not ready within {READY_TIMEOUT:.0f} s ({waiting[0]})")
 
 
 def _check_children(running: Running) -> None:

@@ -3,6 +3,7 @@
 import asyncio
 import json
 import re
+from collections import OrderedDict
 
 from nats.aio.client import Client
 from nats.js.api import ConsumerConfig, DeliverPolicy
@@ -18,11 +19,14 @@ class Outcomes:
     """Follows OGI_OUTCOMES (or part of it) and finds the outcome of a stored submission by its inbox
     sequence, which tells a resubmission's outcome from the original's."""
 
-    def __init__(self, nc: Client, filter_subject: str = "ogi.outcome.>", only_new: bool = False) -> None:
+    def __init__(self, nc: Client, filter_subject: str = "ogi.outcome.>", only_new: bool = False, keep: int | None = None) -> None:
+        """`only_new`: from now on rather than from the start of the stream; `keep`: remember only the most
+        recent outcomes (a long-running waiter), rather than all."""
         self._js = nc.jetstream()
         self._filter = filter_subject
         self._deliver = DeliverPolicy.NEW if only_new else DeliverPolicy.ALL
-        self._seen: dict[int, Outcome] = {}
+        self._keep = keep
+        self._seen: OrderedDict[int, Outcome] = OrderedDict()
         self._arrived = asyncio.Condition()
         self._subscription = None
 
@@ -47,6 +51,8 @@ class Outcomes:
         outcome = Outcome.model_validate_json(message.data)
         async with self._arrived:
             self._seen[outcome.submission_seq] = outcome
+            if self._keep is not None and len(self._seen) > self._keep:
+                self._seen.popitem(last=False)
             self._arrived.notify_all()
 
     async def wait(self, submission_seq: int, timeout: float = 10.0) -> Outcome:

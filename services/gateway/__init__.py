@@ -1,0 +1,1 @@
+"""The HTTP gateway: ministries that speak only HTTP submit with a bearer token and get the outcome back."""

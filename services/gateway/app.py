@@ -1,0 +1,40 @@
+"""Wiring of the gateway: one NATS connection, one outcome waiter, the HTTP API with probes and metrics."""
+
+from fastapi import FastAPI
+
+from services.gateway.config import GatewaySettings
+from services.gateway.http import Context, submission_routes
+from services.gateway.tokens import TokenStore
+from shared import streams
+from shared.natsconn import connect
+from shared.probes import probe_routes
+from shared.settings import Settings
+from shared.submitting import Outcomes
+
+RECENT_OUTCOMES = 10_000
+
+
+class GatewayService:
+    def __init__(self, settings: Settings, gateway: GatewaySettings | None = None) -> None:
+        self.settings = settings
+        self.context = Context(gateway or GatewaySettings())
+        self.http = FastAPI(title="OGI Tracker submissions gateway", version="1")
+        self.http.include_router(probe_routes(self.readiness, self.context.registry))
+        self.http.include_router(submission_routes(self.context))
+
+    async def start(self) -> None:
+        nc = await connect(self.settings.resolved_nats_url, name="ogi-gateway")
+        await streams.declare(nc.jetstream(), self.settings.replicas, self.settings.duplicate_window)
+        self.context.nc = nc
+        self.context.tokens = TokenStore(nc)
+        self.context.outcomes = await Outcomes(nc, "ogi.outcome.>", only_new=True, keep=RECENT_OUTCOMES).__aenter__()
+
+    async def stop(self) -> None:
+        if self.context.outcomes is not None:
+            await self.context.outcomes.__aexit__()
+        if self.context.nc is not None:
+            await self.context.nc.drain()
+
+    async def readiness(self) -> dict[str, str]:
+        nc = self.context.nc
+        return {"nats": "ok" if nc is not None and nc.is_connected else "disconnected"}

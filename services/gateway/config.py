@@ -1,0 +1,12 @@
+"""The gateway's own settings, from `OGI_GATEWAY_*` variables."""
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class GatewaySettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="OGI_GATEWAY_")
+
+    max_body_bytes: int = 64 * 1024
+    outcome_wait_seconds: float = 5.0
+    rate_per_second: float = 10.0  # per token, sustained
+    burst: int = 20  # per token, at once

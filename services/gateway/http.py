@@ -1,0 +1,116 @@
+"""The gateway's HTTP API: submit as a ministry with a bearer token, and read that ministry's outcomes.
+
+`POST /api/v1/submissions/{kind}` stores the body in the ministry's inbox and waits for its outcome:
+201 accepted, 200 duplicate, 422 rejected, or 202 with a `Location` to poll when the outcome is not there
+within the wait. A token acts only as its own ministry; a related ministry's token only reads.
+"""
+
+import json
+import math
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from prometheus_client import CollectorRegistry, Counter
+
+from services.gateway.config import GatewaySettings
+from services.gateway.ratelimit import RateLimiter
+from services.gateway.tokens import Token, TokenStore
+from shared import subjects
+from shared.contracts.outcomes import Outcome, Status
+from shared.contracts.submissions import SUBMISSION_MODELS
+from shared.intake import Inbound, readable_submission_id
+from shared.stream_reader import StreamReader
+from shared.submitting import Outcomes, publish_submission
+
+STATUS_CODES = {Status.ACCEPTED: 201, Status.DUPLICATE: 200, Status.REJECTED: 422}
+bearer = HTTPBearer(auto_error=False, description="A ministry's token from `ogi token create`")
+
+
+class Context:
+    """What the routes need from the running gateway."""
+
+    def __init__(self, settings: GatewaySettings) -> None:
+        self.settings = settings
+        self.limiter = RateLimiter(settings.rate_per_second, settings.burst)
+        self.registry = CollectorRegistry()
+        self.submissions = Counter(
+            "ogi_gateway_submissions", "Submissions over HTTP, by ministry, kind and response status", ["ministry", "kind", "status"],
+            registry=self.registry,
+        )
+        self.nc = None
+        self.tokens: TokenStore | None = None
+        self.outcomes: Outcomes | None = None
+
+
+def submission_routes(context: Context) -> APIRouter:
+    router = APIRouter(prefix="/api/v1", tags=["submissions"])
+
+    async def authorised(credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Token:
+        token = await context.tokens.verify(credentials.credentials) if credentials else None
+        if token is None:
+            raise HTTPException(401, "a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"})
+        wait = context.limiter.wait_needed(token.id)
+        if wait:
+            raise HTTPException(429, "too many requests for this token", headers={"Retry-After": str(math.ceil(wait))})
+        return token
+
+    @router.post(
+        "/submissions/{kind}",
+        responses={200: {"description": "duplicate"}, 201: {"description": "accepted"}, 202: {"description": "stored; outcome not there yet"},
+                   401: {"description": "no valid token"}, 403: {"description": "a read-only token"}, 404: {"description": "unknown kind"},
+                   413: {"description": "body over the limit"}, 422: {"description": "rejected"}, 429: {"description": "rate limit"}},
+    )
+    async def submit(kind: str, request: Request, token: Token = Depends(authorised)) -> JSONResponse:
+        """Submit one JSON object of `kind` as the token's ministry (CONTRACT.md lists the fields)."""
+        if kind not in SUBMISSION_MODELS:
+            raise HTTPException(404, f"unknown kind {kind!r}: one of {', '.join(SUBMISSION_MODELS)}")
+        if not token.ministry.is_responsible:
+            raise HTTPException(403, f"{token.ministry} follows this action read-only and does not submit")
+        body = await _bounded_body(request, context.settings.max_body_bytes)
+        headers = {name: request.headers[name] for name in ("traceparent", "tracestate") if name in request.headers}
+        seq = await publish_submission(context.nc, str(token.ministry), kind, body, headers)
+        submission_id = readable_submission_id(Inbound(str(token.ministry), kind, seq, body, {})) or subjects.UNPARSED
+        location = f"/api/v1/outcomes/{submission_id}?seq={seq}"
+        try:
+            outcome = await context.outcomes.wait(seq, timeout=context.settings.outcome_wait_seconds)
+        except TimeoutError:
+            context.submissions.labels(token.ministry, kind, "202").inc()
+            return JSONResponse({"status": "pending", "submission_seq": seq}, status_code=202, headers={"Location": location})
+        context.submissions.labels(token.ministry, kind, str(STATUS_CODES[outcome.status])).inc()
+        return _outcome_response(outcome, STATUS_CODES[outcome.status], {"Location": location})
+
+    @router.get("/outcomes/{submission_id}", responses={404: {"description": "no outcome (yet)"}})
+    async def outcome(submission_id: str, seq: int | None = None, token: Token = Depends(authorised)) -> JSONResponse:
+        """The outcome of the token's ministry's submission: the original one, or the one stored at `seq`."""
+        stored = await StreamReader(context.nc, subjects.OUTCOMES_STREAM).read(subjects.outcome(str(token.ministry), submission_id)) \
+            if _is_subject_token(submission_id) else []
+        outcomes = [Outcome.model_validate_json(message.data) for message in stored]
+        if seq is not None:
+            outcomes = [o for o in outcomes if o.submission_seq == seq]
+        found = next((o for o in outcomes if o.status != Status.DUPLICATE), outcomes[0] if outcomes else None)
+        if found is None:
+            raise HTTPException(404, f"no outcome for {submission_id!r} from {token.ministry} (yet)")
+        return _outcome_response(found, 200)
+
+    return router
+
+
+def _is_subject_token(value: str) -> bool:
+    return value == subjects.UNPARSED or bool(value) and all(c.isalnum() or c in "_-" for c in value) and len(value) <= 64
+
+
+def _outcome_response(outcome: Outcome, status_code: int, headers: dict | None = None) -> JSONResponse:
+    return JSONResponse(content=json.loads(outcome.to_json()), status_code=status_code, headers=headers)
+
+
+async def _bounded_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise HTTPException(413, f"the body is over {limit} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise HTTPException(413, f"the body is over {limit} bytes")
+    return bytes(body)
