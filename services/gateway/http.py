@@ -57,6 +57,8 @@ def submission_routes(context: Context) -> APIRouter:
 
     @router.post(
         "/submissions/{kind}",
+        openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "description": "The submission's fields as CONTRACT.md lists them for `kind` (see docs/asyncapi.yaml)."}}}}},
         responses={200: {"description": "duplicate"}, 201: {"description": "accepted"}, 202: {"description": "stored; outcome not there yet"},
                    401: {"description": "no valid token"}, 403: {"description": "a read-only token"}, 404: {"description": "unknown kind"},
                    413: {"description": "body over the limit"}, 422: {"description": "rejected"}, 429: {"description": "rate limit"}},
