@@ -42,9 +42,11 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 class EmbeddedNats:
-    def __init__(self, store_dir: Path, port: int, host: str = "127.0.0.1") -> None:
+    def __init__(self, store_dir: Path, port: int, host: str = "127.0.0.1", authorization: str | None = None) -> None:
+        """`authorization`: a server `authorization { ... }` block (ogi/permissions.py); None: no authentication."""
         self.store_dir = Path(store_dir)
         self.host, self.port = host, port
+        self.authorization = authorization
         self.process: subprocess.Popen | None = None
 
     @property
@@ -59,7 +61,7 @@ class EmbeddedNats:
             f'  store_dir: "{self.store_dir.resolve()}"\n'
             "  sync_interval: always\n"
             "}\n"
-        )
+        ) + (self.authorization or "")
 
     def start(self, timeout: float = 15.0) -> None:
         if not port_is_free(self.host, self.port):
@@ -67,6 +69,7 @@ class EmbeddedNats:
         self.store_dir.mkdir(parents=True, exist_ok=True)
         config_file = self.store_dir / "nats-server.conf"
         config_file.write_text(self.config())
+        config_file.chmod(0o600)
         log_file = self.store_dir / "nats-server.log"
         self.process = subprocess.Popen(
             [nats_server_binary(), "-c", str(config_file), "-l", str(log_file)],

@@ -21,6 +21,7 @@ from faststream.nats.prometheus import NatsPrometheusMiddleware
 from shared import streams, subjects
 from shared.intake import Inbound, Intake, ServiceSpec, Transient
 from shared.metrics import ServiceMetrics
+from shared.natsconn import broker_options
 from shared.probes import probe_routes
 from shared.settings import Settings
 
@@ -42,6 +43,9 @@ class DecidingService:
     def __init__(self, spec: ServiceSpec, settings: Settings) -> None:
         self.spec, self.settings = spec, settings
         self.metrics = ServiceMetrics(spec.name)
+        connection = broker_options(settings.nats_credentials)
+        # Pull requests are answered on this prefix: under least privilege, the only inbox the service may read.
+        self._inbox_prefix = f"{connection.get('inbox_prefix', '_INBOX')}.".encode()
         self.broker = NatsBroker(
             settings.resolved_nats_url.split(","),
             name=f"ogi-{spec.name}",
@@ -54,6 +58,7 @@ class DecidingService:
                 NatsTelemetryMiddleware(),
                 NatsPrometheusMiddleware(registry=self.metrics.registry, app_name=f"ogi-{spec.name}"),
             ),
+            **connection,
         )
         self.intake: Intake | None = None
         self.app = FastStream(self.broker, logger=logging.getLogger(f"ogi.{spec.name}.app"))
@@ -85,6 +90,7 @@ class DecidingService:
             stream=JStream(subjects.INBOX_STREAM, declare=False),
             durable=spec.name,
             pull_sub=PullSub(batch_size=32, timeout=1.0),
+            inbox_prefix=self._inbox_prefix,
             ack_policy=AckPolicy.MANUAL,
             config=ConsumerConfig(ack_wait=ACK_WAIT_SECONDS, max_deliver=-1, max_ack_pending=1024, deliver_policy=DeliverPolicy.ALL),
             title=f"{spec.name} inbox",

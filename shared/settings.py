@@ -14,6 +14,8 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     database_url: str | None = None
+    # A JSON file {"user", "password"} or {"user", "nkey_seed"} (docs/security.md); none: no authentication.
+    nats_credentials: Path | None = None
     replicas: int = 1
     # JetStream's duplicate window on the streams; ids stay idempotent beyond it (see shared/intake.py).
     duplicate_window: float = 120.0

@@ -1,4 +1,8 @@
-"""Declare, or verify, the streams and buckets of the contract. Safe to run at every start of every service."""
+"""Declare, or verify, the streams and buckets of the contract. Safe to run at every start of every service.
+
+A user allowed only to read stream information (every service under least privilege, docs/security.md)
+verifies: what is there and fit passes; what is missing or needs changing is an error naming the admin's
+job, since the server does not answer a request the user may not make."""
 
 from nats.js import JetStreamContext
 from nats.js.api import (
@@ -8,6 +12,7 @@ from nats.js.api import (
     StorageType,
     StreamConfig,
 )
+from nats.errors import TimeoutError as NatsTimeout
 from nats.js.errors import BucketNotFoundError, NotFoundError
 
 from shared import subjects
@@ -52,13 +57,13 @@ async def _declare_stream(js: JetStreamContext, config: StreamConfig) -> None:
     try:
         existing = (await js.stream_info(config.name)).config
     except NotFoundError:
-        await js.add_stream(config)
+        await _as_admin(js.add_stream(config), f"stream {config.name} is missing")
         return
     _verify(existing, config)
     if sorted(existing.subjects or []) != sorted(config.subjects or []) or (
         existing.duplicate_window != config.duplicate_window
     ):
-        await js.update_stream(config)
+        await _as_admin(js.update_stream(config), f"stream {config.name} needs its subjects or duplicate window updated")
 
 
 def _verify(existing: StreamConfig, wanted: StreamConfig) -> None:
@@ -80,10 +85,17 @@ async def _declare_bucket(js: JetStreamContext, config: KeyValueConfig) -> None:
     try:
         await js.key_value(config.bucket)
     except BucketNotFoundError:
-        await js.create_key_value(config)
+        await _as_admin(js.create_key_value(config), f"bucket {config.bucket} is missing")
         return
     info = (await js.stream_info(f"KV_{config.bucket}")).config
     if (info.num_replicas or 1) < config.replicas:
         raise StreamMismatch(
             f"bucket {config.bucket} has {info.num_replicas or 1} replicas, needs {config.replicas}"
         )
+
+
+async def _as_admin(change, problem: str) -> None:
+    try:
+        await change
+    except NatsTimeout as error:
+        raise StreamMismatch(f"{problem}, and this NATS user may not change it: run `ogi up` (or declare it) as admin") from error

@@ -1,0 +1,58 @@
+"""One credentials file per NATS user, `<dir>/<user>.json` = `{"user", "password"}`, readable by its owner
+only; the server knows each password only as its bcrypt hash.
+
+`ogi up --secure` makes them on first start and reuses them after. For a deployment,
+`python -m ogi.credentials DIR` makes them and `DIR/nats.env`, the hashes for deploy/nats/auth.conf.
+"""
+
+import json
+import os
+import secrets
+import sys
+from pathlib import Path
+
+import bcrypt
+
+from ogi import permissions
+
+HASH_ROUNDS = 11
+HASHES = "nats-hashes.json"  # beside the files, so a restart renders the server config without rehashing
+
+
+def credentials_file(directory: Path, user: str) -> Path:
+    return Path(directory) / f"{user}.json"
+
+
+def ensure(directory: Path) -> dict[str, str]:
+    """Make the missing credentials files; return every user's bcrypt hash (quoted for a server config)."""
+    directory = Path(directory)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    directory.chmod(0o700)
+    hashes_file = directory / HASHES
+    hashes = json.loads(hashes_file.read_text()) if hashes_file.exists() else {}
+    for user in permissions.users():
+        path = credentials_file(directory, user)
+        if not path.exists() or user not in hashes:
+            password = secrets.token_urlsafe(32)
+            _write_private(path, json.dumps({"user": user, "password": password}) + "\n")
+            hashes[user] = bcrypt.hashpw(password.encode(), bcrypt.gensalt(HASH_ROUNDS)).decode()
+    _write_private(hashes_file, json.dumps(hashes, indent=1) + "\n")
+    return {user: f'"{hashes[user]}"' for user in permissions.users()}
+
+
+def _write_private(path: Path, text: str) -> None:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(text)
+    path.chmod(0o600)
+
+
+def environment(hashes: dict[str, str]) -> str:
+    """Lines `OGI_NATS_<USER>_PASSWORD='"<hash>"'` for a NATS server running deploy/nats/auth.conf."""
+    return "".join(f"{permissions.environment_variable(user)}='{quoted}'\n" for user, quoted in hashes.items())
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else "credentials")
+    _write_private(target / "nats.env", environment(ensure(target)))
+    print(f"credentials in {target}/<user>.json; the server's hashes in {target}/nats.env")
