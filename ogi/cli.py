@@ -27,17 +27,20 @@ def up(
     database_url: Annotated[str | None, typer.Option(envvar="OGI_DATABASE_URL", help="read-model database [default: SQLite under the data dir]")] = None,
     otlp: Annotated[str | None, typer.Option(help="export traces over OTLP/HTTP to this collector (default: the OTEL_* variables; none)")] = None,
     demo: Annotated[bool, typer.Option(help="once ready, play a simulated 2018–2020 rollout (ogi simulate)")] = False,
+    secure: Annotated[bool, typer.Option(help="one NATS user per ministry and service, least privilege; credentials under <data-dir>/credentials")] = False,
 ) -> None:
     """Run the whole system: NATS (embedded unless --nats-url), the services, the HTTP API."""
     config = settings(data_dir=data_dir, nats_url=nats_url, nats_port=nats_port, http_port=http_port, database_url=database_url)
     try:
         with console.status("starting OGI Tracker…"):
-            running = up_module.start(config, otlp)
+            running = up_module.start(config, otlp, secure)
     except (up_module.UpError, NatsStartError) as error:
         fail(str(error))
     console.print(f"NATS       {running.nats_url}")
     console.print(f"Dashboard  {running.dashboard_url}")
     console.print(f"Gateway    {running.gateway_url}{{kind}}  (tokens: ogi token create)")
+    if running.credentials is not None:
+        console.print(f"NATS users {running.credentials.resolve()}/<user>.json (OGI_NATS_CREDENTIALS)", soft_wrap=True, highlight=False)
     console.print("Ready. Ctrl-C stops.", style="green")
     if demo:
         up_module.start_demo(running)

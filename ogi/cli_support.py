@@ -11,7 +11,7 @@ import typer
 from nats.aio.client import Client
 from rich.console import Console
 
-from shared.natsconn import NatsUnreachable, connect
+from shared.natsconn import CredentialsError, NatsUnreachable, connect
 from shared.settings import Settings
 
 console = Console()
@@ -41,7 +41,8 @@ def settings(**given) -> Settings:
 
 @asynccontextmanager
 async def nats_connection(nats_url: str | None, name: str):
-    nc = await connect(settings(nats_url=nats_url).resolved_nats_url, name=name, timeout=3.0)
+    config = settings(nats_url=nats_url)  # credentials: the file named by OGI_NATS_CREDENTIALS, if any
+    nc = await connect(config.resolved_nats_url, name=name, timeout=3.0, credentials=config.nats_credentials)
     try:
         yield nc
     finally:
@@ -51,7 +52,7 @@ async def nats_connection(nats_url: str | None, name: str):
 def run(coroutine: Awaitable):
     try:
         return asyncio.run(coroutine)
-    except (NatsUnreachable, CommandError) as error:
+    except (NatsUnreachable, CredentialsError, CommandError) as error:
         fail(str(error))
     except KeyboardInterrupt:
         raise typer.Exit(130) from None

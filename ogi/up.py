@@ -8,14 +8,16 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 
+from ogi import credentials as credential_files, permissions
 from ogi.embedded_nats import EmbeddedNats, port_is_free
 from ogi.orphans import stop_with_parent
 from services.indicators.db import async_url
 from shared import streams
-from shared.natsconn import connect
+from shared.natsconn import CREDENTIALS_VARIABLE, connect
 from shared.settings import Settings
 
 SERVICES = ("registry", "training", "plans", "indicators", "gateway")
@@ -37,18 +39,28 @@ class Running:
     embedded: EmbeddedNats | None
     children: dict[str, subprocess.Popen]
     demo: subprocess.Popen | None = None
+    credentials: Path | None = None  # with --secure: one file per NATS user
+
+    def credentials_of(self, user: str) -> dict[str, str]:
+        """The environment that makes a child connect as `user` (nothing without --secure)."""
+        if self.credentials is None:
+            return {}
+        return {CREDENTIALS_VARIABLE: str(credential_files.credentials_file(self.credentials, user).resolve())}
 
 
-def start(settings: Settings, otlp: str | None = None) -> Running:
-    """Start everything and wait until it is ready; `otlp` is a collector URL to export traces to."""
+def start(settings: Settings, otlp: str | None = None, secure: bool = False) -> Running:
+    """Start everything and wait until it is ready; `otlp` is a collector URL to export traces to.
+    `secure`: NATS users with least privilege (docs/security.md), credentials under <data-dir>/credentials."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     for service, offset in HTTP_PORT_OFFSETS.items():
         port = settings.http_port + offset
         if not port_is_free(settings.http_host, port):
             raise UpError(f"HTTP port {port} (for the {service} service) is already in use: choose another with --http-port")
     embedded = None
+    credentials = settings.data_dir / "credentials" if secure else None
+    authorization = _authorization(credentials, generate=settings.nats_url is None) if secure else None
     if settings.nats_url is None:
-        embedded = EmbeddedNats(settings.data_dir / "nats", settings.nats_port)
+        embedded = EmbeddedNats(settings.data_dir / "nats", settings.nats_port, authorization=authorization)
         if not port_is_free(embedded.host, embedded.port):
             raise UpError(
                 f"NATS port {settings.nats_port} is already in use (another NATS server?): "
@@ -57,11 +69,12 @@ def start(settings: Settings, otlp: str | None = None) -> Running:
         embedded.start()
     base = f"http://{settings.http_host}"
     gateway = f"{base}:{settings.http_port + HTTP_PORT_OFFSETS['gateway']}/api/v1/submissions/"
-    running = Running(settings.resolved_nats_url, f"{base}:{settings.http_port}/", gateway, embedded, {})
+    running = Running(settings.resolved_nats_url, f"{base}:{settings.http_port}/", gateway, embedded, {}, credentials=credentials)
     try:
-        asyncio.run(_prepare_streams(settings))
+        admin = credential_files.credentials_file(credentials, permissions.ADMIN) if credentials else None
+        asyncio.run(_prepare_streams(settings, admin))
         for name in SERVICES:
-            running.children[name] = _spawn(name, settings, otlp)
+            running.children[name] = _spawn(name, settings, otlp, running.credentials_of(name))
         _wait_until_ready(running, settings)
     except BaseException:
         stop(running)
@@ -69,9 +82,17 @@ def start(settings: Settings, otlp: str | None = None) -> Running:
     return running
 
 
-async def _prepare_streams(settings: Settings) -> None:
+def _authorization(directory: Path, generate: bool) -> str:
+    """The server's users, their files made on first start; a server of its own (--nats-url) must already
+    run with them (deploy/nats/auth.conf)."""
+    if not generate and not credential_files.credentials_file(directory, permissions.ADMIN).exists():
+        raise UpError(f"no NATS credentials in {directory}: make them with `python -m ogi.credentials {directory}`")
+    return permissions.authorization(credential_files.ensure(directory))
+
+
+async def _prepare_streams(settings: Settings, admin: Path | None) -> None:
     try:
-        nc = await connect(settings.resolved_nats_url, name="ogi-up")
+        nc = await connect(settings.resolved_nats_url, name="ogi-up", credentials=admin)
     except Exception as error:
         raise UpError(str(error)) from error
     try:
@@ -82,11 +103,12 @@ async def _prepare_streams(settings: Settings) -> None:
         await nc.close()
 
 
-def _spawn(service: str, settings: Settings, otlp: str | None) -> subprocess.Popen:
+def _spawn(service: str, settings: Settings, otlp: str | None, credentials: dict[str, str]) -> subprocess.Popen:
     tracing = {"OTEL_TRACES_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_ENDPOINT": otlp} if otlp else {}
     env = {
         **os.environ,
         **tracing,
+        **credentials,
         "OTEL_SERVICE_NAME": f"ogi-{service}",
         "OGI_DATA_DIR": str(settings.data_dir.resolve()),
         "OGI_NATS_URL": settings.resolved_nats_url,
@@ -130,7 +152,8 @@ def _check_children(running: Running) -> None:
 def start_demo(running: Running) -> None:
     """`ogi simulate` against this system, in a process of its own that may end before the system does."""
     command = [sys.executable, "-P", "-m", "ogi", "simulate", "--nats-url", running.nats_url, "--api-url", running.dashboard_url.rstrip("/")]
-    running.demo = subprocess.Popen(command, start_new_session=True, preexec_fn=stop_with_parent)
+    env = {**os.environ, **running.credentials_of(permissions.ADMIN)}
+    running.demo = subprocess.Popen(command, env=env, start_new_session=True, preexec_fn=stop_with_parent)
 
 
 def supervise(running: Running) -> None:

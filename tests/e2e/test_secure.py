@@ -1,0 +1,64 @@
+"""`ogi up --secure` from the outside: each ministry and service its own NATS user, its credentials in a
+private file; a ministry with its file submits and reads its outcome, a stranger cannot connect."""
+
+import json
+import os
+import subprocess
+import time
+
+import pytest
+
+from ogi.embedded_nats import free_port
+from shared.natsconn import NatsUnreachable, connect
+from tests.e2e.conftest import OGI, Ogi
+
+USERS = ("admin", "kemendagri", "kominfo", "kemenpanrb", "bappenas", "ksp", "registry", "training", "plans", "indicators", "gateway")
+
+
+@pytest.fixture
+def secure_up(tmp_path):
+    nats_port, http_port = free_port(), free_port()
+    ogi = Ogi("up", "--secure", "--data-dir", str(tmp_path / "data"), "--nats-port", str(nats_port), "--http-port", str(http_port), cwd=tmp_path)
+    deadline = time.monotonic() + 60
+    while ogi.line_starting("Ready") is None:
+        assert ogi.process.poll() is None, ogi.output
+        assert time.monotonic() < deadline, ogi.output
+        time.sleep(0.05)
+    ogi.nats_url = f"nats://127.0.0.1:{nats_port}"
+    ogi.credentials = tmp_path / "data" / "credentials"
+    yield ogi
+    ogi.process.terminate()
+    ogi.process.wait(30)
+
+
+async def test_secure_up_gives_each_user_a_private_file_and_refuses_strangers(secure_up):
+    directory = secure_up.credentials
+    assert secure_up.line_starting("NATS users") == f"NATS users {directory.resolve()}/<user>.json (OGI_NATS_CREDENTIALS)"
+    assert directory.stat().st_mode & 0o777 == 0o700
+    for user in USERS:
+        path = directory / f"{user}.json"
+        assert path.stat().st_mode & 0o777 == 0o600, user
+        assert set(json.loads(path.read_text())) == {"user", "password"}
+
+    with pytest.raises(NatsUnreachable, match="refused"):
+        await connect(secure_up.nats_url, "stranger", timeout=1)
+
+    nc = await connect(secure_up.nats_url, "kemendagri-system", credentials=directory / "kemendagri.json")
+    try:
+        outcome = await nc.subscribe("ogi.outcome.kemendagri.kdn-secure-1")
+        body = {"submission_id": "kdn-secure-1", "region_code": "73.71", "occurred_on": "2019-03-14"}
+        ack = await nc.jetstream().publish("ogi.inbox.kemendagri.region.enroll", json.dumps(body).encode(), stream="OGI_INBOX")
+        received = json.loads((await outcome.next_msg(timeout=15)).data)
+        assert (received["status"], received["submission_seq"]) == ("accepted", ack.seq)
+    finally:
+        await nc.close()
+
+    # An operator command with a related ministry's file reads the indicators, and without one is refused.
+    env = {**os.environ, "OGI_NATS_CREDENTIALS": str(directory / "bappenas.json")}
+    command = [OGI, "indicators", "--nats-url", secure_up.nats_url, "--json"]
+    shown = subprocess.run(command, env=env, capture_output=True, text=True, timeout=30)
+    assert shown.returncode == 0, shown.stderr
+    assert "enrolled" in shown.stdout
+    env.pop("OGI_NATS_CREDENTIALS")
+    refused = subprocess.run(command, env=env, capture_output=True, text=True, timeout=30)
+    assert refused.returncode == 1 and "refused these credentials" in refused.stderr
