@@ -4,6 +4,8 @@ A user allowed only to read stream information (every service under least privil
 verifies: what is there and fit passes; what is missing or needs changing is an error naming the admin's
 job, since the server does not answer a request the user may not make."""
 
+import asyncio
+
 from nats.js import JetStreamContext
 from nats.js.api import (
     DiscardPolicy,
@@ -99,3 +101,20 @@ async def _as_admin(change, problem: str) -> None:
         await change
     except NatsTimeout as error:
         raise StreamMismatch(f"{problem}, and this NATS user may not change it: run `ogi up` (or declare it) as admin") from error
+
+
+async def declare_as_configured() -> None:
+    """`python -m shared.streams`: declare everything with the OGI_* settings (as admin, under least privilege)."""
+    from shared.natsconn import connect
+    from shared.settings import Settings
+
+    settings = Settings()
+    nc = await connect(settings.resolved_nats_url, name="ogi-streams", credentials=settings.nats_credentials)
+    try:
+        await declare(nc.jetstream(), settings.replicas, settings.duplicate_window)
+    finally:
+        await nc.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(declare_as_configured())

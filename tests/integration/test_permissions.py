@@ -236,3 +236,23 @@ def _service_violations(server: EmbeddedNats) -> list[str]:
     log = (server.store_dir / "nats-server.log").read_text()
     services = set(permissions.SERVICES) | {permissions.ADMIN}
     return [line for line in log.splitlines() if "Violation" in line and any(f'User "{name}"' in line for name in services)]
+
+
+async def test_the_deploy_config_is_current_and_takes_its_hashes_from_the_environment(tmp_path, monkeypatch):
+    deployed = Path(__file__).parents[2] / "deploy" / "nats" / "auth.conf"
+    assert deployed.read_text() == permissions.deploy_authorization(), "run `python -m ogi.permissions > deploy/nats/auth.conf`"
+    directory = tmp_path / "credentials"
+    for line in credentials.environment(credentials.ensure(directory)).splitlines():
+        name, quoted = line.split("=", 1)
+        monkeypatch.setenv(name, quoted.strip("'"))  # as a shell or `docker compose --env-file` gives it
+    (tmp_path / "nats").mkdir()
+    (tmp_path / "nats" / "auth.conf").write_text(deployed.read_text())  # beside the config, as in deploy/nats
+    server = EmbeddedNats(tmp_path / "nats", free_port(), authorization="include ./auth.conf\n")
+    server.start()
+    try:
+        nc = await connect(server.url, "kemendagri-system", credentials=credentials.credentials_file(directory, "kemendagri"))
+        await nc.close()
+        with pytest.raises(NatsUnreachable, match="refused"):
+            await connect(server.url, "stranger", timeout=1)
+    finally:
+        server.kill()
