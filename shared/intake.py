@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from shared.contracts.events import event_id_for
 from shared.contracts.outcomes import Code, FieldError, Outcome, Rejection, Status
-from shared.contracts.submissions import IDENTIFIER_PATTERN, SUBMISSION_MODELS, Submission
+from shared.contracts.submissions import IDENTIFIER_PATTERN, RESERVED_ID, SUBMISSION_MODELS, Submission
 from shared.decisions import Decider, Record
 from shared.eventstore import ConcurrencyConflict, EventStore, StoredEvent
 from shared.ledger import Ledger
@@ -185,7 +185,7 @@ def readable_submission_id(inbound: Inbound) -> str | None:
     except (UnicodeDecodeError, ValueError, AttributeError):
         candidate = None
     for value in (candidate, inbound.headers.get("Nats-Msg-Id")):
-        if isinstance(value, str) and _identifier.match(value):
+        if isinstance(value, str) and _identifier.match(value) and value != RESERVED_ID:
             return value
     return None
 

@@ -26,7 +26,7 @@ SERVICE_EVENTS = {
 }
 EVENT_SERVICE = {event: service for service, events in SERVICE_EVENTS.items() for event in events}
 
-UNPARSED = "_unparsed"
+UNPARSED = "_unparsed"  # also reserved as a submission id (shared/contracts/submissions.py)
 
 
 def inbox(ministry: str, kind: str) -> str:

@@ -13,6 +13,17 @@ IDENTIFIER_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 EARLIEST = dt.date(2018, 1, 1)
 
 Identifier = Annotated[str, StringConstraints(pattern=IDENTIFIER_PATTERN)]
+# The outcome subject of submissions whose id cannot be read: no submission may carry it as its id.
+RESERVED_ID = "_unparsed"
+
+
+def _not_reserved(value: str) -> str:
+    if value == RESERVED_ID:
+        raise ValueError(f"{RESERVED_ID!r} is reserved")
+    return value
+
+
+SubmissionId = Annotated[Identifier, AfterValidator(_not_reserved)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
 
 
@@ -44,7 +55,7 @@ class Submission(BaseModel):
 
     kind: ClassVar[str]
 
-    submission_id: Identifier
+    submission_id: SubmissionId
     region_code: Annotated[str, StringConstraints(min_length=1, max_length=16)]
     occurred_on: ProgrammeDate
     note: Annotated[str, StringConstraints(max_length=1000)] | None = None

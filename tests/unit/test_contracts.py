@@ -65,3 +65,9 @@ def test_plain_database_urls_get_async_drivers():
     assert async_url("sqlite:///x.db") == "sqlite+aiosqlite:///x.db"
     assert async_url("postgresql://postgres@127.0.0.1/test") == "postgresql+asyncpg://postgres@127.0.0.1/test"
     assert async_url("postgresql+asyncpg://u:p@h/d") == "postgresql+asyncpg://u:p@h/d"
+
+
+def test_the_unparsed_outcome_subject_is_no_submission_id():
+    body = '{"submission_id": "_unparsed", "region_code": "73.71", "occurred_on": "2019-01-01"}'
+    with pytest.raises(ValidationError, match="reserved"):
+        SUBMISSION_MODELS["region.enroll"].model_validate_json(body)
