@@ -36,9 +36,9 @@ def up(
             running = up_module.start(config, otlp, secure)
     except (up_module.UpError, NatsStartError) as error:
         fail(str(error))
-    console.print(f"NATS       {running.nats_url}")
-    console.print(f"Dashboard  {running.dashboard_url}")
-    console.print(f"Gateway    {running.gateway_url}{{kind}}  (tokens: ogi token create)")
+    console.print(f"NATS       {running.nats_url}", soft_wrap=True)
+    console.print(f"Dashboard  {running.dashboard_url}", soft_wrap=True)
+    console.print(f"Gateway    {running.gateway_url}{{kind}}  (tokens: ogi token create)", soft_wrap=True)
     if running.credentials is not None:
         console.print(f"NATS users {running.credentials.resolve()}/<user>.json (OGI_NATS_CREDENTIALS)", soft_wrap=True, highlight=False)
     console.print("Ready. Ctrl-C stops.", style="green")
