@@ -32,6 +32,14 @@ class Ogi:
     def line_starting(self, prefix: str) -> str | None:
         return next((line for line in self.lines if line.startswith(prefix)), None)
 
+    def wait_for(self, prefix: str, timeout: float = 60) -> None:
+        """Until a line starting with `prefix` is printed; fails if the process ends or time runs out."""
+        deadline = time.monotonic() + timeout
+        while self.line_starting(prefix) is None:
+            assert self.process.poll() is None, self.output
+            assert time.monotonic() < deadline, self.output
+            time.sleep(0.05)
+
 
 def run(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([OGI, *args], cwd=cwd, input=stdin, capture_output=True, text=True, timeout=60)
@@ -41,11 +49,7 @@ def run(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.Completed
 def ogi_up(tmp_path):
     nats_port, http_port = free_port(), free_port()
     ogi = Ogi("up", "--data-dir", str(tmp_path / "data"), "--nats-port", str(nats_port), "--http-port", str(http_port), cwd=tmp_path)
-    deadline = time.monotonic() + 60
-    while ogi.line_starting("Dashboard") is None:
-        assert ogi.process.poll() is None, ogi.output
-        assert time.monotonic() < deadline, ogi.output
-        time.sleep(0.05)
+    ogi.wait_for("Dashboard")
     ogi.nats_url = f"nats://127.0.0.1:{nats_port}"
     ogi.http = f"http://127.0.0.1:{http_port}"
     yield ogi

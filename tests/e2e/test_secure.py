@@ -4,7 +4,6 @@ private file; a ministry with its file submits and reads its outcome, a stranger
 import json
 import os
 import subprocess
-import time
 
 import pytest
 
@@ -19,11 +18,7 @@ USERS = ("admin", "kemendagri", "kominfo", "kemenpanrb", "bappenas", "ksp", "reg
 def secure_up(tmp_path):
     nats_port, http_port = free_port(), free_port()
     ogi = Ogi("up", "--secure", "--data-dir", str(tmp_path / "data"), "--nats-port", str(nats_port), "--http-port", str(http_port), cwd=tmp_path)
-    deadline = time.monotonic() + 60
-    while ogi.line_starting("Ready") is None:
-        assert ogi.process.poll() is None, ogi.output
-        assert time.monotonic() < deadline, ogi.output
-        time.sleep(0.05)
+    ogi.wait_for("Ready")
     ogi.nats_url = f"nats://127.0.0.1:{nats_port}"
     ogi.credentials = tmp_path / "data" / "credentials"
     yield ogi
