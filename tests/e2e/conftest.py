@@ -8,9 +8,19 @@ from pathlib import Path
 
 import pytest
 
-from ogi.embedded_nats import free_port
+from ogi.embedded_nats import free_port, port_is_free
+from ogi.up import HTTP_PORT_OFFSETS
 
 OGI = str(Path(sys.executable).parent / "ogi")
+
+
+def free_http_port() -> int:
+    """A port from which `ogi up`'s five HTTP ports (this one and the next four) are all free."""
+    for _ in range(100):
+        base = free_port()
+        if all(port_is_free("127.0.0.1", base + offset) for offset in HTTP_PORT_OFFSETS.values()):
+            return base
+    raise RuntimeError("no run of five free ports")
 
 
 class Ogi:
@@ -47,7 +57,7 @@ def run(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.Completed
 
 @pytest.fixture
 def ogi_up(tmp_path):
-    nats_port, http_port = free_port(), free_port()
+    nats_port, http_port = free_port(), free_http_port()
     ogi = Ogi("up", "--data-dir", str(tmp_path / "data"), "--nats-port", str(nats_port), "--http-port", str(http_port), cwd=tmp_path)
     ogi.wait_for("Dashboard")
     ogi.nats_url = f"nats://127.0.0.1:{nats_port}"

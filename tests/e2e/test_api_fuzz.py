@@ -13,7 +13,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from ogi.embedded_nats import free_port
-from tests.e2e.conftest import OGI, Ogi
+from tests.e2e.conftest import OGI, Ogi, free_http_port
 
 CHECKS = [not_a_server_error, response_schema_conformance]
 FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
@@ -23,7 +23,7 @@ FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=list(Healt
 def live(tmp_path_factory):
     """One `ogi up` for the whole module, with a few events in it and a gateway token."""
     root = tmp_path_factory.mktemp("fuzz")
-    nats_port, http_port = free_port(), free_port()
+    nats_port, http_port = free_port(), free_http_port()
     ogi = Ogi("up", "--data-dir", str(root / "data"), "--nats-port", str(nats_port), "--http-port", str(http_port), cwd=root)
     deadline = time.monotonic() + 60
     while ogi.line_starting("Gateway") is None:

@@ -11,7 +11,7 @@ import pytest
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from ogi.embedded_nats import free_port
-from tests.e2e.conftest import run
+from tests.e2e.conftest import free_http_port, run
 from tests.support import eventually
 
 async def test_a_ministry_scenario_over_raw_nats_gives_the_contracts_counts(ogi_up, tmp_path):
@@ -95,14 +95,15 @@ def test_a_taken_port_is_one_clear_line(tmp_path):
         port = taken.getsockname()[1]
         for flag in ("--http-port", "--nats-port"):
             other = "--nats-port" if flag == "--http-port" else "--http-port"
-            result = run("up", "--data-dir", str(tmp_path), flag, str(port), other, str(free_port()), cwd=tmp_path)
+            spare = free_http_port() if other == "--http-port" else free_port()
+            result = run("up", "--data-dir", str(tmp_path), flag, str(port), other, str(spare), cwd=tmp_path)
             assert result.returncode == 1
             assert f"port {port}" in result.stderr and "is already in use" in result.stderr
             assert "Traceback" not in result.stderr + result.stdout
 
 
 def test_unreachable_nats_is_one_clear_line(tmp_path):
-    result = run("up", "--data-dir", str(tmp_path), "--nats-url", f"nats://127.0.0.1:{free_port()}", "--http-port", str(free_port()), cwd=tmp_path)
+    result = run("up", "--data-dir", str(tmp_path), "--nats-url", f"nats://127.0.0.1:{free_port()}", "--http-port", str(free_http_port()), cwd=tmp_path)
     assert result.returncode == 1
     assert "cannot reach NATS" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout

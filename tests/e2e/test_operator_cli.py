@@ -10,7 +10,7 @@ import nats
 import pytest
 
 from ogi.embedded_nats import free_port
-from tests.e2e.conftest import OGI, Ogi, run
+from tests.e2e.conftest import OGI, Ogi, free_http_port, run
 from tests.support import eventually
 
 
@@ -73,7 +73,7 @@ async def test_tail_shows_an_event_as_it_is_recorded(ogi_up, tmp_path):
 
 
 def test_ogi_up_demo_fills_the_system_by_itself(tmp_path):
-    http_port = free_port()
+    http_port = free_http_port()
     ogi = Ogi("up", "--demo", "--data-dir", str(tmp_path / "data"), "--nats-port", str(free_port()), "--http-port", str(http_port), cwd=tmp_path)
     try:
         deadline = time.monotonic() + 60

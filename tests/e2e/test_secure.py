@@ -9,14 +9,14 @@ import pytest
 
 from ogi.embedded_nats import free_port
 from shared.natsconn import NatsUnreachable, connect
-from tests.e2e.conftest import OGI, Ogi
+from tests.e2e.conftest import OGI, Ogi, free_http_port
 
 USERS = ("admin", "kemendagri", "kominfo", "kemenpanrb", "bappenas", "ksp", "registry", "training", "plans", "indicators", "gateway")
 
 
 @pytest.fixture
 def secure_up(tmp_path):
-    nats_port, http_port = free_port(), free_port()
+    nats_port, http_port = free_port(), free_http_port()
     ogi = Ogi("up", "--secure", "--data-dir", str(tmp_path / "data"), "--nats-port", str(nats_port), "--http-port", str(http_port), cwd=tmp_path)
     ogi.wait_for("Ready")
     ogi.nats_url = f"nats://127.0.0.1:{nats_port}"
@@ -47,6 +47,14 @@ async def test_secure_up_gives_each_user_a_private_file_and_refuses_strangers(se
         assert (received["status"], received["submission_seq"]) == ("accepted", ack.seq)
     finally:
         await nc.close()
+
+    # `ogi submit` needs no more than a ministry's own rights.
+    as_kominfo = {**os.environ, "OGI_NATS_CREDENTIALS": str(directory / "kominfo.json")}
+    submitted = subprocess.run([OGI, "submit", "region.enroll", "--ministry", "kominfo", "--json", "-", "--nats-url", secure_up.nats_url],
+                               input='{"submission_id": "kmf-secure-1", "region_code": "32.73", "occurred_on": "2019-05-02"}',
+                               env=as_kominfo, capture_output=True, text=True, timeout=30)
+    assert submitted.returncode == 0, submitted.stderr
+    assert json.loads(submitted.stdout)["status"] == "accepted"
 
     # An operator command with a related ministry's file reads the indicators, and without one is refused.
     env = {**os.environ, "OGI_NATS_CREDENTIALS": str(directory / "bappenas.json")}

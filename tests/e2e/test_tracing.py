@@ -10,7 +10,7 @@ import pytest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest, ExportTraceServiceResponse
 
 from ogi.embedded_nats import free_port
-from tests.e2e.conftest import Ogi, run
+from tests.e2e.conftest import Ogi, free_http_port, run
 from tests.support import eventually
 
 TRACE_ID = "0af7651916cd43dd8448eb211c80319c"
@@ -59,7 +59,7 @@ def collector():
 async def test_one_trace_reaches_the_collector_and_ogi_trace_finds_it(tmp_path, collector, monkeypatch):
     monkeypatch.setenv("OGI_LOG_LEVEL", "WARNING")
     monkeypatch.setenv("OTEL_BSP_SCHEDULE_DELAY", "100")  # export within a tenth of a second
-    nats_port, http_port = free_port(), free_port()
+    nats_port, http_port = free_port(), free_http_port()
     ogi = Ogi("up", "--data-dir", str(tmp_path / "data"), "--nats-port", str(nats_port), "--http-port", str(http_port), "--otlp", collector.url, cwd=tmp_path)
     try:
         await eventually(lambda: ogi.line_starting("Dashboard") or ogi.process.poll() is not None, timeout=60)
