@@ -23,7 +23,7 @@ class GatewayService:
         self.http.include_router(submission_routes(self.context))
 
     async def start(self) -> None:
-        nc = await connect(self.settings.resolved_nats_url, name="ogi-gateway")
+        nc = await connect(self.settings.resolved_nats_url, name="ogi-gateway", credentials=self.settings.nats_credentials)
         await streams.declare(nc.jetstream(), self.settings.replicas, self.settings.duplicate_window)
         self.context.nc = nc
         self.context.tokens = TokenStore(nc)
