@@ -98,3 +98,19 @@ def span_exporter():
 def spans(span_exporter):
     span_exporter.clear()
     return span_exporter
+
+
+_FIGURES: list[str] = []
+
+
+@pytest.fixture
+def figures():
+    """Lines a test reports (counts, timings), printed together at the end of every run, CI's included."""
+    return _FIGURES
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _FIGURES:
+        terminalreporter.section("figures")
+        for line in _FIGURES:
+            terminalreporter.write_line(line)

@@ -2,6 +2,7 @@
 
 import asyncio
 import time
+import warnings
 from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
 from itertools import count
@@ -32,6 +33,14 @@ async def eventually(check: Callable[[], Awaitable[bool]] | Callable[[], bool], 
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout} s: {check}")
         await asyncio.sleep(interval)
+
+
+async def bounded(stopping, what: str, timeout: float = 20.0) -> None:
+    """Stop one part without letting it hold the whole run: a part that hangs is named, and skipped."""
+    try:
+        await asyncio.wait_for(stopping, timeout)
+    except TimeoutError:
+        warnings.warn(f"stopping {what} took over {timeout:.0f} s", stacklevel=2)
 
 
 _ids = count(1)
@@ -95,14 +104,14 @@ class System:
 
     async def stop(self) -> None:
         if self.http is not None:
-            await self.http.aclose()
+            await bounded(self.http.aclose(), "the test's HTTP client")
         if self.outcomes is not None:
-            await self.outcomes.__aexit__()
+            await bounded(self.outcomes.__aexit__(), "the outcome subscription")
         if self.nc is not None:
-            await self.nc.drain()
+            await bounded(self.nc.drain(), "the test's NATS connection")
         for service in self.deciding:
-            await service.stop()
-        await self.indicators.stop()
+            await bounded(service.stop(), f"the {service.spec.name} service")
+        await bounded(self.indicators.stop(), "the indicators service")
 
     def ministry(self, name: str) -> Ministry:
         return Ministry(name, self.nc, self.outcomes)

@@ -97,7 +97,7 @@ class LoopThread:
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
 
 
-def test_ten_thousand_hostile_submissions_each_get_exactly_one_outcome(tmp_path, nats_server, sqlite_url):
+def test_ten_thousand_hostile_submissions_each_get_exactly_one_outcome(tmp_path, nats_server, sqlite_url, figures):
     loop = LoopThread()
     config = Settings(data_dir=tmp_path, nats_url=nats_server.url, database_url=sqlite_url, http_port=free_port())
     system_context = running_system(config)
@@ -148,7 +148,7 @@ def test_ten_thousand_hostile_submissions_each_get_exactly_one_outcome(tmp_path,
         codes = {}
         for o in seen:
             codes[o.get("code") or o["status"]] = codes.get(o.get("code") or o["status"], 0) + 1
-        print(f"\n{len(stored)} stored of {EXAMPLES} generated; published in {published_in:.1f} s, all answered after "
+        figures.append(f"hostile input: {len(stored)} stored of {EXAMPLES} generated; published in {published_in:.1f} s, all answered after "
               f"{answered_in:.1f} s; outcomes {outcomes}, events {events}; by code {dict(sorted(codes.items()))}")
     finally:
         loop.run(publisher.close())

@@ -130,7 +130,7 @@ def test_credentials_files_are_private_and_reused(secure_nats):
     assert {user: path.read_text() for user, path in files.items()} == before
 
 
-async def test_the_whole_matrix(secure_nats, users, services):
+async def test_the_whole_matrix(secure_nats, users, services, figures):
     matrix = Matrix()
     for name in MINISTRIES:
         ministry = users[name]
@@ -176,7 +176,7 @@ async def test_the_whole_matrix(secure_nats, users, services):
 
     await _allowed_paths(matrix, users)
     assert not _service_violations(secure_nats), "a service was refused something it needs"
-    print(f"\nNATS permissions: {matrix.counts['denied']} denied as they must be, {matrix.counts['allowed']} allowed paths work")
+    figures.append(f"NATS permissions: {matrix.counts['denied']} denied as they must be, {matrix.counts['allowed']} allowed paths work")
 
 
 async def test_a_consumer_named_for_own_outcomes_cannot_filter_another_ministrys(users):

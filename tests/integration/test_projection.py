@@ -47,7 +47,7 @@ def start_indicators(nats_url: str, database_url: str, http_port: int) -> subpro
     return subprocess.Popen([sys.executable, "-P", "-m", "services.indicators"], env=env)
 
 
-async def test_a_projector_killed_mid_stream_resumes_to_exactly_a_rebuild(nc, tmp_path):
+async def test_a_projector_killed_mid_stream_resumes_to_exactly_a_rebuild(nc, tmp_path, figures):
     last = await append_all(nc, region_histories(seed=3, rounds=4))
     live_url = f"sqlite:///{tmp_path / 'live.db'}"
     port = free_port()
@@ -80,7 +80,7 @@ async def test_a_projector_killed_mid_stream_resumes_to_exactly_a_rebuild(nc, tm
     rebuilt_counts = {(scope, indicator): count for scope, indicator, count in rebuilt["indicator_count"]}
     for row in live_counts["indicators"]:
         assert rebuilt_counts[(row["scope"], row["indicator"])] == row["count"]
-    print(f"\n{last} events; projector SIGKILLed after applying {kills}; live equals rebuild")
+    figures.append(f"projector crash: {last} events; projector SIGKILLed after applying {kills}; live equals rebuild")
 
 
 def applied(url: str) -> int:
