@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from bench import command as bench_command
 from ogi import operator, tokens, up as up_module
 from ogi.cli_support import NatsUrl, console, fail, run, settings, with_nats
 from ogi.embedded_nats import NatsStartError
@@ -100,6 +101,7 @@ app.command()(operator.outcomes)
 app.command("trace")(operator.trace)
 app.command()(operator.rebuild)
 app.command()(simulation.simulate)
+app.command()(bench_command.bench)
 app.add_typer(tokens.app, name="token")
 
 __all__ = ["app", "run"]

@@ -1,0 +1,122 @@
+"""`ogi bench`: every measurement in one run, each beside its raw baseline, as a table and as JSON."""
+
+import asyncio
+import json
+import tempfile
+import time
+from contextlib import AsyncExitStack
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from bench import environment, ingest, latency, projection
+from ogi.cli_support import console
+
+FULL = {"ingest": 20_000, "events": 1_000_000, "live": 100_000, "latency_seconds": 30.0}
+RATE = 500.0
+TARGETS = {
+    "ingest.ratio": (0.25, ">="),
+    "projection.sqlite.ratio": (0.50, ">="),
+    "projection.postgresql.ratio": (0.50, ">="),
+    "rebuild.seconds_1m": (30.0, "<="),
+    "latency_ms.p99": (50.0, "<="),
+    "projector_peak_rss_mb": (200.0, "<="),
+    "peer.append_ratio": (2.0, ">="),
+    "peer.projection_ratio": (10.0, ">="),
+}
+
+
+def bench(
+    quick: Annotated[bool, typer.Option(help="everything at a tenth of the size")] = False,
+    database_url: Annotated[str | None, typer.Option(help="a PostgreSQL server to measure projection on too (a scratch database is created and dropped)")] = None,
+    json_file: Annotated[Path | None, typer.Option("--json", help="write the results here")] = None,
+    scale: Annotated[float | None, typer.Option(hidden=True, help="size factor (overrides --quick); for smoke tests")] = None,
+) -> None:
+    """Measure ingest, projection, latency and memory beside raw nats-py, on a nats-server of its own."""
+    factor = scale if scale is not None else (0.1 if quick else 1.0)
+    started = time.perf_counter()
+    results = run(factor, database_url)
+    results["wall_seconds"] = round(time.perf_counter() - started, 1)
+    console.print(table(results))
+    if json_file is not None:
+        json_file.write_text(json.dumps(results, indent=2) + "\n")
+
+
+def run(factor: float, database_url: str | None) -> dict:
+    sizes = {name: max(1, int(size * factor)) for name, size in FULL.items() if name != "latency_seconds"}
+    seconds = FULL["latency_seconds"] * factor
+    results: dict = {"machine": environment.machine(), "scale": factor, "sizes": sizes | {"latency_seconds": seconds}}
+    with console.status("ingest…"), environment.scratch_system() as running:
+        results["ingest"] = asyncio.run(ingest.measure(running.nats_url, sizes["ingest"]))
+    results["projection"] = {}
+    with console.status("projection on SQLite…"):
+        results["projection"]["sqlite"] = measure_projection(sizes, None)
+    if database_url:
+        with console.status("projection on PostgreSQL…"):
+            results["projection"]["postgresql"] = measure_projection(sizes, database_url)
+    sqlite = results["projection"]["sqlite"]
+    results["rebuild"] = {"events": sqlite["events"], "seconds": sqlite["rebuild_seconds"],
+                          "seconds_1m": round(sqlite["rebuild_seconds"] * 1_000_000 / sqlite["events"], 1),
+                          "extrapolated": sqlite["events"] != 1_000_000}
+    results["projector_peak_rss_mb"] = sqlite["rebuild_peak_rss_mb"]
+    with console.status("latency…"), environment.scratch_system() as running:
+        measured = asyncio.run(latency.measure(running.nats_url, RATE, seconds))
+    results["latency_ms"] = {key: measured[key] for key in ("p50", "p99", "max")}
+    results["latency"] = measured
+    results["peer"] = {"append_ratio": None, "projection_ratio": None,
+                       "note": "not measured yet: the eventsourcing (9.x) peer is not written"}
+    results["targets"] = {key: verdict(results, key, *target) for key, target in TARGETS.items()}
+    return results
+
+
+def measure_projection(sizes: dict, postgresql: str | None) -> dict:
+    async def measure(url: str, directory: Path) -> dict:
+        async with AsyncExitStack() as stack:
+            if postgresql:
+                live = await stack.enter_async_context(environment.scratch_postgresql(postgresql))
+                rebuilt = await stack.enter_async_context(environment.scratch_postgresql(postgresql))
+            else:
+                live, rebuilt = f"sqlite:///{directory / 'live.db'}", f"sqlite:///{directory / 'rebuild.db'}"
+            await environment.declare_streams(url)
+            return await projection.measure(url, live, rebuilt, sizes["events"], sizes["live"])
+
+    with environment.scratch_nats() as (server, directory):
+        return asyncio.run(measure(server.url, directory))
+
+
+def lookup(results: dict, key: str):
+    value = results
+    for part in key.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def verdict(results: dict, key: str, target: float, sense: str) -> str:
+    value = lookup(results, key)
+    if value is None:
+        return "not measured"
+    held = value >= target if sense == ">=" else value <= target
+    return "met" if held else "not met"
+
+
+def table(results: dict) -> Table:
+    rows = Table(title=f"ogi bench (scale {results['scale']}, {results['wall_seconds']} s)")
+    for column in ("measure", "ours", "baseline", "ratio / value", "target", "verdict"):
+        rows.add_column(column)
+    ingest_ = results["ingest"]
+    rows.add_row("ingest /s (500 in flight)", f"{ingest_['ogi_per_s']:,}", f"{ingest_['raw_per_s']:,} raw", f"{ingest_['ratio']:.1%}", "≥ 25 %", results["targets"]["ingest.ratio"])
+    for name, found in results["projection"].items():
+        rows.add_row(f"projection {name} live /s", f"{found['live_per_s']:,}", f"{found['live_append_per_s']:,} appended", "", "", "")
+        rows.add_row(f"projection {name} rebuild /s", f"{found['rebuild_per_s']:,}", f"{found['raw_per_s']:,} raw+decode, {found['raw_undecoded_per_s']:,} bare",
+                     f"{found['ratio']:.1%}", "≥ 50 %", results["targets"][f"projection.{name}.ratio"])
+    rebuild = results["rebuild"]
+    rows.add_row("rebuild of 1M on SQLite, s", f"{rebuild['seconds_1m']}" + (" (extrap.)" if rebuild["extrapolated"] else ""), f"{rebuild['events']:,} in {rebuild['seconds']} s", "", "≤ 30 s", results["targets"]["rebuild.seconds_1m"])
+    latency_ = results["latency_ms"]
+    rows.add_row(f"latency ms at {results['latency']['rate_per_s']:.0f}/s", f"p50 {latency_['p50']} / p99 {latency_['p99']} / max {latency_['max']}", "", "", "p99 ≤ 50 ms", results["targets"]["latency_ms.p99"])
+    rows.add_row("projector peak RSS, MB", f"{results['projector_peak_rss_mb']}", "", "", "≤ 200 MB", results["targets"]["projector_peak_rss_mb"])
+    rows.add_row("peer (eventsourcing 9.x)", "not measured", "", "", "≥ 2× / ≥ 10×", results["targets"]["peer.append_ratio"])
+    machine = results["machine"]
+    rows.caption = f"{machine['cores']} cores, {machine['memory_mb']:,} MB, Python {machine['python']}, {machine['nats_server']}"
+    return rows

@@ -1,0 +1,78 @@
+"""Latency: from a ministry's publish to the indicator notification on `ogi.indicators.*` that includes the
+submission's event, at a steady rate, against `ogi up`.
+
+Only a submission that changes a count is followed by a notification, so the load is rounds of enrolments
+of every region (each raises `national.enrolled`), then withdrawals of every region (each lowers it). A
+submission's latency is the time from just before its publish to the arrival of the first
+`ogi.indicators.national.enrolled` whose `as_of_seq` reaches the submission's event. Within a round every
+batch moves the count one way, so every batch is announced; at the turn of a round a batch may hold both and
+cancel out, and its submissions then wait for the next announcement (counted, not dropped)."""
+
+import asyncio
+import bisect
+import time
+
+import nats
+
+from bench import load
+from bench.ingest import OutcomeWaiter
+from shared.contracts.indicators import IndicatorValue
+from shared.contracts.outcomes import Status
+from shared.submitting import publish_submission
+
+
+def rounds(total: int):
+    made = 0
+    for round_ in range(10**6):
+        for submissions in (load.enrolments("latency", round_), load.withdrawals("latency", round_)):
+            for submission in submissions:
+                if made == total:
+                    return
+                made += 1
+                yield submission
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+async def measure(nats_url: str, rate: float, seconds: float) -> dict:
+    total = max(1, int(rate * seconds))
+    nc = await nats.connect(nats_url)
+    announced: list[tuple[float, int]] = []  # (arrival, as_of_seq)
+
+    async def on_indicator(message):
+        announced.append((time.perf_counter(), IndicatorValue.model_validate_json(message.data).as_of_seq))
+
+    try:
+        waiter = OutcomeWaiter()
+        await nc.subscribe("ogi.outcome.>", cb=waiter.on_outcome)
+        await nc.subscribe("ogi.indicators.national.enrolled", cb=on_indicator)
+        samples: list[tuple[float, int]] = []  # (published, event_seq)
+        rejected = 0
+
+        async def one(at: float, ministry, kind, body):
+            nonlocal rejected
+            await asyncio.sleep(max(0.0, at - time.perf_counter()))
+            published = time.perf_counter()
+            outcome = await asyncio.wait_for(waiter.future(await publish_submission(nc, ministry, kind, body)), 60)
+            if outcome.status == Status.ACCEPTED:
+                samples.append((published, outcome.event_seq))
+            else:
+                rejected += 1
+
+        start = time.perf_counter() + 0.2
+        await asyncio.gather(*(one(start + n / rate, *submission) for n, submission in enumerate(rounds(total))))
+        last_seq = max(seq for _, seq in samples)
+        deadline = time.perf_counter() + 30
+        while (not announced or announced[-1][1] < last_seq) and time.perf_counter() < deadline:
+            await asyncio.sleep(0.01)
+    finally:
+        await nc.close()
+    included = [as_of for _, as_of in announced]  # rises with arrival: the projector goes forward
+    found = ((published, bisect.bisect_left(included, seq)) for published, seq in samples)
+    latencies = [1000 * (announced[index][0] - published) for published, index in found if index < len(announced)]
+    return {"rate_per_s": rate, "seconds": seconds, "submissions": total, "rejected": rejected, "matched": len(latencies),
+            "achieved_rate_per_s": round(total / (max(p for p, _ in samples) - start), 1) if samples else 0,
+            "p50": round(percentile(latencies, 0.50), 2), "p99": round(percentile(latencies, 0.99), 2), "max": round(max(latencies), 2)}
