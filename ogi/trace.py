@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 
 import httpx
 from nats.aio.client import Client
-from nats.js.errors import NotFoundError
 
 from shared import subjects
 from shared.contracts.outcomes import Outcome, Status
 from shared.ministries import Ministry
+from shared.stream_reader import StreamReader
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 SERVICE_OF_KIND = {kind: service for service, kinds in subjects.SERVICE_KINDS.items() for kind in kinds}
@@ -55,7 +55,7 @@ def _event_origin(api_url: str, event_id: str) -> tuple[str, str]:
 
 async def _trail(nc: Client, ministry: str, submission_id: str, api_url: str) -> Trail | None:
     js = nc.jetstream()
-    outcomes = await _outcomes(js, subjects.outcome(ministry, submission_id))
+    outcomes = await _outcomes(nc, subjects.outcome(ministry, submission_id))
     if not outcomes:
         return None
     original = next((o for o in outcomes if o.status != Status.DUPLICATE), outcomes[0])
@@ -75,15 +75,8 @@ async def _trail(nc: Client, ministry: str, submission_id: str, api_url: str) ->
     return trail
 
 
-async def _outcomes(js, subject: str) -> list[Outcome]:
-    found, seq = [], 0
-    while True:
-        try:
-            message = await js.get_msg(subjects.OUTCOMES_STREAM, seq + 1, subject=subject, next=True, direct=True)
-        except NotFoundError:
-            return found
-        found.append(Outcome.model_validate_json(message.data))
-        seq = message.seq
+async def _outcomes(nc: Client, subject: str) -> list[Outcome]:
+    return [Outcome.model_validate_json(message.data) for message in await StreamReader(nc, subjects.OUTCOMES_STREAM).read(subject)]
 
 
 def _projection_state(api_url: str, event_seq: int) -> str:

@@ -7,11 +7,11 @@ from collections import OrderedDict
 
 from nats.aio.client import Client
 from nats.js.api import ConsumerConfig, DeliverPolicy
-from nats.js.errors import NotFoundError
 
 from shared import subjects
 from shared.contracts.outcomes import Outcome
 from shared.contracts.submissions import IDENTIFIER_PATTERN
+from shared.ledger import Ledger
 
 IDENTIFIER = re.compile(IDENTIFIER_PATTERN)
 
@@ -43,10 +43,6 @@ class Outcomes:
 
     async def __aexit__(self, *_exc) -> None:
         await self._subscription.unsubscribe()
-
-    @property
-    def all(self) -> list[Outcome]:
-        return list(self._seen.values())
 
     async def _on_outcome(self, message) -> None:
         outcome = Outcome.model_validate_json(message.data)
@@ -83,7 +79,7 @@ async def submit(nc: Client, ministry: str, kind: str, body: bytes | dict, timeo
     subscription = await nc.subscribe(subject)
     try:
         seq = await publish_submission(nc, ministry, kind, body)
-        if known_id and (earlier := await _last_outcome(nc, subject)) and earlier.submission_seq == seq:
+        if known_id and (earlier := await Ledger(nc).last_outcome(ministry, submission_id)) and earlier.submission_seq == seq:
             return earlier
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
@@ -94,10 +90,3 @@ async def submit(nc: Client, ministry: str, kind: str, body: bytes | dict, timeo
     finally:
         await subscription.unsubscribe()
 
-
-async def _last_outcome(nc: Client, subject: str) -> Outcome | None:
-    try:
-        message = await nc.jetstream().get_last_msg(subjects.OUTCOMES_STREAM, subject, direct=True)
-    except NotFoundError:
-        return None
-    return Outcome.model_validate_json(message.data)

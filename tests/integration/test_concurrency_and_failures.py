@@ -73,6 +73,7 @@ async def test_an_append_against_a_stale_read_is_refused(nats_server):
     assert sorted(type(result).__name__ for result in results) == ["ConcurrencyConflict", "int"]
     history = await store.read(guard)
     assert len(history.events) == 1
+    assert (await store.last(guard)) == history.events[-1]
     with pytest.raises(ConcurrencyConflict):  # the whole region guards a training or a plan
         await store.append(enrolled("73.71", "kominfo", "c"), 0, subjects.region_history("73.71"))
     await nc.close()
