@@ -29,15 +29,18 @@ def up(
     otlp: Annotated[str | None, typer.Option(help="export traces over OTLP/HTTP to this collector (default: the OTEL_* variables; none)")] = None,
     demo: Annotated[bool, typer.Option(help="once ready, play a simulated 2018–2020 rollout (ogi simulate)")] = False,
     secure: Annotated[bool, typer.Option(help="one NATS user per ministry and service, least privilege; credentials under <data-dir>/credentials")] = False,
+    replicas: Annotated[int | None, typer.Option(envvar="OGI_REPLICAS", min=1, help="copies of each stream and bucket in a NATS cluster (needs --nats-url) [default: 1]")] = None,
 ) -> None:
     """Run the whole system: NATS (embedded unless --nats-url), the services, the HTTP API."""
-    config = settings(data_dir=data_dir, nats_url=nats_url, nats_port=nats_port, http_port=http_port, database_url=database_url)
+    config = settings(data_dir=data_dir, nats_url=nats_url, nats_port=nats_port, http_port=http_port, database_url=database_url, replicas=replicas)
     try:
         with console.status("starting OGI Tracker…"):
             running = up_module.start(config, otlp, secure)
     except (up_module.UpError, NatsStartError) as error:
         fail(str(error))
     console.print(f"NATS       {running.nats_url}", soft_wrap=True)
+    if config.replicas > 1:
+        console.print(f"Streams    {config.replicas} replicas each, buckets too", highlight=False)
     console.print(f"Dashboard  {running.dashboard_url}", soft_wrap=True)
     console.print(f"Gateway    {running.gateway_url}{{kind}}  (tokens: ogi token create)", soft_wrap=True)
     if running.credentials is not None:

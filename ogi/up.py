@@ -1,5 +1,6 @@
-"""`ogi up`: the whole system on one machine. NATS (embedded unless a URL is given), then one process per
-service, supervised: if one dies, everything stops; Ctrl-C or SIGTERM stops it all cleanly."""
+"""`ogi up`: the whole system on one machine. NATS (embedded unless a URL is given: a server or a cluster,
+whose streams get --replicas copies), then one process per service, supervised: if one dies, everything
+stops; Ctrl-C or SIGTERM stops it all cleanly."""
 
 import asyncio
 import os
@@ -51,6 +52,11 @@ class Running:
 def start(settings: Settings, otlp: str | None = None, secure: bool = False) -> Running:
     """Start everything and wait until it is ready; `otlp` is a collector URL to export traces to.
     `secure`: NATS users with least privilege (docs/security.md), credentials under <data-dir>/credentials."""
+    if settings.replicas > 1 and settings.nats_url is None:
+        raise UpError(
+            f"--replicas {settings.replicas} needs a NATS cluster of at least {settings.replicas} servers: "
+            "give them with --nats-url nats://a:4222,nats://b:4222,… (the embedded server is a single node)"
+        )
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     for service, offset in HTTP_PORT_OFFSETS.items():
         port = settings.http_port + offset

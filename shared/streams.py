@@ -2,7 +2,8 @@
 
 A user allowed only to read stream information (every service under least privilege, docs/security.md)
 verifies: what is there and fit passes; what is missing or needs changing is an error naming the admin's
-job, since the server does not answer a request the user may not make."""
+job, since the server does not answer a request the user may not make. An existing stream or bucket with
+fewer replicas than asked for (OGI_REPLICAS, `ogi up --replicas`) is refused, never accepted as it is."""
 
 import asyncio
 
@@ -15,7 +16,7 @@ from nats.js.api import (
     StreamConfig,
 )
 from nats.errors import TimeoutError as NatsTimeout
-from nats.js.errors import BucketNotFoundError, NotFoundError
+from nats.js.errors import APIError, NotFoundError
 
 from shared import subjects
 
@@ -47,53 +48,84 @@ def stream_configs(replicas: int, duplicate_window: float) -> list[StreamConfig]
     ]
 
 
+def bucket_configs(replicas: int) -> list[KeyValueConfig]:
+    return [
+        KeyValueConfig(bucket=bucket, history=1, replicas=replicas)
+        for bucket in (subjects.INDICATORS_BUCKET, subjects.SUBMISSIONS_BUCKET, subjects.TOKENS_BUCKET)
+    ]
+
+
+def bucket_stream(bucket: str) -> str:
+    """The stream JetStream keeps a KV bucket in: what `nats stream` commands and stream_info name."""
+    return f"KV_{bucket}"
+
+
 async def declare(js: JetStreamContext, replicas: int = 1, duplicate_window: float = 120.0) -> None:
-    for config in stream_configs(replicas, duplicate_window):
-        await _declare_stream(js, config)
-    await _declare_bucket(js, KeyValueConfig(bucket=subjects.INDICATORS_BUCKET, history=1, replicas=replicas))
-    await _declare_bucket(js, KeyValueConfig(bucket=subjects.SUBMISSIONS_BUCKET, history=1, replicas=replicas))
-    await _declare_bucket(js, KeyValueConfig(bucket=subjects.TOKENS_BUCKET, history=1, replicas=replicas))
+    """Verify every stream and bucket that exists; only when all are fit, create the missing ones and update
+    what may change in place. A refusal changes nothing."""
+    wanted_streams = stream_configs(replicas, duplicate_window)
+    wanted_buckets = bucket_configs(replicas)
+    found_streams = {config.name: await _existing(js, config.name) for config in wanted_streams}
+    found_buckets = {config.bucket: await _existing(js, bucket_stream(config.bucket)) for config in wanted_buckets}
+    problems = [
+        *(problem for config in wanted_streams for problem in _stream_problems(found_streams[config.name], config)),
+        *(problem for config in wanted_buckets for problem in _bucket_problems(found_buckets[config.bucket], config)),
+    ]
+    if problems:
+        raise StreamMismatch(_explain(problems))
+    for config in wanted_streams:
+        existing = found_streams[config.name]
+        if existing is None:
+            await _as_admin(js.add_stream(config), f"stream {config.name} is missing")
+        elif sorted(existing.subjects or []) != sorted(config.subjects or []) or existing.duplicate_window != config.duplicate_window:
+            await _as_admin(js.update_stream(config), f"stream {config.name} needs its subjects or duplicate window updated")
+    for config in wanted_buckets:
+        if found_buckets[config.bucket] is None:
+            await _as_admin(js.create_key_value(config), f"bucket {config.bucket} is missing")
 
 
-async def _declare_stream(js: JetStreamContext, config: StreamConfig) -> None:
+async def _existing(js: JetStreamContext, stream: str) -> StreamConfig | None:
     try:
-        existing = (await js.stream_info(config.name)).config
+        return (await js.stream_info(stream)).config
     except NotFoundError:
-        await _as_admin(js.add_stream(config), f"stream {config.name} is missing")
-        return
-    _verify(existing, config)
-    if sorted(existing.subjects or []) != sorted(config.subjects or []) or (
-        existing.duplicate_window != config.duplicate_window
-    ):
-        await _as_admin(js.update_stream(config), f"stream {config.name} needs its subjects or duplicate window updated")
+        return None
 
 
-def _verify(existing: StreamConfig, wanted: StreamConfig) -> None:
-    problems = []
+def _replica_shortfall(what: str, stream: str, has: int | None, needs: int) -> list[str]:
+    has = has or 1
+    if has >= needs:
+        return []
+    return [f"{what} has {has} replica{'s' if has != 1 else ''}, needs {needs} (`nats stream edit {stream} --replicas {needs}`)"]
+
+
+def _stream_problems(existing: StreamConfig | None, wanted: StreamConfig) -> list[str]:
+    if existing is None:
+        return []
+    what = f"stream {wanted.name}"
+    problems = _replica_shortfall(what, wanted.name, existing.num_replicas, wanted.num_replicas or 1)
     if existing.storage != wanted.storage:
-        problems.append(f"storage is {existing.storage}, needs {wanted.storage}")
-    if (existing.num_replicas or 1) < (wanted.num_replicas or 1):
-        problems.append(f"has {existing.num_replicas or 1} replicas, needs {wanted.num_replicas}")
+        problems.append(f"{what} has {existing.storage} storage, needs {wanted.storage}")
     if existing.retention != wanted.retention:
-        problems.append(f"retention is {existing.retention}, needs {wanted.retention}")
+        problems.append(f"{what} has {existing.retention} retention, needs {wanted.retention}")
     for flag in ("deny_delete", "deny_purge"):
         if getattr(wanted, flag) and not getattr(existing, flag):
-            problems.append(f"{flag} is off")
-    if problems:
-        raise StreamMismatch(f"stream {wanted.name}: " + "; ".join(problems))
+            problems.append(f"{what} has {flag} off, needs it on")
+    return problems
 
 
-async def _declare_bucket(js: JetStreamContext, config: KeyValueConfig) -> None:
-    try:
-        await js.key_value(config.bucket)
-    except BucketNotFoundError:
-        await _as_admin(js.create_key_value(config), f"bucket {config.bucket} is missing")
-        return
-    info = (await js.stream_info(f"KV_{config.bucket}")).config
-    if (info.num_replicas or 1) < config.replicas:
-        raise StreamMismatch(
-            f"bucket {config.bucket} has {info.num_replicas or 1} replicas, needs {config.replicas}"
-        )
+def _bucket_problems(existing: StreamConfig | None, wanted: KeyValueConfig) -> list[str]:
+    if existing is None:
+        return []
+    stream = bucket_stream(wanted.bucket)
+    return _replica_shortfall(f"bucket {wanted.bucket}", stream, existing.num_replicas, wanted.replicas)
+
+
+def _explain(problems: list[str]) -> str:
+    fix = ""
+    if any("replica" in problem for problem in problems):
+        # Raising a stream's replicas is done in place: JetStream copies its messages to the new replicas.
+        fix = "; raise them as shown, or ask for fewer replicas (--replicas, OGI_REPLICAS)"
+    return "; ".join(problems) + fix
 
 
 async def _as_admin(change, problem: str) -> None:
@@ -101,6 +133,8 @@ async def _as_admin(change, problem: str) -> None:
         await change
     except NatsTimeout as error:
         raise StreamMismatch(f"{problem}, and this NATS user may not change it: run `ogi up` (or declare it) as admin") from error
+    except APIError as error:
+        raise StreamMismatch(f"{problem}, and NATS refused to make it: {error.description} (err_code {error.err_code})") from error
 
 
 async def declare_as_configured() -> None:
