@@ -1,26 +1,56 @@
 """Applying events to the read model. One transaction holds a batch of events and the checkpoint after
-them, so a crash or a redelivery can neither lose an event nor count one twice."""
+them, so a crash or a redelivery can neither lose an event nor count one twice; and it commits only if the
+checkpoint is still where this projector read it, so several projectors on one database never both apply
+the same events.
+
+The projector keeps a small copy of the read model in memory (`ReadModel`: region status, trainings, the
+number of active plans per region and ministry, the stored counts), loaded at start and again after any
+transaction that did not commit. A batch changes that copy event by event, writes only the rows it changed
+(upserts), and computes the nine counts from the copy instead of aggregating tables."""
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, func, insert, select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.indicators import tables, views
-from shared.contracts.events import (
-    PlanSubmitted,
-    PlanWithdrawn,
-    RegionEnrolled,
-    RegionWithdrawn,
-    TrainingCompleted,
-)
+from shared.contracts.events import decode_event
 from shared.contracts.indicators import TARGETS, IndicatorValue
-from shared.eventstore import StoredEvent
 
 PROJECTION = "indicators"
+
+# The schema version whose recorded JSON this module reads directly (see `decode`).
+READ_DIRECTLY = 1
+EVENT_TYPES = {"RegionEnrolled", "RegionWithdrawn", "TrainingCompleted", "PlanSubmitted", "PlanWithdrawn"}
+LOOKUP_CHUNK = 500  # plan keys per lookup statement (SQLite allows a limited number of parameters)
+
+
+class Conflict(Exception):
+    """Another projector moved the checkpoint since this one read it: nothing of the batch was written."""
+
+
+@dataclass(slots=True)
+class Recorded:
+    """One event of OGI_EVENTS: its stream sequence and the event as plain JSON values of its contract model."""
+
+    seq: int
+    event: dict
+
+
+def decode(payload: bytes) -> dict:
+    """An event as recorded, as plain JSON values. The deciding services record the JSON of the contract's
+    event models (shared.contracts.events), validated then, so the projector reads that JSON as it is; an
+    event of another schema version goes through the models, which stay the definition."""
+    event = json.loads(payload)
+    if event.get("schema_version") != READ_DIRECTLY or event.get("event_type") not in EVENT_TYPES:
+        event = decode_event(payload).model_dump(mode="json")
+    return event
 
 
 async def position(connection: AsyncConnection) -> int:
@@ -30,145 +60,222 @@ async def position(connection: AsyncConnection) -> int:
     return row.scalar_one_or_none() or 0
 
 
-def _untraced(_index: int) -> AbstractContextManager:
+@dataclass
+class ReadModel:
+    """The part of the read model that a batch needs to know, as of `position`."""
+
+    position: int = 0
+    status: dict[str, dict] = field(default_factory=dict)  # region_status rows by region
+    training: dict[str, dict[str, dict]] = field(default_factory=dict)  # region_training rows by region, ministry
+    active_plans: dict[str, Counter] = field(default_factory=dict)  # region → ministry → plans not withdrawn
+    counts: dict[tuple[str, str], int] = field(default_factory=dict)  # indicator_count as stored
+
+    @staticmethod
+    async def load(connection: AsyncConnection) -> "ReadModel":
+        model = ReadModel(position=await position(connection))
+        for row in (await connection.execute(select(tables.region_status))).mappings():
+            model.status[row["region_code"]] = dict(row)
+        for row in (await connection.execute(select(tables.region_training))).mappings():
+            model.training.setdefault(row["region_code"], {})[row["ministry"]] = dict(row)
+        plan = tables.region_plan.c
+        active = select(plan.region_code, plan.ministry, func.count()).where(plan.withdrawn.is_(False))
+        for region, ministry, count in await connection.execute(active.group_by(plan.region_code, plan.ministry)):
+            model.active_plans.setdefault(region, Counter())[ministry] = count
+        counts = tables.indicator_count.c
+        for scope, indicator, count in await connection.execute(select(counts.scope, counts.indicator, counts.count)):
+            model.counts[(scope, indicator)] = count
+        return model
+
+    def live_counts(self) -> dict[tuple[str, str], int]:
+        """The nine counts by CONTRACT.md's rules (the same as views.live_counts over the tables)."""
+        enrolled = Counter(row["ministry"] for row in self.status.values() if row["enrolled"])
+        enrolled[None] = sum(enrolled.values())
+        trained = Counter(ministry for by_ministry in self.training.values() for ministry in by_ministry)
+        trained[None] = sum(1 for by_ministry in self.training.values() if by_ministry)
+        plans = Counter(ministry for by_ministry in self.active_plans.values() for ministry, n in by_ministry.items() if n > 0)
+        plans[None] = sum(1 for by_ministry in self.active_plans.values() if any(n > 0 for n in by_ministry.values()))
+        return {(str(scope), str(indicator)): count for (scope, indicator), count in views.counts_from(enrolled, trained, plans).items()}
+
+
+def untraced(_index: int) -> AbstractContextManager:
     return nullcontext()
 
 
 async def apply(
     connection: AsyncConnection,
-    batch: Sequence[StoredEvent],
-    span_for: Callable[[int], AbstractContextManager] = _untraced,
+    model: ReadModel,
+    batch: Sequence[Recorded],
+    span_for: Callable[[int], AbstractContextManager] = untraced,
 ) -> list[IndicatorValue]:
-    """Apply the events not applied yet, move the checkpoint, and return the indicators that changed.
-    Runs inside the caller's transaction; `span_for(i)` wraps the application of the i-th event.
-
-    The rows of the regions a batch touches are read once, changed in memory event by event, and written
-    back once: a few statements per batch instead of a few per event."""
-    start = await position(connection)
-    fresh = [(index, stored) for index, stored in enumerate(batch) if stored.seq > start]
+    """Apply the events after `model.position`, move the checkpoint, and return the indicators that changed.
+    Runs inside the caller's transaction and changes `model` as it goes: when the transaction does not
+    commit, the caller loads the model again. Raises Conflict when another projector got there first.
+    `span_for(i)` wraps the application of the i-th event of `batch`."""
+    fresh = [index for index, recorded in enumerate(batch) if recorded.seq > model.position]
     if not fresh:
         return []
-    regions = await RegionRows.load(connection, {stored.event.region_code for _, stored in fresh})
-    for index, stored in fresh:
+    last = batch[fresh[-1]].seq
+    await _move_checkpoint(connection, model.position, last)  # first, so it takes the write lock
+    changes = Changes(model, await _plans(connection, (batch[index].event for index in fresh)))
+    for index in fresh:
         with span_for(index):
-            regions[stored.event.region_code].apply(stored.event)
-    await connection.execute(insert(tables.event_log), [_log_row(stored) for _, stored in fresh])
-    await RegionRows.save(connection, regions)
-    last = fresh[-1][1].seq
-    await _save_position(connection, start, last)
-    return await _update_counts(connection, last)
+            changes.apply(batch[index].event)
+    await connection.execute(insert(tables.event_log), [_log_row(batch[index]) for index in fresh])
+    await changes.save(connection)
+    model.position = last
+    return await _save_counts(connection, model, last)
 
 
-@dataclass
-class RegionRows:
-    """One region's rows in region_status, region_training and region_plan."""
+async def _move_checkpoint(connection: AsyncConnection, expected: int, last: int) -> None:
+    """Compare and set: the checkpoint moves from `expected` to `last`, or the batch is someone else's."""
+    if expected == 0:
+        statement = _insert(connection, tables.checkpoint).values(projection=PROJECTION, last_seq=last).on_conflict_do_nothing()
+    else:
+        checkpoint = tables.checkpoint.c
+        statement = (
+            update(tables.checkpoint)
+            .where(checkpoint.projection == PROJECTION, checkpoint.last_seq == expected)
+            .values(last_seq=last)
+        )
+    if (await connection.execute(statement)).rowcount != 1:
+        raise Conflict(f"the checkpoint is no longer at {expected}")
 
-    status: dict | None = None
-    training: dict[str, dict] = field(default_factory=dict)  # by ministry
-    plans: dict[str, dict] = field(default_factory=dict)  # by plan id
 
-    @staticmethod
-    async def load(connection: AsyncConnection, codes: set[str]) -> dict[str, "RegionRows"]:
-        regions = {code: RegionRows() for code in codes}
-        for table in (tables.region_status, tables.region_training, tables.region_plan):
-            for row in (await connection.execute(select(table).where(table.c.region_code.in_(codes)))).mappings():
-                rows = regions[row["region_code"]]
-                if table is tables.region_status:
-                    rows.status = dict(row)
-                elif table is tables.region_training:
-                    rows.training[row["ministry"]] = dict(row)
-                else:
-                    rows.plans[row["plan_id"]] = dict(row)
-        return regions
+async def _plans(connection: AsyncConnection, events: Iterable[dict]) -> dict[tuple[str, str], dict]:
+    """The stored rows of the plans these events name (read once per batch; plans are not kept in memory)."""
+    keys = sorted({(event["region_code"], event["data"]["plan_id"]) for event in events if "plan_id" in event["data"]})
+    plan = tables.region_plan.c
+    found = {}
+    for start in range(0, len(keys), LOOKUP_CHUNK):
+        query = select(tables.region_plan).where(tuple_(plan.region_code, plan.plan_id).in_(keys[start:start + LOOKUP_CHUNK]))
+        for row in (await connection.execute(query)).mappings():
+            found[(row["region_code"], row["plan_id"])] = dict(row)
+    return found
 
-    @staticmethod
-    async def save(connection: AsyncConnection, regions: dict[str, "RegionRows"]) -> None:
-        codes = list(regions)
-        for table in (tables.region_status, tables.region_training, tables.region_plan):
-            await connection.execute(delete(table).where(table.c.region_code.in_(codes)))
-        statuses = [rows.status for rows in regions.values() if rows.status]
-        trainings = [row for rows in regions.values() for row in rows.training.values()]
-        plans = [row for rows in regions.values() for row in rows.plans.values()]
-        for table, rows in ((tables.region_status, statuses), (tables.region_training, trainings), (tables.region_plan, plans)):
+
+class Changes:
+    """One batch's changes: applied to the model event by event, the changed rows written once."""
+
+    def __init__(self, model: ReadModel, plans: dict[tuple[str, str], dict]) -> None:
+        self.model = model
+        self.plans = plans
+        self.statuses: set[str] = set()
+        self.trainings: set[tuple[str, str]] = set()
+        self.changed_plans: set[tuple[str, str]] = set()
+
+    def apply(self, event: dict) -> None:
+        region, ministry, data, kind = event["region_code"], event["ministry"], event["data"], event["event_type"]
+        if kind == "RegionEnrolled":
+            self.model.status[region] = {
+                "region_code": region,
+                "enrolled": True,
+                "ministry": ministry,
+                "enrolled_on": dt.date.fromisoformat(event["occurred_on"]),
+                "commitment_letter_on": _date(data.get("commitment_letter_on")),
+                "ppid_established": data.get("ppid_established"),
+            }
+            self.statuses.add(region)
+        elif kind == "RegionWithdrawn" and region in self.model.status:
+            self.model.status[region]["enrolled"] = False
+            self.statuses.add(region)
+        elif kind == "TrainingCompleted":
+            by_ministry = self.model.training.setdefault(region, {})
+            trained = by_ministry.get(ministry)
+            if trained is None:
+                trained = by_ministry[ministry] = {
+                    "region_code": region, "ministry": ministry,
+                    "first_trained_on": dt.date.fromisoformat(event["occurred_on"]), "sessions": 0,
+                }
+            trained["sessions"] += 1
+            self.trainings.add((region, ministry))
+        elif kind == "PlanSubmitted":
+            key = (region, data["plan_id"])
+            self._count_plan(self.plans.get(key), -1)
+            self.plans[key] = {
+                "region_code": region,
+                "plan_id": data["plan_id"],
+                "ministry": ministry,
+                "title": data["title"],
+                "sectors": list(data["sectors"]),
+                "submitted_on": dt.date.fromisoformat(event["occurred_on"]),
+                "withdrawn": False,
+            }
+            self._count_plan(self.plans[key], +1)
+            self.changed_plans.add(key)
+        elif kind == "PlanWithdrawn":
+            key = (region, data["plan_id"])
+            plan = self.plans.get(key)
+            if plan is not None and not plan["withdrawn"]:
+                self._count_plan(plan, -1)
+                plan["withdrawn"] = True
+                self.changed_plans.add(key)
+
+    def _count_plan(self, plan: dict | None, step: int) -> None:
+        if plan is not None and not plan["withdrawn"]:
+            self.model.active_plans.setdefault(plan["region_code"], Counter())[plan["ministry"]] += step
+
+    async def save(self, connection: AsyncConnection) -> None:
+        model = self.model
+        writes = (
+            (tables.region_status, [model.status[region] for region in self.statuses]),
+            (tables.region_training, [model.training[region][ministry] for region, ministry in self.trainings]),
+            (tables.region_plan, [self.plans[key] for key in self.changed_plans]),
+        )
+        for table, rows in writes:
             if rows:
-                await connection.execute(insert(table), rows)
-
-    def apply(self, event) -> None:
-        match event:
-            case RegionEnrolled():
-                self.status = {
-                    "region_code": event.region_code,
-                    "enrolled": True,
-                    "ministry": event.ministry,
-                    "enrolled_on": event.occurred_on,
-                    "commitment_letter_on": event.data.commitment_letter_on,
-                    "ppid_established": event.data.ppid_established,
-                }
-            case RegionWithdrawn() if self.status:
-                self.status["enrolled"] = False
-            case TrainingCompleted():
-                trained = self.training.setdefault(
-                    event.ministry,
-                    {"region_code": event.region_code, "ministry": event.ministry, "first_trained_on": event.occurred_on, "sessions": 0},
-                )
-                trained["sessions"] += 1
-            case PlanSubmitted():
-                self.plans[event.data.plan_id] = {
-                    "region_code": event.region_code,
-                    "plan_id": event.data.plan_id,
-                    "ministry": event.ministry,
-                    "title": event.data.title,
-                    "sectors": [str(sector) for sector in event.data.sectors],
-                    "submitted_on": event.occurred_on,
-                    "withdrawn": False,
-                }
-            case PlanWithdrawn() if event.data.plan_id in self.plans:
-                self.plans[event.data.plan_id]["withdrawn"] = True
+                await connection.execute(_upsert(connection, table), rows)
 
 
-def _log_row(stored: StoredEvent) -> dict:
-    event = stored.event
-    return {
-        "seq": stored.seq,
-        "event_id": event.event_id,
-        "event_type": event.event_type,
-        "region_code": event.region_code,
-        "ministry": event.ministry,
-        "reported_by": event.reported_by,
-        "occurred_on": event.occurred_on,
-        "recorded_at": event.recorded_at,
-        "submission_id": event.submission_id,
-        "plan_id": getattr(event.data, "plan_id", None),
-        "trace_id": event.trace_id,
-        "data": event.data.model_dump(mode="json"),
-    }
+def _date(value: str | None) -> dt.date | None:
+    return None if value is None else dt.date.fromisoformat(value)
 
 
-async def _save_position(connection: AsyncConnection, previous: int, last: int) -> None:
-    if previous == 0:
-        await connection.execute(insert(tables.checkpoint).values(projection=PROJECTION, last_seq=last))
-        return
-    await connection.execute(
-        update(tables.checkpoint).where(tables.checkpoint.c.projection == PROJECTION).values(last_seq=last)
+def _insert(connection: AsyncConnection, table: Table):
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+def _upsert(connection: AsyncConnection, table: Table):
+    """INSERT … ON CONFLICT (primary key) DO UPDATE every other column (SQLite and PostgreSQL alike)."""
+    statement = _insert(connection, table)
+    keys = [column.name for column in table.primary_key]
+    return statement.on_conflict_do_update(
+        index_elements=keys,
+        set_={column.name: statement.excluded[column.name] for column in table.columns if column.name not in keys},
     )
 
 
-async def _update_counts(connection: AsyncConnection, as_of_seq: int) -> list[IndicatorValue]:
-    stored = {(row.scope, row.indicator): row.count for row in await connection.execute(select(tables.indicator_count))}
+def _log_row(recorded: Recorded) -> dict:
+    event = recorded.event
+    return {
+        "seq": recorded.seq,
+        "event_id": event["event_id"],
+        "event_type": event["event_type"],
+        "region_code": event["region_code"],
+        "ministry": event["ministry"],
+        "reported_by": event["reported_by"],
+        "occurred_on": dt.date.fromisoformat(event["occurred_on"]),
+        "recorded_at": dt.datetime.fromisoformat(event["recorded_at"]),
+        "submission_id": event["submission_id"],
+        "plan_id": event["data"].get("plan_id"),
+        "trace_id": event.get("trace_id"),
+        "data": event["data"],
+    }
+
+
+async def _save_counts(connection: AsyncConnection, model: ReadModel, as_of_seq: int) -> list[IndicatorValue]:
     now = dt.datetime.now(dt.UTC)
     changed = []
-    for (scope, indicator), count in (await views.live_counts(connection)).items():
-        if stored.get((scope, indicator)) == count:
+    for (scope, indicator), count in model.live_counts().items():
+        if model.counts.get((scope, indicator)) == count:
             continue
-        values = dict(count=count, as_of_seq=as_of_seq, updated_at=now)
-        if (scope, indicator) in stored:
-            counts = tables.indicator_count.c
-            await connection.execute(
-                update(tables.indicator_count)
-                .where(counts.scope == scope, counts.indicator == indicator)
-                .values(**values)
-            )
-        else:
-            await connection.execute(insert(tables.indicator_count).values(scope=scope, indicator=indicator, **values))
-        changed.append(IndicatorValue(scope=scope, indicator=indicator, target=TARGETS[indicator], **values))
+        changed.append(IndicatorValue(scope=scope, indicator=indicator, target=TARGETS[indicator], count=count, as_of_seq=as_of_seq, updated_at=now))
+    if changed:
+        rows = [value.model_dump(include={"scope", "indicator", "count", "as_of_seq", "updated_at"}, mode="python") for value in changed]
+        for row in rows:
+            row["scope"], row["indicator"] = str(row["scope"]), str(row["indicator"])
+        await connection.execute(_upsert(connection, tables.indicator_count), rows)
+        for value in changed:
+            model.counts[(str(value.scope), str(value.indicator))] = value.count
     return changed
+

@@ -1,14 +1,23 @@
 """The projector: applies OGI_EVENTS in stream order to the read model, then tells dashboards.
 
 Its position lives in SQL, in the same transaction as the rows an event changed, so it needs no durable
-consumer: at start it opens an ordered consumer at checkpoint + 1 (a catch-up subscription). After each
-committed batch the changed indicators go to KV OGI_INDICATORS and to `ogi.indicators.<scope>.<indicator>`.
+consumer: at start it opens an ordered consumer at checkpoint + 1 (a catch-up subscription). Events are
+decoded as they arrive, into a bounded queue (a projector behind the stream holds a bounded number of them:
+the consumer's flow control waits for it), and applied in batches of whatever has arrived: one event when
+events come one at a time, up to MAX_BATCH while catching up. After each committed batch the changed
+indicators go to KV OGI_INDICATORS and to `ogi.indicators.<scope>.<indicator>`, all at once.
+
+Several projectors may run on one database (replicas of the indicators service): a batch commits only if
+the checkpoint is still where this projector read it. The one that loses reloads its state from the
+database and goes on after the new checkpoint; only the one that committed a batch publishes its changes.
 """
 
 import asyncio
 import datetime as dt
 import logging
 import time
+from collections import Counter
+from dataclasses import dataclass
 
 from nats.aio.client import Client
 from nats.aio.msg import Msg
@@ -19,15 +28,28 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.indicators import projection, tables
 from services.indicators.metrics import ProjectorMetrics
+from services.indicators.projection import ReadModel, Recorded
+from services.indicators.publisher import IndicatorPublisher
 from shared import subjects, telemetry
-from shared.contracts.events import decode_event
 from shared.contracts.indicators import TARGETS, IndicatorValue
-from shared.eventstore import StoredEvent
 
 log = logging.getLogger("ogi.projector")
 
-BATCH_SIZE = 500
+MAX_BATCH = 5000
+QUEUED = 2 * MAX_BATCH  # decoded events waiting; beyond that the consumer waits (flow control)
+# A batch this small is live traffic: each event gets a span in its submission's trace. A larger one is
+# a projector catching up: one span for the batch, linked to a bounded number of the events' traces.
+TRACED_EVENTS = 64
+LINKS = 32
 RETRY_DELAY_MAX = 10.0
+
+
+@dataclass(slots=True)
+class Delivered:
+    recorded: Recorded
+    headers: dict[str, str] | None
+    timestamp: dt.datetime
+    payload: bytes | None  # kept only when it did not decode, to fail where the batch is applied
 
 
 class Projector:
@@ -36,7 +58,7 @@ class Projector:
         nc: Client,
         engine: AsyncEngine,
         metrics: ProjectorMetrics | None = None,
-        batch_size: int = BATCH_SIZE,
+        batch_size: int = MAX_BATCH,
         publish: bool = True,
     ) -> None:
         """`publish=False` builds a read model without telling anyone (a rebuild beside the live one)."""
@@ -45,17 +67,18 @@ class Projector:
         # Events after this sequence wait (None: no limit): lets a rebuild stop where the live one is.
         self._limit: int | None = None
         self._limit_raised = asyncio.Event()
-        self._held: list[Msg] = []
+        self._held: list[Delivered] = []
         self.metrics = metrics or ProjectorMetrics()
         self._js = nc.jetstream()
         self._engine = engine
         self._batch_size = batch_size
-        self._queue: asyncio.Queue[Msg] = asyncio.Queue()
+        self._queue: asyncio.Queue[Delivered] = asyncio.Queue(maxsize=max(QUEUED, 2 * batch_size))
         self._task: asyncio.Task | None = None
         self._subscription = None
-        self._kv = None
+        self._publisher: IndicatorPublisher | None = None
         self._dirty = False  # the KV bucket may lag the database after a failed publish
-        self.position = 0
+        self._model = ReadModel()
+        self.position = 0  # the last event applied, and its changes published
         self._applied_at: dt.datetime | None = None  # stream timestamp of the last event applied
 
     @property
@@ -63,25 +86,20 @@ class Projector:
         return self._task is not None and not self._task.done()
 
     async def start(self) -> None:
-        async with self._engine.connect() as connection:
-            self.position = await projection.position(connection)
+        await self._load()
+        self.position = self._model.position
         if self._publishing:
-            self._kv = await self._js.key_value(subjects.INDICATORS_BUCKET)
+            self._publisher = IndicatorPublisher(self._nc, await self._js.key_value(subjects.INDICATORS_BUCKET), self.metrics)
             await self._publish_all()  # a crash between commit and publish leaves the bucket behind
-        self._subscription = await self._js.subscribe(
-            "ogi.events.>",
-            stream=subjects.EVENTS_STREAM,
-            ordered_consumer=True,
-            config=ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=self.position + 1),
-            cb=self._queue.put,
-            pending_msgs_limit=4 * self._batch_size,
-        )
+        await self._subscribe()
         self._task = asyncio.create_task(self._run(), name="projector")
-        log.info("projecting from sequence %s", self.position + 1)
+        log.info("projecting from sequence %s", self._model.position + 1)
 
     async def stop(self) -> None:
-        if self._subscription is not None:
-            await self._subscription.unsubscribe()
+        """Stop consuming first, then the batch loop (a batch being written rolls back)."""
+        subscription, self._subscription = self._subscription, None
+        if subscription is not None:
+            await _unsubscribe(subscription)
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
@@ -103,6 +121,40 @@ class Projector:
         self._limit = seq
         self._limit_raised.set()
 
+    async def _load(self) -> None:
+        async with self._engine.connect() as connection:
+            self._model = await ReadModel.load(connection)
+
+    async def _subscribe(self) -> None:
+        self._subscription = await self._js.subscribe(
+            "ogi.events.>",
+            stream=subjects.EVENTS_STREAM,
+            ordered_consumer=True,
+            config=ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=self._model.position + 1),
+            cb=self._received,
+            # The consumer's flow control keeps what is in flight to a window; this bound is not reached.
+            pending_msgs_limit=1_000_000,
+        )
+
+    async def _restart_consumer(self) -> None:
+        """Start over at the model's checkpoint + 1, dropping what was received (another projector applied it)."""
+        subscription, self._subscription = self._subscription, None
+        if subscription is not None:
+            await _unsubscribe(subscription)
+        self._held = []
+        while not self._queue.empty():
+            self._queue.get_nowait()
+        await self._subscribe()
+
+    async def _received(self, message: Msg) -> None:
+        metadata = message.metadata
+        try:
+            event, payload = projection.decode(message.data), None
+        except Exception:
+            event, payload = None, message.data
+        delivered = Delivered(Recorded(metadata.sequence.stream, event), message.headers, metadata.timestamp, payload)
+        await self._queue.put(delivered)
+
     async def _run(self) -> None:
         while True:
             batch = self._held or [await self._queue.get()]
@@ -115,53 +167,84 @@ class Projector:
                 self._limit_raised.clear()
                 await self._limit_raised.wait()
 
-    def _within_limit(self, batch: list[Msg]) -> tuple[list[Msg], list[Msg]]:
+    def _within_limit(self, batch: list[Delivered]) -> tuple[list[Delivered], list[Delivered]]:
         if self._limit is None:
             return batch, []
-        allowed = [message for message in batch if message.metadata.sequence.stream <= self._limit]
+        allowed = [delivered for delivered in batch if delivered.recorded.seq <= self._limit]
         return allowed, batch[len(allowed):]
 
-    async def _project(self, batch: list[Msg]) -> None:
+    async def _project(self, batch: list[Delivered]) -> None:
         """One batch, in one span: its parent is the trace of the batch's last event, and it links to the
-        traces of the others; each event's own span sits in the trace of the submission that made it."""
-        contexts = [telemetry.extract(message.headers) for message in batch]
+        traces of (some of) the others; in a small batch each event's own span sits in the trace of the
+        submission that made it."""
+        for delivered in batch:
+            if delivered.payload is not None:
+                projection.decode(delivered.payload)  # raises: an event the projector cannot read stops it
+        small = len(batch) <= TRACED_EVENTS
+        contexts = [telemetry.extract(delivered.headers) for delivered in (batch if small else batch[:LINKS - 1] + batch[-1:])]
         links = [trace.Link(span_context) for span_context in _span_contexts(contexts[:-1])]
         attributes = {telemetry.MESSAGING_SYSTEM: "nats", telemetry.DESTINATION: subjects.EVENTS_STREAM,
                       telemetry.OPERATION_TYPE: "process", "messaging.batch.message_count": len(batch)}
         with telemetry.tracer.start_as_current_span(
             "process OGI_EVENTS", context=contexts[-1], kind=trace.SpanKind.CONSUMER, links=links, attributes=attributes
         ):
-            events = [StoredEvent(message.metadata.sequence.stream, decode_event(message.data)) for message in batch]
+            events = [delivered.recorded for delivered in batch]
+            span_for = traced(events, contexts, trace.Link(trace.get_current_span().get_span_context())) if small else projection.untraced
+            fresh = Counter(recorded.event["event_type"] for recorded in events if recorded.seq > self._model.position)
             started = time.perf_counter()
-            changed = await self._apply(events, contexts)
+            changed = await self._apply(events, span_for)
             self.metrics.batch_seconds.observe(time.perf_counter() - started)
-            for stored in events:
-                self.metrics.events_applied.labels(stored.event.event_type).inc()
-            await self._publish(changed)
-            self.position = events[-1].seq  # applied, and its changes published
-            self._applied_at = batch[-1].metadata.timestamp
+            if changed is not None:
+                for event_type, count in fresh.items():
+                    self.metrics.events_applied.labels(event_type).inc(count)
+                await self._publish(changed)
+            self.position = max(self.position, self._model.position)
+            self._applied_at = batch[-1].timestamp
             self.metrics.position.set(self.position)
 
-    async def _apply(self, events: list[StoredEvent], contexts) -> list[IndicatorValue]:
+    async def _apply(self, events: list[Recorded], span_for) -> list[IndicatorValue] | None:
+        """The indicators the batch changed, or None when another projector had applied the batch."""
         attempt = 0
-        batch_span = trace.Link(trace.get_current_span().get_span_context())
         while True:
             try:
                 async with self._engine.begin() as connection:
-                    return await projection.apply(connection, events, traced(events, contexts, batch_span))
+                    return await projection.apply(connection, self._model, events, span_for)
+            except projection.Conflict:
+                await self._after_conflict(events[-1].seq)
+                if self._model.position >= events[-1].seq:
+                    return None
+                # Part of the batch is still to apply: go round again from the new checkpoint.
             except Exception as error:  # the database is away: hold the batch and try again
                 attempt += 1
                 log.warning("batch up to %s not applied (attempt %s): %r", events[-1].seq, attempt, error)
                 await asyncio.sleep(min(0.2 * 2**attempt, RETRY_DELAY_MAX))
+                await self._reload()
+
+    async def _after_conflict(self, batch_end: int) -> None:
+        await self._reload()
+        log.info("another projector applied events up to %s; going on after it", self._model.position)
+        if self._model.position > batch_end + self._queue.maxsize:
+            await self._restart_consumer()  # far behind: do not receive what is applied already
+
+    async def _reload(self) -> None:
+        """The model in memory may hold changes that did not commit: read it again (until the database answers)."""
+        attempt = 0
+        while True:
+            try:
+                return await self._load()
+            except Exception as error:
+                attempt += 1
+                log.warning("read model not loaded (attempt %s): %r", attempt, error)
+                await asyncio.sleep(min(0.2 * 2**attempt, RETRY_DELAY_MAX))
 
     async def _publish(self, changed: list[IndicatorValue]) -> None:
-        if not self._publishing:
+        if self._publisher is None:
             return
         try:
             if self._dirty:
                 await self._publish_all()
             else:
-                await self._publish_values(changed)
+                await self._publisher.publish(changed)
         except Exception as error:
             self._dirty = True
             log.warning("indicators not published, will publish all after the next batch: %r", error)
@@ -169,19 +252,15 @@ class Projector:
     async def _publish_all(self) -> None:
         async with self._engine.connect() as connection:
             rows = (await connection.execute(select(tables.indicator_count))).mappings().all()
-        await self._publish_values(
-            [IndicatorValue(target=TARGETS[row["indicator"]], **row) for row in rows]
-        )
+        await self._publisher.publish([IndicatorValue(target=TARGETS[row["indicator"]], **row) for row in rows])
         self._dirty = False
 
-    async def _publish_values(self, values: list[IndicatorValue]) -> None:
-        for value in values:
-            payload = value.model_dump_json().encode()
-            subject = subjects.indicator(value.scope, value.indicator)
-            with telemetry.publishing(subject, **{"ogi.indicator": value.key, "ogi.count": value.count}) as headers:
-                await self._kv.put(value.key, payload)
-                await self._nc.publish(subject, payload, headers=headers)
-            self.metrics.indicator.labels(value.scope, value.indicator).set(value.count)
+
+async def _unsubscribe(subscription) -> None:
+    try:
+        await subscription.unsubscribe()
+    except Exception as error:  # the connection is closed or draining already: nothing more will arrive
+        log.debug("unsubscribe: %r", error)
 
 
 def _span_contexts(contexts) -> list[trace.SpanContext]:
@@ -189,17 +268,17 @@ def _span_contexts(contexts) -> list[trace.SpanContext]:
     return [span_context for span_context in found if span_context.is_valid]
 
 
-def traced(events: list[StoredEvent], contexts, batch: trace.Link):
+def traced(events: list[Recorded], contexts, batch: trace.Link):
     """For each event, a span in the trace that produced it, linked to the batch that applies it."""
 
     def span_for(index: int):
         event = events[index].event
         return telemetry.tracer.start_as_current_span(
-            f"apply {event.event_type}",
+            f"apply {event['event_type']}",
             context=contexts[index],
             links=[batch],
-            attributes=telemetry.ogi_attributes(event.reported_by, event.region_code, event.submission_id)
-            | {"ogi.event_seq": events[index].seq, "ogi.event_id": event.event_id},
+            attributes=telemetry.ogi_attributes(event["reported_by"], event["region_code"], event["submission_id"])
+            | {"ogi.event_seq": events[index].seq, "ogi.event_id": event["event_id"]},
         )
 
     return span_for

@@ -14,7 +14,7 @@ Counts = dict[tuple[Scope, Indicator], int]
 ENROLMENT_EVENTS = ("RegionEnrolled", "RegionWithdrawn")
 
 
-def _counts(enrolled: dict, trained: dict, plans: dict) -> Counts:
+def counts_from(enrolled: dict, trained: dict, plans: dict) -> Counts:
     """Each argument maps a ministry, or None for national, to a count of distinct regions."""
     by_indicator = {Indicator.ENROLLED: enrolled, Indicator.TRAINED: trained, Indicator.PLANS: plans}
     return {
@@ -32,7 +32,7 @@ async def _per_ministry_and_national(connection: AsyncConnection, region, minist
 
 async def live_counts(connection: AsyncConnection) -> Counts:
     status, training, plan = tables.region_status.c, tables.region_training.c, tables.region_plan.c
-    return _counts(
+    return counts_from(
         await _per_ministry_and_national(connection, status.region_code, status.ministry, status.enrolled.is_(True)),
         await _per_ministry_and_national(connection, training.region_code, training.ministry, true()),
         await _per_ministry_and_national(connection, plan.region_code, plan.ministry, plan.withdrawn.is_(False)),
@@ -61,7 +61,7 @@ async def counts_as_of(connection: AsyncConnection, day: dt.date) -> Counts:
         ),
     )
     trained = and_(log.c.event_type == "TrainingCompleted", log.c.occurred_on <= day)
-    return _counts(
+    return counts_from(
         await _per_ministry_and_national(connection, log.c.region_code, log.c.ministry, enrolled_now),
         await _per_ministry_and_national(connection, log.c.region_code, log.c.ministry, trained),
         await _per_ministry_and_national(connection, log.c.region_code, log.c.ministry, plan_active),

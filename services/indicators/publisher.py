@@ -1,0 +1,62 @@
+"""Telling dashboards: a changed indicator goes to KV OGI_INDICATORS and to `ogi.indicators.<scope>.<indicator>`.
+
+Several projector replicas may publish, each the counts of the batches it committed, and two of them may
+publish at the same time. So a value replaces the one in the bucket only if it is newer (a higher
+`as_of_seq`): a compare-and-set on the key's revision, which costs one round trip while this projector is
+the only writer (it remembers the revision it wrote). A value that lost to a newer one is not announced."""
+
+import asyncio
+import json
+
+from nats.aio.client import Client
+from nats.js.errors import KeyDeletedError, KeyNotFoundError, KeyWrongLastSequenceError
+from nats.js.kv import KeyValue
+
+from services.indicators.metrics import ProjectorMetrics
+from shared import subjects, telemetry
+from shared.contracts.indicators import IndicatorValue
+
+
+class IndicatorPublisher:
+    def __init__(self, nc: Client, kv: KeyValue, metrics: ProjectorMetrics) -> None:
+        self._nc = nc
+        self._kv = kv
+        self._metrics = metrics
+        self._revisions: dict[str, int] = {}  # the revision of each key as this projector last saw it
+
+    async def publish(self, values: list[IndicatorValue]) -> None:
+        """All at once; raises the first failure after every value was tried."""
+        results = await asyncio.gather(*(self._publish(value) for value in values), return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+
+    async def _publish(self, value: IndicatorValue) -> None:
+        payload = value.model_dump_json().encode()
+        subject = subjects.indicator(value.scope, value.indicator)
+        self._metrics.indicator.labels(value.scope, value.indicator).set(value.count)
+        with telemetry.publishing(subject, **{"ogi.indicator": value.key, "ogi.count": value.count}) as headers:
+            if await self._store(value.key, value.as_of_seq, payload):
+                await self._nc.publish(subject, payload, headers=headers)
+
+    async def _store(self, key: str, as_of_seq: int, payload: bytes) -> bool:
+        """Put `payload` unless the bucket holds a value as new or newer. Returns whether it was put."""
+        revision = self._revisions.get(key)
+        while True:
+            try:
+                if revision is None:
+                    revision = await self._kv.create(key, payload)
+                else:
+                    revision = await self._kv.update(key, payload, last=revision)
+                self._revisions[key] = revision
+                return True
+            except KeyWrongLastSequenceError:
+                try:
+                    entry = await self._kv.get(key)
+                except (KeyNotFoundError, KeyDeletedError):
+                    revision = None
+                    continue
+                if json.loads(entry.value)["as_of_seq"] >= as_of_seq:
+                    self._revisions[key] = entry.revision
+                    return False
+                revision = entry.revision
