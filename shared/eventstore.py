@@ -70,6 +70,11 @@ class EventStore:
         message = await self._reader.last(filter_subject)
         return _decoded(message) if message else None
 
+    async def last_seq(self, filter_subject: str) -> int:
+        """The stream sequence of the last event matching `filter_subject` (0: none yet)."""
+        message = await self._reader.last(filter_subject)
+        return message.seq if message else 0
+
 
 def _decoded(message: Stored) -> StoredEvent:
     return StoredEvent(seq=message.seq, event=decode_event(message.data))

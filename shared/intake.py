@@ -2,7 +2,8 @@
 
 Checks run in CONTRACT.md's order: a submission id seen before from this ministry is a duplicate; then
 malformed, invalid, unknown_region, not_permitted for a related ministry; then the service's own rules,
-decided against the region's events as the store holds them now and appended under optimistic concurrency.
+decided against the region's state as this process knows it (shared/region_cache.py) and appended under
+optimistic concurrency, so a decision on a state the store has moved past is refused and taken again.
 """
 
 import datetime as dt
@@ -25,6 +26,7 @@ from shared.ledger import Ledger
 from shared.metrics import ServiceMetrics
 from shared.ministries import Ministry
 from shared.region_state import fold
+from shared.region_cache import RegionCache
 from shared.regions import find_region
 from shared.telemetry import current_trace_id, ogi_attributes, tracer
 
@@ -61,6 +63,7 @@ class Intake:
     def __init__(self, spec: ServiceSpec, nc: Client, metrics: ServiceMetrics | None = None) -> None:
         self.spec = spec
         self.store = EventStore(nc)
+        self.regions = RegionCache(self.store)
         self.ledger = Ledger(nc)
         self.metrics = metrics or ServiceMetrics(spec.name)
 
@@ -79,13 +82,13 @@ class Intake:
 
     async def _answer(self, inbound: Inbound, submission_id: str | None) -> Outcome | None:
         if submission_id is None:
-            return await self._decide(inbound, None)
-        owner = await self.ledger.claim(inbound.ministry, submission_id, inbound.seq)
-        if owner != inbound.seq:
+            return await self._decide(inbound, None, first_delivery=True)
+        claim = await self.ledger.claim(inbound.ministry, submission_id, inbound.seq)
+        if claim.owner != inbound.seq:
             return await self._duplicate(inbound, submission_id)
-        if await self.ledger.last_outcome(inbound.ministry, submission_id):
+        if not claim.taken_now and await self.ledger.last_outcome(inbound.ministry, submission_id):
             return None  # answered before a crash or a lost acknowledgement
-        return await self._decide(inbound, submission_id)
+        return await self._decide(inbound, submission_id, first_delivery=claim.taken_now)
 
     def _report(self, span: trace.Span, inbound: Inbound, outcome: Outcome) -> None:
         span.set_attribute("ogi.outcome.status", str(outcome.status))
@@ -124,36 +127,46 @@ class Intake:
             raise Transient("the original submission has no outcome yet")
         return _outcome(inbound, submission_id, Status.DUPLICATE, event_id=original.event_id, event_seq=original.event_seq)
 
-    async def _decide(self, inbound: Inbound, submission_id: str | None) -> Outcome:
+    async def _decide(self, inbound: Inbound, submission_id: str | None, first_delivery: bool) -> Outcome:
         checked = check(inbound)
         if isinstance(checked, Rejection):
             return _rejected(inbound, submission_id, checked)
         submission, reporter = checked
-        return await self._record(inbound, submission, reporter)
+        return await self._record(inbound, submission, reporter, first_delivery)
 
-    async def _record(self, inbound: Inbound, submission: Submission, reporter: Ministry) -> Outcome:
+    async def _record(self, inbound: Inbound, submission: Submission, reporter: Ministry, first_delivery: bool) -> Outcome:
         region = find_region(submission.region_code)
         trace.get_current_span().set_attribute("ogi.region", region.code)
         guard = self.spec.guard(region.code)
         decide = self.spec.deciders[inbound.kind]
-        for _ in range(CONFLICT_RETRIES):
+        if not first_delivery:
+            # An earlier delivery may have appended this submission's event and died before its outcome.
             history = await self.store.read(guard)
-            state = fold(history)
-            already = state.recorded.get((reporter, submission.submission_id))
+            already = fold(history).recorded.get((reporter, submission.submission_id))
             if already is not None:
                 return _accepted(inbound, already)
-            decision = decide(submission, reporter, region, state)
+            self.regions.put(guard, history)
+        for _ in range(CONFLICT_RETRIES):
+            known = await self.regions.get(guard)
+            expected_last_seq = known.last_seq
+            decision = decide(submission, reporter, region, known.state)
             if isinstance(decision, Rejection):
-                return _rejected(inbound, submission.submission_id, decision)
+                if await self.regions.is_current(guard, expected_last_seq):
+                    return _rejected(inbound, submission.submission_id, decision)
+                await self.regions.catch_up(guard)  # decided on a stale state: decide again
+                continue
             event = _event(decision, submission, reporter)
             try:
-                seq = await self.store.append(event, history.last_seq, guard)
+                seq = await self.store.append(event, expected_last_seq, guard)
             except ConcurrencyConflict:
                 self.metrics.concurrency_retries.labels(self.spec.name).inc()
                 log.info("concurrent append on %s, deciding again", guard)
+                await self.regions.catch_up(guard)
                 continue
+            stored = StoredEvent(seq, event)
+            self.regions.appended(guard, expected_last_seq, stored)
             self.metrics.events_appended.labels(self.spec.name, event.event_type).inc()
-            return _accepted(inbound, StoredEvent(seq, event))
+            return _accepted(inbound, stored)
         raise Transient(f"{CONFLICT_RETRIES} concurrent appends in a row on {guard}")
 
 

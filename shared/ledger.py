@@ -6,6 +6,7 @@ holds forever and across services, unlike JetStream's duplicate window.
 """
 
 import json
+from dataclasses import dataclass
 
 from nats.aio.client import Client
 from nats.js.errors import KeyWrongLastSequenceError, NotFoundError
@@ -14,21 +15,27 @@ from shared import subjects, telemetry
 from shared.contracts.outcomes import Outcome
 
 
+@dataclass(frozen=True, slots=True)
+class Claim:
+    owner: int  # the inbox sequence of the first submission that carried the id
+    taken_now: bool  # this call took it: nothing can have been decided or answered for the id yet
+
+
 class Ledger:
     def __init__(self, nc: Client) -> None:
         self._js = nc.jetstream()
         self._claims = None
 
-    async def claim(self, ministry: str, submission_id: str, submission_seq: int) -> int:
-        """The inbox sequence that owns this id: `submission_seq` itself unless an earlier one took it."""
+    async def claim(self, ministry: str, submission_id: str, submission_seq: int) -> Claim:
+        """Who owns this id: `submission_seq` itself unless an earlier submission took it."""
         claims = await self._bucket()
         key = f"{ministry}.{submission_id}"
         try:
             await claims.create(key, json.dumps({"submission_seq": submission_seq}).encode())
-            return submission_seq
+            return Claim(submission_seq, taken_now=True)
         except KeyWrongLastSequenceError:
             entry = await claims.get(key)
-            return json.loads(entry.value)["submission_seq"]
+            return Claim(json.loads(entry.value)["submission_seq"], taken_now=False)
 
     async def last_outcome(self, ministry: str, submission_id: str) -> Outcome | None:
         try:

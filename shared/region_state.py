@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from shared.contracts.events import (
+    AnyEvent,
     PlanSubmitted,
     PlanWithdrawn,
     RegionEnrolled,
@@ -19,22 +20,27 @@ class RegionState:
     ministry: Ministry | None = None
     # plan_id -> still active (submitted and not withdrawn)
     plans: dict[str, bool] = field(default_factory=dict)
-    # (reported_by, submission_id) -> the event that submission recorded
+    # (reported_by, submission_id) -> the event that submission recorded; filled by `fold` only, since a
+    # long-lived state (shared/region_cache.py) is never asked and would only grow.
     recorded: dict[tuple[str, str], StoredEvent] = field(default_factory=dict)
 
 
 def fold(history: History) -> RegionState:
     state = RegionState()
     for stored in history.events:
-        event = stored.event
-        state.recorded[(event.reported_by, event.submission_id)] = stored
-        match event:
-            case RegionEnrolled():
-                state.enrolled, state.ministry = True, event.ministry
-            case RegionWithdrawn():
-                state.enrolled = False
-            case PlanSubmitted():
-                state.plans[event.data.plan_id] = True
-            case PlanWithdrawn():
-                state.plans[event.data.plan_id] = False
+        state.recorded[(stored.event.reported_by, stored.event.submission_id)] = stored
+        apply(state, stored.event)
     return state
+
+
+def apply(state: RegionState, event: AnyEvent) -> None:
+    """Bring `state` forward by one event, in place."""
+    match event:
+        case RegionEnrolled():
+            state.enrolled, state.ministry = True, event.ministry
+        case RegionWithdrawn():
+            state.enrolled = False
+        case PlanSubmitted():
+            state.plans[event.data.plan_id] = True
+        case PlanWithdrawn():
+            state.plans[event.data.plan_id] = False
