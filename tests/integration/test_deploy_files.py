@@ -1,0 +1,113 @@
+"""The deployment files agree with the code and with each other: every service deployed twice from the one
+image, probed where it listens, with its own NATS user; three NATS servers fsync'ing every write; streams at
+three replicas. No Docker or Kubernetes here: these read the files (CI also validates docker-compose.yml
+against the Compose Specification's schema, .ci/check-compose.mjs)."""
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ogi import permissions
+from ogi.up import SERVICES
+
+ROOT = Path(__file__).resolve().parents[2]
+KUBERNETES = ROOT / "deploy" / "kubernetes"
+
+
+def kubernetes_objects() -> list[dict]:
+    return [document for document in yaml.safe_load_all((KUBERNETES / "ogi.yaml").read_text()) if document]
+
+
+def of_kind(kind: str) -> dict[str, dict]:
+    return {item["metadata"]["name"]: item for item in kubernetes_objects() if item["kind"] == kind}
+
+
+def compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())  # PyYAML resolves anchors and `<<`
+
+
+def test_every_kubernetes_file_parses():
+    for path in KUBERNETES.glob("*.yaml"):
+        assert list(yaml.safe_load_all(path.read_text())), path
+
+
+def test_each_service_is_a_deployment_of_two_replicas_of_the_one_image_probed_on_its_port():
+    deployments = of_kind("Deployment")
+    assert set(deployments) == {f"ogi-{service}" for service in SERVICES}
+    images = {job["spec"]["template"]["spec"]["containers"][0]["image"] for job in of_kind("Job").values()}
+    for service in SERVICES:
+        spec = deployments[f"ogi-{service}"]["spec"]
+        assert spec["replicas"] == 2
+        assert spec["selector"]["matchLabels"].items() <= spec["template"]["metadata"]["labels"].items()
+        (container,) = spec["template"]["spec"]["containers"]
+        images.add(container["image"])
+        assert container["args"] == ["service", service]
+        port_names = {port["name"] for port in container["ports"]}
+        assert container["livenessProbe"]["httpGet"] == {"path": "/livez", "port": "http"}
+        assert container["readinessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
+        assert "http" in port_names
+        assert {port["containerPort"] for port in container["ports"]} == {int(of_kind("ConfigMap")["ogi-config"]["data"]["OGI_HTTP_PORT"])}
+        (volume,) = spec["template"]["spec"]["volumes"]
+        assert volume["secret"]["items"] == [{"key": f"{service}.json", "path": "nats.json"}]  # its own user only
+    assert len(images) == 1
+
+
+def test_kubernetes_services_select_deployments_and_their_named_ports():
+    deployments = of_kind("Deployment")
+    for name, service in of_kind("Service").items():
+        target = deployments[name]["spec"]["template"]
+        assert service["spec"]["selector"].items() <= target["metadata"]["labels"].items()
+        port_names = {port["name"] for port in target["spec"]["containers"][0]["ports"]}
+        assert {port["targetPort"] for port in service["spec"]["ports"]} <= port_names
+
+
+def test_kubernetes_config_asks_for_three_replicas_of_three_servers():
+    config = of_kind("ConfigMap")["ogi-config"]["data"]
+    assert config["OGI_REPLICAS"] == "3"
+    assert len(config["OGI_NATS_URL"].split(",")) == 3
+    (job,) = of_kind("Job").values()
+    assert job["spec"]["template"]["spec"]["volumes"][0]["secret"]["items"] == [{"key": "admin.json", "path": "nats.json"}]
+
+
+def test_helm_values_make_a_three_node_jetstream_cluster_that_fsyncs_every_write_with_every_user():
+    values = yaml.safe_load((KUBERNETES / "nats-values.yaml").read_text())
+    assert values["config"]["cluster"] == {"enabled": True, "replicas": 3}
+    jetstream = values["config"]["jetstream"]
+    assert jetstream["enabled"] and jetstream["fileStore"]["enabled"]
+    assert jetstream["merge"]["sync_interval"] == "always"
+    passwords = {permissions.environment_variable(user) for user in permissions.users()}
+    assert set(values["container"]["env"]) == passwords
+
+
+def test_compose_runs_every_service_twice_with_a_health_check_against_streams_at_three_replicas():
+    services = compose()["services"]
+    for service in SERVICES:
+        definition = services[service]
+        assert definition["deploy"]["replicas"] == 2, service
+        assert "/healthz" in " ".join(definition["healthcheck"]["test"]), service
+        assert definition["environment"]["OGI_REPLICAS"] == "3", service
+        assert definition["depends_on"]["streams"] == {"condition": "service_completed_successfully"}, service
+        published = [port.split(":")[0] for port in definition.get("ports", [])]
+        assert all("-" in port for port in published), f"{service}: two replicas cannot share one host port"
+    assert services["streams"]["environment"]["OGI_REPLICAS"] == "3"
+    assert services["indicators"]["depends_on"]["postgres"] == {"condition": "service_healthy"}
+
+
+@pytest.mark.parametrize("node", ["nats-1", "nats-2", "nats-3"])
+def test_each_compose_nats_node_fsyncs_every_write_and_routes_to_all_three(node):
+    mounts = compose()["services"][node]["volumes"]
+    config_file = next(mount.split(":")[0] for mount in mounts if mount.endswith(":/etc/nats/nats.conf:ro"))
+    config = (ROOT / config_file).read_text()
+    assert re.search(r"^\s*sync_interval:\s*always\s*$", config, re.MULTILINE)
+    assert f"server_name: {node}" in config
+    assert {f"nats-route://nats-{n}:6222" for n in (1, 2, 3)} <= set(re.findall(r"nats-route://[\w-]+:\d+", config))
+
+
+def test_the_image_holds_every_package_the_project_installs():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    copied = set(re.findall(r"^COPY (\S+) \./\1$", dockerfile, re.MULTILINE))
+    included = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]["include"]
+    assert {pattern.rstrip("*") for pattern in included} <= copied
