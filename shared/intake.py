@@ -46,6 +46,8 @@ class ServiceSpec:
     deciders: Mapping[str, Decider]
     # The subject filter a decision reads, and whose last sequence guards its append.
     guard: Callable[[str], str]
+    # Whether other services append under the guard too (then each decision first reads what is new).
+    shared_guard: bool = True
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ class Intake:
     def __init__(self, spec: ServiceSpec, nc: Client, metrics: ServiceMetrics | None = None) -> None:
         self.spec = spec
         self.store = EventStore(nc)
-        self.regions = RegionCache(self.store)
+        self.regions = RegionCache(self.store, others_append=spec.shared_guard)
         self.ledger = Ledger(nc)
         self.metrics = metrics or ServiceMetrics(spec.name)
 
@@ -161,7 +163,8 @@ class Intake:
             except ConcurrencyConflict:
                 self.metrics.concurrency_retries.labels(self.spec.name).inc()
                 log.info("concurrent append on %s, deciding again", guard)
-                await self.regions.catch_up(guard)
+                if not await self.regions.catch_up(guard):
+                    self.regions.forget(guard)  # nothing new explains the refusal: read it all again
                 continue
             stored = StoredEvent(seq, event)
             self.regions.appended(guard, expected_last_seq, stored)

@@ -21,13 +21,18 @@ class Known:
 
 
 class RegionCache:
-    def __init__(self, store: EventStore) -> None:
+    def __init__(self, store: EventStore, others_append: bool) -> None:
+        """`others_append`: other services append under the guards too, so an entry is usually behind and
+        is brought forward (one read of what is new) before each decision rather than after a refusal."""
         self._store = store
+        self._others_append = others_append
         self._known: dict[str, Known] = {}
 
     async def get(self, guard: str) -> Known:
         """The state under `guard` and the sequence it is valid at. The entry changes in place as this
         process learns more, so a caller decides on it before its next await."""
+        if guard in self._known and self._others_append:
+            await self.catch_up(guard)
         known = self._known.get(guard)
         if known is None:
             self.put(guard, await self._store.read(guard))
@@ -53,18 +58,20 @@ class RegionCache:
     async def is_current(self, guard: str, last_seq: int) -> bool:
         return await self._store.last_seq(guard) == last_seq
 
-    async def catch_up(self, guard: str) -> None:
-        """Apply what was appended under `guard` since the entry was last brought forward."""
+    async def catch_up(self, guard: str) -> bool:
+        """Apply what was appended under `guard` since the entry was last brought forward; False when
+        there was nothing."""
         known = self._known.get(guard)
         if known is None:
-            return
+            return False
         base = known.last_seq
         news = await self._store.read(guard, after_seq=base)
         if known is not self._known.get(guard) or known.last_seq != base:
-            return  # brought forward meanwhile by another decision; the next attempt checks it again
-        if not news.events:
-            del self._known[guard]  # nothing new explains the refusal: read everything next time
-            return
+            return True  # brought forward meanwhile by another decision; the next attempt checks it again
         for stored in news.events:
             apply(known.state, stored.event)
         known.last_seq = news.last_seq
+        return bool(news.events)
+
+    def forget(self, guard: str) -> None:
+        self._known.pop(guard, None)
