@@ -118,8 +118,18 @@ class Topology:
             await streams.declare(nc.jetstream(), replicas=3)
         finally:
             await nc.close()
-        for service in self.services:
-            service.start()
+        # One indicators replica migrates the empty database before the other starts: two migrating it at
+        # once collide on PostgreSQL's catalogue and one exits (services/indicators/db.py takes no lock).
+        first = self.replicas("indicators")[0]
+        others = [service for service in self.services if service is not first]
+        first.start()
+        for service in others:
+            if service.name != "indicators":
+                service.start()
+        await self.wait_until_healthy([first], READY_TIMEOUT)
+        for service in others:
+            if service.name == "indicators":
+                service.start()
         await self.wait_until_healthy(self.services, READY_TIMEOUT)
 
     async def wait_until_healthy(self, services: list[ServiceProcess], timeout: float) -> None:
@@ -321,6 +331,15 @@ async def wait_for_outcomes(tally: StreamTally, keys, timeout: float) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"{len(missing)} of {len(keys)} acknowledged submissions have no outcome or no event after {timeout:.0f} s, e.g. {missing[:3]}")
         await asyncio.sleep(0.2)
+
+
+def decisions(service: ServiceProcess) -> int:
+    """How many submissions this deciding replica has decided since it started (-1: no answer)."""
+    try:
+        text = httpx.get(f"{service.url}/metrics", timeout=2).text
+    except httpx.HTTPError:
+        return -1
+    return int(sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith("ogi_submissions_total{")))
 
 
 def applied(service: ServiceProcess) -> int:

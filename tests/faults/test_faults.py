@@ -11,7 +11,9 @@ from tests.faults.harness import (
     Publishing,
     activity,
     applied,
+    applied_by,
     check_projection,
+    decisions,
     enrolments,
     publish,
     region_codes,
@@ -121,3 +123,55 @@ async def test_the_projector_waits_out_a_stopped_database(cluster, topology, obs
         f"fault 3, PostgreSQL stopped {outage:.0f} s after event {projected_before} was projected "
         f"(event {events_meanwhile} stored when it came back): {result}; {time.monotonic() - started:.0f} s"
     )
+
+
+async def test_services_resume_by_themselves_after_every_nats_node_restarts(cluster, topology, observer, rebuild_url, figures):
+    started = time.monotonic()
+    nc, tally = observer
+    regions = region_codes()
+    early, late = regions[:400], regions[400:]
+    enrolled = await enrol(cluster, tally, "restart", early)
+    before = await publish(cluster.urls, activity("restart", 1_500, early))
+    await eventually(lambda: sum(1 for key in before.acknowledged if tally.outcomes.get(key)) >= 200, timeout=120, interval=0.05)
+    for node in cluster.nodes:
+        node.stop()
+    for node in cluster.nodes:
+        node.start()
+    cluster.wait_until_ready()
+    back = time.monotonic()
+    decided = {service.label: decisions(service) for service in topology.services if service.name != "indicators"}
+    readers = topology.replicas("indicators")
+    projected = await applied_by(readers)
+    after = await publish(cluster.urls, enrolments("restart-late", late) + activity("restart-late", 600, early, seed=2), deadline=60)
+
+    async def every_replica_consumes_again() -> bool:
+        deciding = all(decisions(service) > decided[service.label] for service in topology.services if service.name != "indicators")
+        now = await applied_by(readers)
+        return deciding and all(now[label] > projected[label] for label in now)
+
+    try:
+        await eventually(every_replica_consumes_again, timeout=30, interval=0.2)
+    except AssertionError:
+        now = {service.label: decisions(service) for service in topology.services if service.name != "indicators"}
+        raise AssertionError(f"30 s after every NATS node restarted: decisions {decided} -> {now}, projected {projected} -> {await applied_by(readers)}") from None
+    resumed = time.monotonic() - back
+    result = await settle(topology, observer, rebuild_url, enrolled, before, after)
+    figures.append(f"fault 4, every NATS node restarted: every replica consuming again {resumed:.0f} s after; {result}; {time.monotonic() - started:.0f} s")
+
+
+async def test_a_paused_stream_leader_loses_no_acknowledged_write(cluster, topology, observer, rebuild_url, figures):
+    started = time.monotonic()
+    nc, tally = observer
+    regions = region_codes()
+    enrolled = await enrol(cluster, tally, "pause", regions)
+    work = Publishing()
+    publishing = asyncio.create_task(publish(cluster.urls, activity("pause", 3_000, regions), deadline=150, into=work))
+    await acknowledged_at_least(work, 500)
+    leader = cluster.wait_for_stream_leader(subjects.INBOX_STREAM)
+    leader.pause()
+    paused_at = len(work.acknowledged)
+    await asyncio.sleep(20)  # the fault itself: the node is silent this long
+    leader.resume()
+    await publishing
+    result = await settle(topology, observer, rebuild_url, enrolled, work)
+    figures.append(f"fault 5, {subjects.INBOX_STREAM} leader {leader.name} SIGSTOPped for 20 s after {paused_at} acknowledged: {result}; {time.monotonic() - started:.0f} s")
