@@ -36,10 +36,11 @@ class History:
 
 
 class EventStore:
-    def __init__(self, nc: Client, timeout: float = 5.0) -> None:
+    def __init__(self, nc: Client, timeout: float = 5.0, long_lived: bool = False) -> None:
+        """`long_lived`: many reads will be made (see StreamReader)."""
         self._nc = nc
         self._js = nc.jetstream(timeout=timeout)
-        self._reader = StreamReader(nc, subjects.EVENTS_STREAM, timeout)
+        self._reader = StreamReader(nc, subjects.EVENTS_STREAM, timeout, long_lived=long_lived)
 
     async def append(self, event: AnyEvent, expected_last_seq: int, boundary: str) -> int:
         """Append `event` if nothing matching `boundary` was appended after `expected_last_seq`.

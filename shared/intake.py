@@ -64,7 +64,7 @@ class Inbound:
 class Intake:
     def __init__(self, spec: ServiceSpec, nc: Client, metrics: ServiceMetrics | None = None) -> None:
         self.spec = spec
-        self.store = EventStore(nc)
+        self.store = EventStore(nc, long_lived=True)
         self.regions = RegionCache(self.store, others_append=spec.shared_guard)
         self.ledger = Ledger(nc)
         self.metrics = metrics or ServiceMetrics(spec.name)

@@ -1,6 +1,12 @@
 """Reading a stream straight from the server with direct gets: the last message under a subject filter, or
-every message under it in batches (one round trip for up to READ_BATCH messages)."""
+every message under it in batches (one round trip for up to READ_BATCH messages).
 
+A reader made for many reads (`long_lived`) takes the replies to its batches on one wildcard subscription,
+opened at its first read and kept as long as the connection, each read on an inbox of its own below it;
+any other reader subscribes for each batch and unsubscribes after it, leaving nothing behind."""
+
+import asyncio
+import itertools
 import json
 from dataclasses import dataclass
 
@@ -19,10 +25,15 @@ class Stored:
 
 
 class StreamReader:
-    def __init__(self, nc: Client, stream: str, timeout: float = 5.0) -> None:
+    def __init__(self, nc: Client, stream: str, timeout: float = 5.0, long_lived: bool = False) -> None:
         self._nc = nc
+        self._long_lived = long_lived
         self._timeout = timeout
         self._direct_get = f"$JS.API.DIRECT.GET.{stream}"
+        self._replies_base: str | None = None
+        self._opening = asyncio.Lock()
+        self._tokens = itertools.count()
+        self._waiting: dict[str, asyncio.Queue] = {}
 
     async def last(self, filter_subject: str) -> Stored | None:
         request = json.dumps({"last_by_subj": filter_subject}).encode()
@@ -45,23 +56,56 @@ class StreamReader:
                 return messages
 
     async def _read_batch(self, filter_subject: str, start: int) -> tuple[list[Stored], bool]:
-        inbox = self._nc.new_inbox()
-        subscription = await self._nc.subscribe(inbox)
+        request = json.dumps({"batch": READ_BATCH, "next_by_subj": filter_subject, "seq": start}).encode()
+        if not self._long_lived:
+            inbox = self._nc.new_inbox()
+            subscription = await self._nc.subscribe(inbox)
+            try:
+                await self._nc.publish(self._direct_get, request, reply=inbox)
+                return await self._collect(lambda: subscription.next_msg(timeout=self._timeout))
+            finally:
+                await subscription.unsubscribe()
+        base = await self._replies()
+        token = str(next(self._tokens))
+        replies = self._waiting[token] = asyncio.Queue()
         try:
-            request = {"batch": READ_BATCH, "next_by_subj": filter_subject, "seq": start}
-            await self._nc.publish(self._direct_get, json.dumps(request).encode(), reply=inbox)
-            batch: list[Stored] = []
-            while True:
-                reply = await subscription.next_msg(timeout=self._timeout)
-                status = _status(reply)
-                if status == "404":
-                    return batch, False
-                if status == "204":  # end of batch
-                    return batch, int(reply.headers.get("Nats-Num-Pending", "0")) > 0
-                _raise_for_status(reply)
-                batch.append(_stored(reply))
+            await self._nc.publish(self._direct_get, request, reply=f"{base}.{token}")
+            return await self._collect(lambda: self._next(replies))
         finally:
-            await subscription.unsubscribe()
+            del self._waiting[token]
+
+    async def _collect(self, next_reply) -> tuple[list[Stored], bool]:
+        batch: list[Stored] = []
+        while True:
+            reply = await next_reply()
+            status = _status(reply)
+            if status == "404":
+                return batch, False
+            if status == "204":  # end of batch
+                return batch, int(reply.headers.get("Nats-Num-Pending", "0")) > 0
+            _raise_for_status(reply)
+            batch.append(_stored(reply))
+
+    async def _next(self, replies: asyncio.Queue):
+        if not replies.empty():
+            return replies.get_nowait()
+        async with asyncio.timeout(self._timeout):
+            return await replies.get()
+
+    async def _replies(self) -> str:
+        if self._replies_base is not None:
+            return self._replies_base
+        async with self._opening:
+            if self._replies_base is None:
+                base = self._nc.new_inbox()
+                await self._nc.subscribe(f"{base}.*", cb=self._on_reply)
+                self._replies_base = base
+        return self._replies_base
+
+    async def _on_reply(self, reply) -> None:
+        waiting = self._waiting.get(reply.subject.rpartition(".")[2])
+        if waiting is not None:  # else a late reply to a read that timed out
+            waiting.put_nowait(reply)
 
 
 def _status(reply) -> str | None:
