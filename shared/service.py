@@ -12,6 +12,7 @@ import logging
 import time
 
 import nats.errors
+import nats.js.errors
 from fastapi import FastAPI
 from faststream import AckPolicy, FastStream
 from faststream.nats import ConsumerConfig, DeliverPolicy, JStream, NatsBroker, NatsMessage, PullSub
@@ -29,6 +30,9 @@ log = logging.getLogger("ogi.service")
 
 ATTEMPTS_BEFORE_GIVING_UP = 5
 ACK_WAIT_SECONDS = 30
+# A pull consumer that has submissions waiting and has delivered none for this long is subscribed again.
+INBOX_WATCH_SECONDS = 5.0
+INBOX_STALL_SECONDS = 20.0
 INBOX_BATCH = 256  # submissions asked for in one pull request and decided at once
 
 
@@ -68,6 +72,8 @@ class DecidingService:
         self.intake: Intake | None = None
         self.app = FastStream(self.broker, logger=logging.getLogger(f"ogi.{spec.name}.app"))
         self.app.on_startup(self._prepare)
+        self.app.after_startup(self._start_watching_inbox)
+        self._watch: asyncio.Task | None = None
         self._subscribe()
         self.http = FastAPI(title=f"OGI Tracker {spec.name}", version="1")
         self.http.include_router(probe_routes(self.readiness, self.metrics.registry))
@@ -76,6 +82,9 @@ class DecidingService:
         await self.app.start()
 
     async def stop(self) -> None:
+        if self._watch is not None:
+            self._watch.cancel()
+            await asyncio.gather(self._watch, return_exceptions=True)
         await self.app.stop()
 
     async def readiness(self) -> dict[str, str]:
@@ -136,3 +145,40 @@ class DecidingService:
                 return
         await msg.ack()
         self.metrics.handler_seconds.labels(self.spec.name, kind).observe(time.perf_counter() - started)
+
+    # The inbox watchdog. After every NATS server restarts, a nats.py pull subscription can stop receiving
+    # for good (its durable consumer lost, or fetches no longer answered) while the connection itself looks
+    # healthy. Seen from the stream: submissions are waiting, yet the consumer's delivered position does not
+    # move. Then this replica subscribes again, which also re-creates a lost durable consumer.
+
+    async def _start_watching_inbox(self) -> None:
+        self._watch = asyncio.create_task(self._watch_inbox(), name=f"{self.spec.name} inbox watchdog")
+
+    def _inbox_subscriber(self):
+        wanted = subjects.inbox_filter(self.spec.name)
+        return next(subscriber for subscriber in self.broker.subscribers if getattr(getattr(subscriber, "subject", None), "broker_address", None) == wanted)
+
+    async def _watch_inbox(self) -> None:
+        delivered, since = None, time.monotonic()
+        while True:
+            await asyncio.sleep(INBOX_WATCH_SECONDS)
+            try:
+                info = await self.broker.connection.jetstream().consumer_info(subjects.INBOX_STREAM, self.spec.name)
+                waiting, now_delivered = info.num_pending > 0, info.delivered.stream_seq
+            except nats.js.errors.NotFoundError:
+                waiting, now_delivered = True, None
+            except Exception:  # NATS away: nothing to judge yet
+                continue
+            if not waiting or now_delivered != delivered:
+                delivered, since = now_delivered, time.monotonic()
+                continue
+            if time.monotonic() - since < INBOX_STALL_SECONDS:
+                continue
+            log.warning("inbox consumer %s has submissions waiting and delivered none for %.0f s: subscribing again", self.spec.name, time.monotonic() - since)
+            try:
+                subscriber = self._inbox_subscriber()
+                await subscriber.stop()
+                await subscriber.start()
+            except Exception as error:
+                log.warning("subscribing again to inbox consumer %s failed: %r", self.spec.name, error)
+            delivered, since = None, time.monotonic()
