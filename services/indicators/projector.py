@@ -20,7 +20,6 @@ from collections import Counter
 from dataclasses import dataclass
 
 from nats.aio.client import Client
-from nats.aio.msg import Msg
 from nats.js.api import ConsumerConfig, DeliverPolicy
 from opentelemetry import trace
 from sqlalchemy import select
@@ -75,9 +74,11 @@ class Projector:
         self._queue: asyncio.Queue[Delivered] = asyncio.Queue(maxsize=max(QUEUED, 2 * batch_size))
         self._task: asyncio.Task | None = None
         self._subscription = None
+        self._receiver: asyncio.Task | None = None
         self._publisher: IndicatorPublisher | None = None
         self._dirty = False  # the KV bucket may lag the database after a failed publish
         self._model = ReadModel()
+        self._restarted_at: int | None = None  # the position the consumer last started again from after a gap
         self.position = 0  # the last event applied, and its changes published
         self._applied_at: dt.datetime | None = None  # stream timestamp of the last event applied
 
@@ -97,9 +98,7 @@ class Projector:
 
     async def stop(self) -> None:
         """Stop consuming first, then the batch loop (a batch being written rolls back)."""
-        subscription, self._subscription = self._subscription, None
-        if subscription is not None:
-            await _unsubscribe(subscription)
+        await self._unsubscribe()
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
@@ -131,29 +130,41 @@ class Projector:
             stream=subjects.EVENTS_STREAM,
             ordered_consumer=True,
             config=ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=self._model.position + 1),
-            cb=self._received,
-            # The consumer's flow control keeps what is in flight to a window; this bound is not reached.
+            # Read by a task of our own rather than a callback: the consumer's flow control then waits for
+            # the events to be taken, which bounds what a projector behind the stream holds in memory.
             pending_msgs_limit=1_000_000,
         )
+        self._receiver = asyncio.create_task(self._receive(self._subscription), name="projector receiver")
 
     async def _restart_consumer(self) -> None:
         """Start over at the model's checkpoint + 1, dropping what was received (another projector applied it)."""
-        subscription, self._subscription = self._subscription, None
-        if subscription is not None:
-            await _unsubscribe(subscription)
+        await self._unsubscribe()
         self._held = []
         while not self._queue.empty():
             self._queue.get_nowait()
         await self._subscribe()
 
-    async def _received(self, message: Msg) -> None:
-        metadata = message.metadata
-        try:
-            event, payload = projection.decode(message.data), None
-        except Exception:
-            event, payload = None, message.data
-        delivered = Delivered(Recorded(metadata.sequence.stream, event), message.headers, metadata.timestamp, payload)
-        await self._queue.put(delivered)
+    async def _unsubscribe(self) -> None:
+        subscription, self._subscription = self._subscription, None
+        receiver, self._receiver = self._receiver, None
+        if subscription is not None:
+            try:
+                await subscription.unsubscribe()
+            except Exception as error:  # the connection is closed or draining already: nothing more will arrive
+                log.debug("unsubscribe: %r", error)
+        if receiver is not None:
+            receiver.cancel()
+            await asyncio.gather(receiver, return_exceptions=True)
+
+    async def _receive(self, subscription) -> None:
+        """Decode events as they arrive (while a batch is being written) into the bounded queue."""
+        async for message in subscription.messages:
+            metadata = message.metadata
+            try:
+                event, payload = projection.decode(message.data), None
+            except Exception:
+                event, payload = None, message.data
+            await self._queue.put(Delivered(Recorded(metadata.sequence.stream, event), message.headers, metadata.timestamp, payload))
 
     async def _run(self) -> None:
         while True:
@@ -177,6 +188,8 @@ class Projector:
         """One batch, in one span: its parent is the trace of the batch's last event, and it links to the
         traces of (some of) the others; in a small batch each event's own span sits in the trace of the
         submission that made it."""
+        if await self._missed(batch):
+            return
         for delivered in batch:
             if delivered.payload is not None:
                 projection.decode(delivered.payload)  # raises: an event the projector cannot read stops it
@@ -201,6 +214,17 @@ class Projector:
             self.position = max(self.position, self._model.position)
             self._applied_at = batch[-1].timestamp
             self.metrics.position.set(self.position)
+
+    async def _missed(self, batch: list[Delivered]) -> bool:
+        """Whether events before the batch never arrived (dropped on the way): then the consumer starts
+        again after the checkpoint, once per position, in case the stream itself lacks a sequence."""
+        first = next((delivered.recorded.seq for delivered in batch if delivered.recorded.seq > self._model.position), None)
+        if first is None or first == self._model.position + 1 or self._restarted_at == self._model.position:
+            return False
+        log.warning("events %s to %s did not arrive; consuming again from %s", self._model.position + 1, first - 1, self._model.position + 1)
+        self._restarted_at = self._model.position
+        await self._restart_consumer()
+        return True
 
     async def _apply(self, events: list[Recorded], span_for) -> list[IndicatorValue] | None:
         """The indicators the batch changed, or None when another projector had applied the batch."""
@@ -254,13 +278,6 @@ class Projector:
             rows = (await connection.execute(select(tables.indicator_count))).mappings().all()
         await self._publisher.publish([IndicatorValue(target=TARGETS[row["indicator"]], **row) for row in rows])
         self._dirty = False
-
-
-async def _unsubscribe(subscription) -> None:
-    try:
-        await subscription.unsubscribe()
-    except Exception as error:  # the connection is closed or draining already: nothing more will arrive
-        log.debug("unsubscribe: %r", error)
 
 
 def _span_contexts(contexts) -> list[trace.SpanContext]:
