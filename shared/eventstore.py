@@ -2,13 +2,15 @@
 
 Appends are guarded twice: `Nats-Expected-Last-Subject-Sequence` (with `-Subject`) makes two writers on one
 aggregate unable to both win, and `Nats-Msg-Id` (the event id) makes a retried append land once. Reads go
-straight to the stream with batched direct gets, so a decision always sees the latest events.
+straight to the stream with batched direct gets. On a replicated stream any replica may answer those, and a
+follower can lag: that is safe for an append, which the leader checks, but a decision that appends nothing
+(a rejection) is confirmed with `last_seq`, which only the stream's leader answers.
 """
 
 from dataclasses import dataclass
 
 from nats.aio.client import Client
-from nats.js.errors import APIError
+from nats.js.errors import APIError, NotFoundError
 
 from shared import subjects, telemetry
 from shared.contracts.events import AnyEvent, decode_event, encode_event
@@ -72,9 +74,13 @@ class EventStore:
         return _decoded(message) if message else None
 
     async def last_seq(self, filter_subject: str) -> int:
-        """The stream sequence of the last event matching `filter_subject` (0: none yet)."""
-        message = await self._reader.last(filter_subject)
-        return message.seq if message else 0
+        """The stream sequence of the last event matching `filter_subject` (0: none yet), as the stream's
+        leader knows it: every write acknowledged so far is counted."""
+        try:
+            message = await self._js.get_msg(subjects.EVENTS_STREAM, subject=filter_subject)
+        except NotFoundError:
+            return 0
+        return message.seq
 
 
 def _decoded(message: Stored) -> StoredEvent:

@@ -6,6 +6,7 @@ decided against the region's state as this process knows it (shared/region_cache
 optimistic concurrency, so a decision on a state the store has moved past is refused and taken again.
 """
 
+import asyncio
 import datetime as dt
 import json
 import logging
@@ -21,7 +22,7 @@ from shared.contracts.events import event_id_for
 from shared.contracts.outcomes import Code, FieldError, Outcome, Rejection, Status
 from shared.contracts.submissions import IDENTIFIER_PATTERN, RESERVED_ID, SUBMISSION_MODELS, Submission
 from shared.decisions import Decider, Record
-from shared.eventstore import ConcurrencyConflict, EventStore, StoredEvent
+from shared.eventstore import ConcurrencyConflict, EventStore, History, StoredEvent
 from shared.ledger import Ledger
 from shared.metrics import ServiceMetrics
 from shared.ministries import Ministry
@@ -142,8 +143,9 @@ class Intake:
         guard = self.spec.guard(region.code)
         decide = self.spec.deciders[inbound.kind]
         if not first_delivery:
-            # An earlier delivery may have appended this submission's event and died before its outcome.
-            history = await self.store.read(guard)
+            # An earlier delivery may have appended this submission's event and died, or lost the append's
+            # acknowledgement, before its outcome.
+            history = await self._complete_history(guard)
             already = fold(history).recorded.get((reporter, submission.submission_id))
             if already is not None:
                 return _accepted(inbound, already)
@@ -171,6 +173,16 @@ class Intake:
             self.metrics.events_appended.labels(self.spec.name, event.event_type).inc()
             return _accepted(inbound, stored)
         raise Transient(f"{CONFLICT_RETRIES} concurrent appends in a row on {guard}")
+
+    async def _complete_history(self, guard: str) -> History:
+        """Every event under `guard`, the read confirmed by the stream's leader: a replica answering the read
+        may not have the latest acknowledged appends yet."""
+        for attempt in range(CONFLICT_RETRIES):
+            history = await self.store.read(guard)
+            if await self.store.last_seq(guard) <= history.last_seq:
+                return history
+            await asyncio.sleep(0.01 * (attempt + 1))
+        raise Transient(f"the events under {guard} could not be read up to the leader's last one")
 
 
 def check(inbound: Inbound) -> tuple[Submission, Ministry] | Rejection:
