@@ -21,7 +21,9 @@ from tests.faults.harness import (
 )
 from tests.support import eventually
 
-pytestmark = pytest.mark.faults
+# Each test waits on its own deadlines; pytest's 300 s default would cut the 20,000-submission one short on a
+# loaded machine.
+pytestmark = [pytest.mark.faults, pytest.mark.timeout(600)]
 
 SETTLE_TIMEOUT = 240.0
 
