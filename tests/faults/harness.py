@@ -118,18 +118,9 @@ class Topology:
             await streams.declare(nc.jetstream(), replicas=3)
         finally:
             await nc.close()
-        # One indicators replica migrates the empty database before the other starts: two migrating it at
-        # once collide on PostgreSQL's catalogue and one exits (services/indicators/db.py takes no lock).
-        first = self.replicas("indicators")[0]
-        others = [service for service in self.services if service is not first]
-        first.start()
-        for service in others:
-            if service.name != "indicators":
-                service.start()
-        await self.wait_until_healthy([first], READY_TIMEOUT)
-        for service in others:
-            if service.name == "indicators":
-                service.start()
+        # All at once, as an orchestrator starts them: the indicators replicas meet on the empty database.
+        for service in self.services:
+            service.start()
         await self.wait_until_healthy(self.services, READY_TIMEOUT)
 
     async def wait_until_healthy(self, services: list[ServiceProcess], timeout: float) -> None:
