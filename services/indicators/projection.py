@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
-from sqlalchemy import Table, func, insert, select, tuple_, update
+from sqlalchemy import Table, func, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -120,7 +120,7 @@ async def apply(
     for index in fresh:
         with span_for(index):
             changes.apply(batch[index].event)
-    await connection.execute(insert(tables.event_log), [_log_row(batch[index]) for index in fresh])
+    await _insert_log(connection, [batch[index] for index in fresh])
     await changes.save(connection)
     model.position = last
     return await _save_counts(connection, model, last)
@@ -129,7 +129,7 @@ async def apply(
 async def _move_checkpoint(connection: AsyncConnection, expected: int, last: int) -> None:
     """Compare and set: the checkpoint moves from `expected` to `last`, or the batch is someone else's."""
     if expected == 0:
-        statement = _insert(connection, tables.checkpoint).values(projection=PROJECTION, last_seq=last).on_conflict_do_nothing()
+        statement = _insert(connection.dialect, tables.checkpoint).values(projection=PROJECTION, last_seq=last).on_conflict_do_nothing()
     else:
         checkpoint = tables.checkpoint.c
         statement = (
@@ -223,21 +223,20 @@ class Changes:
         )
         for table, rows in writes:
             if rows:
-                await connection.execute(_upsert(connection, table), rows)
+                await _execute_many(connection, table, "upsert", [tuple(row[column.name] for column in table.columns) for row in rows])
 
 
 def _date(value: str | None) -> dt.date | None:
     return None if value is None else dt.date.fromisoformat(value)
 
 
-def _insert(connection: AsyncConnection, table: Table):
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
+def _insert(dialect, table: Table):
+    return (postgresql if dialect.name == "postgresql" else sqlite).insert(table)
 
 
-def _upsert(connection: AsyncConnection, table: Table):
+def _upsert(dialect, table: Table):
     """INSERT … ON CONFLICT (primary key) DO UPDATE every other column (SQLite and PostgreSQL alike)."""
-    statement = _insert(connection, table)
+    statement = _insert(dialect, table)
     keys = [column.name for column in table.primary_key]
     return statement.on_conflict_do_update(
         index_elements=keys,
@@ -245,22 +244,43 @@ def _upsert(connection: AsyncConnection, table: Table):
     )
 
 
-def _log_row(recorded: Recorded) -> dict:
-    event = recorded.event
-    return {
-        "seq": recorded.seq,
-        "event_id": event["event_id"],
-        "event_type": event["event_type"],
-        "region_code": event["region_code"],
-        "ministry": event["ministry"],
-        "reported_by": event["reported_by"],
-        "occurred_on": dt.date.fromisoformat(event["occurred_on"]),
-        "recorded_at": dt.datetime.fromisoformat(event["recorded_at"]),
-        "submission_id": event["submission_id"],
-        "plan_id": event["data"].get("plan_id"),
-        "trace_id": event.get("trace_id"),
-        "data": event["data"],
-    }
+async def _insert_log(connection: AsyncConnection, events: list[Recorded]) -> None:
+    rows = []
+    for recorded in events:
+        event = recorded.event
+        rows.append((
+            recorded.seq, event["event_id"], event["event_type"], event["region_code"], event["ministry"],
+            event["reported_by"], dt.date.fromisoformat(event["occurred_on"]), dt.datetime.fromisoformat(event["recorded_at"]),
+            event["submission_id"], event["data"].get("plan_id"), event.get("trace_id"), event["data"],
+        ))
+    await _execute_many(connection, tables.event_log, "insert", rows)
+
+
+async def _execute_many(connection: AsyncConnection, table: Table, kind: str, rows: list[tuple]) -> None:
+    """An insert or upsert of `rows` (values in the table's column order) as one executemany of the driver:
+    each value passes through its column type's own bind conversion (the values SQLAlchemy would store),
+    at a fraction of the cost of SQLAlchemy's per-row parameter handling."""
+    sql, converters = _driver_statement(connection.dialect, table, kind)
+    converted = [tuple(value if convert is None or value is None else convert(value) for convert, value in zip(converters, row)) for row in rows]
+    await connection.exec_driver_sql(sql, converted)
+
+
+_driver_statements: dict[tuple[str, str, str], tuple[str, list]] = {}
+
+
+def _driver_statement(dialect, table: Table, kind: str) -> tuple[str, list]:
+    """The driver's SQL of an insert or upsert of every column of `table`, its parameters in column order,
+    and each column's bind conversion."""
+    key = (dialect.name, table.name, kind)
+    if key not in _driver_statements:
+        names = [column.name for column in table.columns]
+        statement = _insert(dialect, table) if kind == "insert" else _upsert(dialect, table)
+        compiled = statement.compile(dialect=dialect, column_keys=names)
+        if list(compiled.positiontup) != names:
+            raise RuntimeError(f"unexpected parameter order {compiled.positiontup} for {table.name}")
+        converters = [column.type.dialect_impl(dialect).bind_processor(dialect) for column in table.columns]
+        _driver_statements[key] = (compiled.string, converters)
+    return _driver_statements[key]
 
 
 async def _save_counts(connection: AsyncConnection, model: ReadModel, as_of_seq: int) -> list[IndicatorValue]:
@@ -274,7 +294,7 @@ async def _save_counts(connection: AsyncConnection, model: ReadModel, as_of_seq:
         rows = [value.model_dump(include={"scope", "indicator", "count", "as_of_seq", "updated_at"}, mode="python") for value in changed]
         for row in rows:
             row["scope"], row["indicator"] = str(row["scope"]), str(row["indicator"])
-        await connection.execute(_upsert(connection, tables.indicator_count), rows)
+        await _execute_many(connection, tables.indicator_count, "upsert", [tuple(row[column.name] for column in tables.indicator_count.columns) for row in rows])
         for value in changed:
             model.counts[(str(value.scope), str(value.indicator))] = value.count
     return changed
