@@ -17,9 +17,11 @@ import datetime as dt
 import logging
 import time
 from collections import Counter
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from nats.aio.client import Client
+from nats.aio.msg import Msg
 from nats.js.api import ConsumerConfig, DeliverPolicy
 from opentelemetry import trace
 from sqlalchemy import select
@@ -35,7 +37,7 @@ from shared.contracts.indicators import TARGETS, IndicatorValue
 log = logging.getLogger("ogi.projector")
 
 MAX_BATCH = 5000
-QUEUED = 2 * MAX_BATCH  # decoded events waiting; beyond that the consumer waits (flow control)
+QUEUED = MAX_BATCH  # decoded events waiting (the next batch); beyond that the consumer waits (flow control)
 # A batch this small is live traffic: each event gets a span in its submission's trace. A larger one is
 # a projector catching up: one span for the batch, linked to a bounded number of the events' traces.
 TRACED_EVENTS = 64
@@ -71,7 +73,7 @@ class Projector:
         self._js = nc.jetstream()
         self._engine = engine
         self._batch_size = batch_size
-        self._queue: asyncio.Queue[Delivered] = asyncio.Queue(maxsize=max(QUEUED, 2 * batch_size))
+        self._queue: asyncio.Queue[Delivered] = asyncio.Queue(maxsize=max(QUEUED, batch_size))
         self._task: asyncio.Task | None = None
         self._subscription = None
         self._receiver: asyncio.Task | None = None
@@ -158,7 +160,7 @@ class Projector:
 
     async def _receive(self, subscription) -> None:
         """Decode events as they arrive (while a batch is being written) into the bounded queue."""
-        async for message in subscription.messages:
+        async for message in _arrivals(subscription):
             metadata = message.metadata
             try:
                 event, payload = projection.decode(message.data), None
@@ -278,6 +280,19 @@ class Projector:
             rows = (await connection.execute(select(tables.indicator_count))).mappings().all()
         await self._publisher.publish([IndicatorValue(target=TARGETS[row["indicator"]], **row) for row in rows])
         self._dirty = False
+
+
+async def _arrivals(subscription) -> AsyncIterator[Msg]:
+    """The subscription's messages as nats-py's `messages` iterator gives them, without the task and the
+    wait it starts for each message (a fifth of a catching-up projector's time): taken straight from the
+    subscription's queue, with the same bookkeeping (pending bytes, so it never counts as a slow consumer;
+    task_done, so a drain completes). The queue is what the consumer's flow control looks at, as before."""
+    queue = subscription._pending_queue
+    while True:
+        message = await queue.get()
+        queue.task_done()
+        subscription._sub._pending_size -= len(message.data)
+        yield message
 
 
 def _span_contexts(contexts) -> list[trace.SpanContext]:
