@@ -1,5 +1,6 @@
-"""A deciding service: a FastStream app with a durable pull consumer on its inbox subjects, and an HTTP side
-for probes and metrics.
+"""A deciding service: a durable pull consumer on its inbox subjects, taken with nats-py directly (one span,
+a few metrics and one log line per decision, nothing more per message), a FastStream app for the connection
+and the health subject, and an HTTP side for probes and metrics.
 
 The acknowledgement rule, stated once: a submission whose outcome is published is acknowledged; a
 transient failure (NATS, a concurrent writer, an outcome not there yet) is redelivered after a delay and
@@ -14,12 +15,14 @@ import time
 import nats.errors
 import nats.js.errors
 from fastapi import FastAPI
-from faststream import AckPolicy, FastStream
-from faststream.nats import ConsumerConfig, DeliverPolicy, JStream, NatsBroker, NatsMessage, PullSub
+from faststream import FastStream
+from faststream.nats import NatsBroker
 from faststream.nats.opentelemetry import NatsTelemetryMiddleware
 from faststream.nats.prometheus import NatsPrometheusMiddleware
+from nats.aio.msg import Msg
+from nats.js.api import ConsumerConfig, DeliverPolicy
 
-from shared import streams, subjects
+from shared import streams, subjects, telemetry
 from shared.intake import Inbound, Intake, ServiceSpec, Transient
 from shared.metrics import ServiceMetrics
 from shared.natsconn import broker_options
@@ -34,14 +37,11 @@ ACK_WAIT_SECONDS = 30
 INBOX_WATCH_SECONDS = 5.0
 INBOX_STALL_SECONDS = 20.0
 INBOX_BATCH = 256  # submissions asked for in one pull request and decided at once
+FETCH_SECONDS = 1.0
 
 
 def redelivery_delay(attempt: int) -> float:
     return min(0.25 * 2 ** (attempt - 1), 30.0)
-
-
-async def _as_received(msg: NatsMessage) -> NatsMessage:
-    return msg
 
 
 def is_transient(error: Exception) -> bool:
@@ -60,8 +60,6 @@ class DecidingService:
             name=f"ogi-{spec.name}",
             max_reconnect_attempts=-1,
             reconnect_time_wait=0.5,
-            # FastStream's own line per message would be written outside the message's trace; the intake
-            # writes one line per decision, inside it.
             logger=None,
             middlewares=(
                 NatsTelemetryMiddleware(),
@@ -72,9 +70,16 @@ class DecidingService:
         self.intake: Intake | None = None
         self.app = FastStream(self.broker, logger=logging.getLogger(f"ogi.{spec.name}.app"))
         self.app.on_startup(self._prepare)
-        self.app.after_startup(self._start_watching_inbox)
+        self.app.after_startup(self._start_consuming)
+        self._consuming: asyncio.Task | None = None
+        self._subscription = None
         self._watch: asyncio.Task | None = None
-        self._subscribe()
+        self._subscribe_again = asyncio.Event()
+
+        @self.broker.subscriber(subjects.health(spec.name), include_in_schema=False)
+        async def on_health() -> str:
+            return "consuming"
+
         self.http = FastAPI(title=f"OGI Tracker {spec.name}", version="1")
         self.http.include_router(probe_routes(self.readiness, self.metrics.registry))
 
@@ -82,9 +87,13 @@ class DecidingService:
         await self.app.start()
 
     async def stop(self) -> None:
-        if self._watch is not None:
-            self._watch.cancel()
-            await asyncio.gather(self._watch, return_exceptions=True)
+        for task in (self._watch, self._consuming):
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        # Ended before the connection is drained: a pull subscription's queue holds replies to expired
+        # pull requests that a drain would wait on for ever.
+        await self._end_subscription()
         await self.app.stop()
 
     async def readiness(self) -> dict[str, str]:
@@ -96,67 +105,85 @@ class DecidingService:
         await streams.declare(self.broker.connection.jetstream(), self.settings.replicas, self.settings.duplicate_window)
         self.intake = Intake(self.spec, self.broker.connection, self.metrics)
 
-    def _subscribe(self) -> None:
-        spec = self.spec
+    async def _start_consuming(self) -> None:
+        self._consuming = asyncio.create_task(self._consume(), name=f"{self.spec.name} inbox")
+        self._watch = asyncio.create_task(self._watch_inbox(), name=f"{self.spec.name} inbox watchdog")
 
-        @self.broker.subscriber(
-            subjects.inbox_filter(spec.name),
-            stream=JStream(subjects.INBOX_STREAM, declare=False),
-            durable=spec.name,
-            # Each fetched batch is decided concurrently, in step (so their writes share socket flushes);
-            # two on one region are kept apart by the append's expected-sequence check, not by order.
-            pull_sub=PullSub(batch_size=INBOX_BATCH, timeout=1.0),
-            # The handler takes the message as it came, undecoded (and without a context parameter, which
-            # FastDepends resolves in a worker thread).
-            decoder=_as_received,
-            inbox_prefix=self._inbox_prefix,
-            ack_policy=AckPolicy.MANUAL,
+    async def _pull_subscription(self):
+        return await self.broker.connection.jetstream().pull_subscribe(
+            subjects.inbox_filter(self.spec.name),
+            durable=self.spec.name,
+            stream=subjects.INBOX_STREAM,
             config=ConsumerConfig(ack_wait=ACK_WAIT_SECONDS, max_deliver=-1, max_ack_pending=1024, deliver_policy=DeliverPolicy.ALL),
-            title=f"{spec.name} inbox",
-            description=f"Submissions of kinds {', '.join(spec.deciders)} from every ministry.",
+            inbox_prefix=self._inbox_prefix,
         )
-        async def on_submission(msg):  # noqa: ANN001 - the NatsMessage itself, see _as_received
-            await self._on_submission(msg)
 
-        @self.broker.subscriber(subjects.health(spec.name), include_in_schema=False)
-        async def on_health() -> str:
-            return "consuming"
+    async def _consume(self) -> None:
+        """Fetch up to INBOX_BATCH submissions and decide them concurrently, in step (so their writes share
+        socket flushes); two on one region are kept apart by the append's expected-sequence check."""
+        while True:
+            try:
+                if self._subscription is None or self._subscribe_again.is_set():
+                    self._subscribe_again.clear()
+                    await self._end_subscription()
+                    self._subscription = await self._pull_subscription()
+                messages = await self._subscription.fetch(INBOX_BATCH, timeout=FETCH_SECONDS)
+            except nats.errors.TimeoutError:
+                continue
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # NATS away or the consumer lost: try again shortly
+                log.debug("inbox %s not fetched: %r", self.spec.name, error)
+                await asyncio.sleep(0.5)
+                continue
+            await asyncio.gather(*(self._on_submission(message) for message in messages))
 
-    async def _on_submission(self, msg: NatsMessage) -> None:
+    async def _on_submission(self, raw: Msg) -> None:
+        """Decide one submission and settle it by the acknowledgement rule above; never raises."""
         started = time.perf_counter()
-        raw = msg.raw_message
+        metrics = self.metrics
+        metrics.inbox_received.inc()
+        metrics.inbox_received_bytes.observe(len(raw.data))
+        try:
+            acked = await self._settle(raw)
+        except Exception as error:  # an acknowledgement lost with the connection: redelivered after ack_wait
+            log.warning("submission not settled: %r", error)
+            acked = False
+        elapsed = time.perf_counter() - started
+        metrics.inbox_processed[acked].inc()
+        metrics.inbox_processed_seconds.observe(elapsed)
+
+    async def _settle(self, raw: Msg) -> bool:
         ministry, kind = subjects.parse_inbox(raw.subject)
-        inbound = Inbound(ministry, kind, raw.metadata.sequence.stream, raw.data, raw.headers or {})
-        attempt = raw.metadata.num_delivered
+        metadata = raw.metadata
+        headers = raw.headers or {}
+        inbound = Inbound(ministry, kind, metadata.sequence.stream, raw.data, headers)
+        attempt = metadata.num_delivered
         if attempt > 1:
             self.metrics.redeliveries.labels(self.spec.name).inc()
-        try:
-            await self.intake.handle(inbound)
-        except Exception as error:
-            if is_transient(error) or attempt < ATTEMPTS_BEFORE_GIVING_UP:
-                log.warning("submission %s not decided (attempt %s): %r", inbound.seq, attempt, error)
-                await msg.nack(delay=redelivery_delay(attempt))
-                return
+        started = time.perf_counter()
+        with telemetry.consuming(raw.subject, headers):
             try:
-                await self.intake.give_up(inbound, error)
-            except Exception as publish_error:
-                log.warning("outcome of submission %s not published: %r", inbound.seq, publish_error)
-                await msg.nack(delay=redelivery_delay(attempt))
-                return
-        await msg.ack()
+                await self.intake.handle(inbound)
+            except Exception as error:
+                if is_transient(error) or attempt < ATTEMPTS_BEFORE_GIVING_UP:
+                    log.warning("submission %s not decided (attempt %s): %r", inbound.seq, attempt, error)
+                    await raw.nak(delay=redelivery_delay(attempt))
+                    return False
+                try:
+                    await self.intake.give_up(inbound, error)
+                except Exception as publish_error:
+                    log.warning("outcome of submission %s not published: %r", inbound.seq, publish_error)
+                    await raw.nak(delay=redelivery_delay(attempt))
+                    return False
+        await raw.ack()
         self.metrics.handler_seconds.labels(self.spec.name, kind).observe(time.perf_counter() - started)
+        return True
 
     # The inbox watchdog. After every NATS server restarts, a nats.py pull subscription can stop receiving
     # for good (its durable consumer lost, or fetches no longer answered) while the connection itself looks
     # healthy. Seen from the stream: submissions are waiting, yet the consumer's delivered position does not
     # move. Then this replica subscribes again, which also re-creates a lost durable consumer.
-
-    async def _start_watching_inbox(self) -> None:
-        self._watch = asyncio.create_task(self._watch_inbox(), name=f"{self.spec.name} inbox watchdog")
-
-    def _inbox_subscriber(self):
-        wanted = subjects.inbox_filter(self.spec.name)
-        return next(subscriber for subscriber in self.broker.subscribers if getattr(getattr(subscriber, "subject", None), "broker_address", None) == wanted)
 
     async def _watch_inbox(self) -> None:
         delivered, since = None, time.monotonic()
@@ -175,10 +202,14 @@ class DecidingService:
             if time.monotonic() - since < INBOX_STALL_SECONDS:
                 continue
             log.warning("inbox consumer %s has submissions waiting and delivered none for %.0f s: subscribing again", self.spec.name, time.monotonic() - since)
-            try:
-                subscriber = self._inbox_subscriber()
-                await subscriber.stop()
-                await subscriber.start()
-            except Exception as error:
-                log.warning("subscribing again to inbox consumer %s failed: %r", self.spec.name, error)
+            self._subscribe_again.set()
             delivered, since = None, time.monotonic()
+
+    async def _end_subscription(self) -> None:
+        subscription, self._subscription = self._subscription, None
+        if subscription is None:
+            return
+        try:
+            await subscription.unsubscribe()
+        except Exception as error:  # a subscription of a connection that was lost is gone already
+            log.debug("inbox subscription not ended: %r", error)

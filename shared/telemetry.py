@@ -59,6 +59,18 @@ def publishing(destination: str, **attributes) -> Iterator[dict[str, str]]:
         yield headers
 
 
+@contextmanager
+def consuming(destination: str, headers: Mapping[str, str]) -> Iterator[None]:
+    """The consumer span of one message taken from `destination`, in the trace its headers carry."""
+    with tracer.start_as_current_span(
+        f"process {destination}",
+        context=propagate.extract(headers),
+        kind=trace.SpanKind.CONSUMER,
+        attributes={MESSAGING_SYSTEM: "nats", DESTINATION: destination, OPERATION_TYPE: "process", OPERATION_NAME: "process"},
+    ):
+        yield
+
+
 def extract(headers: Mapping[str, str] | None) -> context.Context:
     return propagate.extract(dict(headers or {}))
 
