@@ -41,6 +41,21 @@ class Recorded:
 
     seq: int
     event: dict
+    data_json: str | None = None  # the JSON of event["data"] as recorded, when it could be taken as it is
+
+
+DATA_MEMBER = b'"data":'
+
+
+def read(seq: int, payload: bytes) -> Recorded:
+    """`decode`, keeping the JSON of the event's `data` as recorded when it is plainly the payload's last
+    member (as the contract's models write it: then `"data":` occurs once, as the top-level key, since
+    every quote inside a string is escaped), so that event_log stores it without encoding it again."""
+    event = decode(payload)
+    data_json = None
+    if next(reversed(event)) == "data" and payload.count(DATA_MEMBER) == 1 and event.get("schema_version") == READ_DIRECTLY:
+        data_json = payload[payload.index(DATA_MEMBER) + len(DATA_MEMBER):payload.rindex(b"}")].decode()
+    return Recorded(seq, event, data_json)
 
 
 def decode(payload: bytes) -> dict:
@@ -223,7 +238,7 @@ class Changes:
         )
         for table, rows in writes:
             if rows:
-                await _execute_many(connection, table, "upsert", [tuple(row[column.name] for column in table.columns) for row in rows])
+                await _execute_many(connection, table, "upsert", rows)
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -245,41 +260,60 @@ def _upsert(dialect, table: Table):
 
 
 async def _insert_log(connection: AsyncConnection, events: list[Recorded]) -> None:
+    sql, (occurred_on, recorded_at, data) = _driver_statement(connection.dialect, tables.event_log, "insert", LOG_CONVERTED)
     rows = []
     for recorded in events:
         event = recorded.event
         rows.append((
-            recorded.seq, event["event_id"], event["event_type"], event["region_code"], event["ministry"],
-            event["reported_by"], dt.date.fromisoformat(event["occurred_on"]), dt.datetime.fromisoformat(event["recorded_at"]),
-            event["submission_id"], event["data"].get("plan_id"), event.get("trace_id"), event["data"],
+            recorded.seq, event["event_id"], event["event_type"], event["region_code"], event["ministry"], event["reported_by"],
+            occurred_on(dt.date.fromisoformat(event["occurred_on"])), recorded_at(dt.datetime.fromisoformat(event["recorded_at"])),
+            event["submission_id"], event["data"].get("plan_id"), event.get("trace_id"),
+            data(event["data"]) if recorded.data_json is None else recorded.data_json,
         ))
-    await _execute_many(connection, tables.event_log, "insert", rows)
+    await connection.exec_driver_sql(sql, rows)
 
 
-async def _execute_many(connection: AsyncConnection, table: Table, kind: str, rows: list[tuple]) -> None:
-    """An insert or upsert of `rows` (values in the table's column order) as one executemany of the driver:
-    each value passes through its column type's own bind conversion (the values SQLAlchemy would store),
-    at a fraction of the cost of SQLAlchemy's per-row parameter handling."""
-    sql, converters = _driver_statement(connection.dialect, table, kind)
-    converted = [tuple(value if convert is None or value is None else convert(value) for convert, value in zip(converters, row)) for row in rows]
+# The event_log columns whose values need a bind conversion; JSON's, on both dialects, makes the JSON text
+# (so a `data_json` kept from the payload goes in as it is).
+LOG_CONVERTED = ("occurred_on", "recorded_at", "data")
+
+
+async def _execute_many(connection: AsyncConnection, table: Table, kind: str, rows: list[dict]) -> None:
+    """An insert or upsert of `rows` as one executemany of the driver: each value passes through its column
+    type's own bind conversion (the values SQLAlchemy would store), at a fraction of the cost of SQLAlchemy's
+    per-row parameter handling."""
+    names = [column.name for column in table.columns]
+    sql, converters = _driver_statement(connection.dialect, table, kind, names)
+    converting = [(name, convert) for name, convert in zip(names, converters) if convert is not _as_is]
+    converted = []
+    for row in rows:
+        row = dict(row)
+        for name, convert in converting:
+            if row[name] is not None:
+                row[name] = convert(row[name])
+        converted.append(tuple(row[name] for name in names))
     await connection.exec_driver_sql(sql, converted)
 
 
-_driver_statements: dict[tuple[str, str, str], tuple[str, list]] = {}
+_driver_statements: dict[tuple, tuple[str, list]] = {}
 
 
-def _driver_statement(dialect, table: Table, kind: str) -> tuple[str, list]:
-    """The driver's SQL of an insert or upsert of every column of `table`, its parameters in column order,
-    and each column's bind conversion."""
-    key = (dialect.name, table.name, kind)
+def _as_is(value):
+    return value
+
+
+def _driver_statement(dialect, table: Table, kind: str, converted: Sequence[str]) -> tuple[str, list]:
+    """The driver's SQL of an insert or upsert of every column of `table` (parameters in column order), and
+    the bind conversions of the `converted` columns (`_as_is` where the type has none)."""
+    key = (dialect.name, table.name, kind, tuple(converted))
     if key not in _driver_statements:
         names = [column.name for column in table.columns]
         statement = _insert(dialect, table) if kind == "insert" else _upsert(dialect, table)
         compiled = statement.compile(dialect=dialect, column_keys=names)
         if list(compiled.positiontup) != names:
             raise RuntimeError(f"unexpected parameter order {compiled.positiontup} for {table.name}")
-        converters = [column.type.dialect_impl(dialect).bind_processor(dialect) for column in table.columns]
-        _driver_statements[key] = (compiled.string, converters)
+        types = [table.c[name].type.dialect_impl(dialect) for name in converted]
+        _driver_statements[key] = (compiled.string, [type_.bind_processor(dialect) or _as_is for type_ in types])
     return _driver_statements[key]
 
 
@@ -294,7 +328,7 @@ async def _save_counts(connection: AsyncConnection, model: ReadModel, as_of_seq:
         rows = [value.model_dump(include={"scope", "indicator", "count", "as_of_seq", "updated_at"}, mode="python") for value in changed]
         for row in rows:
             row["scope"], row["indicator"] = str(row["scope"]), str(row["indicator"])
-        await _execute_many(connection, tables.indicator_count, "upsert", [tuple(row[column.name] for column in tables.indicator_count.columns) for row in rows])
+        await _execute_many(connection, tables.indicator_count, "upsert", rows)
         for value in changed:
             model.counts[(str(value.scope), str(value.indicator))] = value.count
     return changed

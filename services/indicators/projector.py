@@ -163,10 +163,10 @@ class Projector:
         async for message in _arrivals(subscription):
             metadata = message.metadata
             try:
-                event, payload = projection.decode(message.data), None
+                recorded, payload = projection.read(metadata.sequence.stream, message.data), None
             except Exception:
-                event, payload = None, message.data
-            await self._queue.put(Delivered(Recorded(metadata.sequence.stream, event), message.headers, metadata.timestamp, payload))
+                recorded, payload = Recorded(metadata.sequence.stream, None), message.data
+            await self._queue.put(Delivered(recorded, message.headers, metadata.timestamp, payload))
 
     async def _run(self) -> None:
         while True:
