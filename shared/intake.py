@@ -13,6 +13,7 @@ import logging
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from nats.aio.client import Client
 from opentelemetry import trace
@@ -60,6 +61,14 @@ class Inbound:
     seq: int
     body: bytes
     headers: Mapping[str, str]
+
+    @cached_property
+    def json_body(self) -> object:
+        """The body read as JSON once for every check that looks at it; the error when it is not JSON."""
+        try:
+            return json.loads(self.body)
+        except (UnicodeDecodeError, ValueError) as error:
+            return error
 
 
 class Intake:
@@ -187,10 +196,9 @@ class Intake:
 
 def check(inbound: Inbound) -> tuple[Submission, Ministry] | Rejection:
     """The checks every kind shares, in the contract's order, before any rule of the service's own."""
-    try:
-        body = json.loads(inbound.body)
-    except (UnicodeDecodeError, ValueError) as error:
-        return Rejection(code=Code.MALFORMED, message=f"body is not JSON: {error}")
+    body = inbound.json_body
+    if isinstance(body, Exception):
+        return Rejection(code=Code.MALFORMED, message=f"body is not JSON: {body}")
     if not isinstance(body, dict):
         return Rejection(code=Code.MALFORMED, message="body is not a JSON object")
     try:
@@ -208,10 +216,8 @@ def check(inbound: Inbound) -> tuple[Submission, Ministry] | Rejection:
 
 def readable_submission_id(inbound: Inbound) -> str | None:
     """The submission id, from the body if it holds a valid one, else from the Nats-Msg-Id header."""
-    try:
-        candidate = json.loads(inbound.body).get("submission_id")
-    except (UnicodeDecodeError, ValueError, AttributeError):
-        candidate = None
+    body = inbound.json_body
+    candidate = body.get("submission_id") if isinstance(body, dict) else None
     for value in (candidate, inbound.headers.get("Nats-Msg-Id")):
         if isinstance(value, str) and _identifier.match(value) and value != RESERVED_ID:
             return value
