@@ -227,7 +227,10 @@ class Changes:
 
     def _count_plan(self, plan: dict | None, step: int) -> None:
         if plan is not None and not plan["withdrawn"]:
-            self.model.active_plans.setdefault(plan["region_code"], Counter())[plan["ministry"]] += step
+            by_region = self.model.active_plans
+            if plan["region_code"] not in by_region:  # not setdefault: a Counter is costly to make for nothing
+                by_region[plan["region_code"]] = Counter()
+            by_region[plan["region_code"]][plan["ministry"]] += step
 
     async def save(self, connection: AsyncConnection) -> None:
         model = self.model
