@@ -287,7 +287,11 @@ async def _arrivals(subscription) -> AsyncIterator[Msg]:
     wait it starts for each message (a fifth of a catching-up projector's time): taken straight from the
     subscription's queue, with the same bookkeeping (pending bytes, so it never counts as a slow consumer;
     task_done, so a drain completes). The queue is what the consumer's flow control looks at, as before."""
-    queue = subscription._pending_queue
+    queue = getattr(subscription, "_pending_queue", None)
+    if queue is None or not hasattr(getattr(subscription, "_sub", None), "_pending_size"):
+        async for message in subscription.messages:  # a nats-py whose internals differ: the public way
+            yield message
+        return
     while True:
         message = await queue.get()
         queue.task_done()
