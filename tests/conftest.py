@@ -2,11 +2,13 @@ import os
 import uuid
 
 import asyncpg
+import nats
 import pytest
 from sqlalchemy.engine import make_url
 
 from ogi.embedded_nats import EmbeddedNats, free_port
 from shared.settings import Settings
+from shared.streams import declare
 from tests.support import running_system
 
 TEST_DATABASE_URL = os.environ.get("OGI_TEST_DATABASE_URL")
@@ -18,6 +20,15 @@ def nats_server(tmp_path):
     server.start()
     yield server
     server.kill()
+
+
+@pytest.fixture
+async def nc(nats_server):
+    """A connection to the test's nats-server, with the contract's streams and buckets declared."""
+    connection = await nats.connect(nats_server.url)
+    await declare(connection.jetstream())
+    yield connection
+    await connection.close()
 
 
 def _postgresql_admin_url() -> str:

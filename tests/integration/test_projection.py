@@ -7,23 +7,12 @@ import subprocess
 import sys
 
 import httpx
-import nats
-import pytest
 
 from ogi.embedded_nats import free_port
 from services.indicators import views
 from services.indicators.db import create_engine
-from shared.streams import declare
 from tests.scenario import append_all, project, region_histories, snapshot
 from tests.support import eventually
-
-
-@pytest.fixture
-async def nc(nats_server):
-    connection = await nats.connect(nats_server.url)
-    await declare(connection.jetstream())
-    yield connection
-    await connection.close()
 
 
 async def test_the_same_events_give_the_same_read_model_on_sqlite_and_postgresql(nc, sqlite_url, postgresql_url):

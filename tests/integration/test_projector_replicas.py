@@ -6,23 +6,13 @@ import json
 import logging
 
 import nats
-import pytest
 
 from services.indicators.db import create_engine, migrate
 from services.indicators.projector import Projector
 from services.indicators.rebuild import snapshot
 from shared import subjects
-from shared.streams import declare
 from tests.scenario import append_all, project, region_histories
 from tests.support import eventually
-
-
-@pytest.fixture
-async def nc(nats_server):
-    connection = await nats.connect(nats_server.url)
-    await declare(connection.jetstream())
-    yield connection
-    await connection.close()
 
 
 async def test_two_projectors_on_one_database_count_every_event_once(nc, nats_server, database_url, tmp_path, figures, caplog):
