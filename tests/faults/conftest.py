@@ -1,3 +1,5 @@
+import asyncio
+import contextlib
 import os
 import uuid
 
@@ -7,6 +9,8 @@ import pytest
 from tests.cluster import running_cluster
 from tests.faults.harness import StreamTally, Topology
 from tests.faults.postgres import PostgresMissing, PrivatePostgres
+
+CLOSE_TIMEOUT = 10.0
 
 
 @pytest.hookimpl(wrapper=True)
@@ -74,5 +78,8 @@ async def observer(cluster):
     nc = await nats.connect(cluster.urls, max_reconnect_attempts=-1, reconnect_time_wait=0.2)
     tally = await StreamTally().start(nc)
     yield nc, tally
-    await tally.stop()
-    await nc.close()
+    # Each step bounded: after the faults a test makes, ending a reader or closing the connection was seen
+    # to wait for minutes on a cluster that had gone away and come back.
+    for closing in (tally.stop(), nc.close()):
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(closing, CLOSE_TIMEOUT)
