@@ -9,12 +9,12 @@ transaction that did not commit. A batch changes that copy event by event, write
 (upserts), and computes the nine counts from the copy instead of aggregating tables."""
 
 import datetime as dt
-import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
+from pydantic_core import from_json
 from sqlalchemy import Table, func, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -42,6 +42,7 @@ class Recorded:
     seq: int
     event: dict
     data_json: str | None = None  # the JSON of event["data"] as recorded, when it could be taken as it is
+    log_row: tuple | None = None  # its event_log row as the driver takes it, when made ahead (`LogRows`)
 
 
 DATA_MEMBER = b'"data":'
@@ -62,7 +63,7 @@ def decode(payload: bytes) -> dict:
     """An event as recorded, as plain JSON values. The deciding services record the JSON of the contract's
     event models (shared.contracts.events), validated then, so the projector reads that JSON as it is; an
     event of another schema version goes through the models, which stay the definition."""
-    event = json.loads(payload)
+    event = from_json(payload)
     if event.get("schema_version") != READ_DIRECTLY or event.get("event_type") not in EVENT_TYPES:
         event = decode_event(payload).model_dump(mode="json")
     return event
@@ -263,17 +264,27 @@ def _upsert(dialect, table: Table):
 
 
 async def _insert_log(connection: AsyncConnection, events: list[Recorded]) -> None:
-    sql, (occurred_on, recorded_at, data) = _driver_statement(connection.dialect, tables.event_log, "insert", LOG_CONVERTED)
-    rows = []
-    for recorded in events:
+    log_rows = LogRows(connection.dialect)
+    rows = [recorded.log_row or log_rows.row(recorded) for recorded in events]
+    await connection.exec_driver_sql(log_rows.sql, rows)
+
+
+class LogRows:
+    """event_log rows as the driver takes them, made ahead of the batch's transaction (the projector's
+    receiver makes them as events arrive, while the previous batch is being written)."""
+
+    def __init__(self, dialect) -> None:
+        self.sql, (self._occurred_on, self._recorded_at, self._data) = _driver_statement(dialect, tables.event_log, "insert", LOG_CONVERTED)
+
+    def row(self, recorded: Recorded) -> tuple:
         event = recorded.event
-        rows.append((
+        return (
             recorded.seq, event["event_id"], event["event_type"], event["region_code"], event["ministry"], event["reported_by"],
-            occurred_on(dt.date.fromisoformat(event["occurred_on"])), recorded_at(dt.datetime.fromisoformat(event["recorded_at"])),
+            self._occurred_on(dt.date.fromisoformat(event["occurred_on"])),
+            self._recorded_at(dt.datetime.fromisoformat(event["recorded_at"])),
             event["submission_id"], event["data"].get("plan_id"), event.get("trace_id"),
-            data(event["data"]) if recorded.data_json is None else recorded.data_json,
-        ))
-    await connection.exec_driver_sql(sql, rows)
+            self._data(event["data"]) if recorded.data_json is None else recorded.data_json,
+        )
 
 
 # The event_log columns whose values need a bind conversion; JSON's, on both dialects, makes the JSON text

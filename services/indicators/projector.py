@@ -48,9 +48,8 @@ RETRY_DELAY_MAX = 10.0
 @dataclass(slots=True)
 class Delivered:
     recorded: Recorded
-    headers: dict[str, str] | None
-    timestamp: dt.datetime
-    payload: bytes | None  # kept only when it did not decode, to fail where the batch is applied
+    message: Msg
+    readable: bool  # False: the payload did not decode, to fail where the batch is applied
 
 
 class Projector:
@@ -159,14 +158,17 @@ class Projector:
             await asyncio.gather(receiver, return_exceptions=True)
 
     async def _receive(self, subscription) -> None:
-        """Decode events as they arrive (while a batch is being written) into the bounded queue."""
+        """Decode events as they arrive (while a batch is being written) into the bounded queue, with
+        their event_log rows made ready."""
+        log_rows = projection.LogRows(self._engine.dialect)
         async for message in _arrivals(subscription):
-            metadata = message.metadata
+            seq = stream_sequence(message.reply)
             try:
-                recorded, payload = projection.read(metadata.sequence.stream, message.data), None
+                recorded = projection.read(seq, message.data)
+                recorded.log_row = log_rows.row(recorded)
+                await self._queue.put(Delivered(recorded, message, True))
             except Exception:
-                recorded, payload = Recorded(metadata.sequence.stream, None), message.data
-            await self._queue.put(Delivered(recorded, message.headers, metadata.timestamp, payload))
+                await self._queue.put(Delivered(Recorded(seq, None), message, False))
 
     async def _run(self) -> None:
         while True:
@@ -193,10 +195,10 @@ class Projector:
         if await self._missed(batch):
             return
         for delivered in batch:
-            if delivered.payload is not None:
-                projection.decode(delivered.payload)  # raises: an event the projector cannot read stops it
+            if not delivered.readable:
+                projection.decode(delivered.message.data)  # raises: an event the projector cannot read stops it
         small = len(batch) <= TRACED_EVENTS
-        contexts = [telemetry.extract(delivered.headers) for delivered in (batch if small else batch[:LINKS - 1] + batch[-1:])]
+        contexts = [telemetry.extract(delivered.message.headers) for delivered in (batch if small else batch[:LINKS - 1] + batch[-1:])]
         links = [trace.Link(span_context) for span_context in _span_contexts(contexts[:-1])]
         attributes = {telemetry.MESSAGING_SYSTEM: "nats", telemetry.DESTINATION: subjects.EVENTS_STREAM,
                       telemetry.OPERATION_TYPE: "process", "messaging.batch.message_count": len(batch)}
@@ -214,7 +216,7 @@ class Projector:
                     self.metrics.events_applied.labels(event_type).inc(count)
                 await self._publish(changed)
             self.position = max(self.position, self._model.position)
-            self._applied_at = batch[-1].timestamp
+            self._applied_at = batch[-1].message.metadata.timestamp
             self.metrics.position.set(self.position)
 
     async def _missed(self, batch: list[Delivered]) -> bool:
@@ -297,6 +299,14 @@ async def _arrivals(subscription) -> AsyncIterator[Msg]:
         queue.task_done()
         subscription._sub._pending_size -= len(message.data)
         yield message
+
+
+def stream_sequence(reply: str) -> int:
+    """The stream sequence from a JetStream delivery's reply subject, without the rest of its metadata
+    (nats-py's `Msg.metadata` makes objects and a datetime for each message): `$JS.ACK.<stream>.<consumer>.
+    <delivered>.<stream seq>...` with 9 tokens, or with a domain and an account hash after `ACK`."""
+    tokens = reply.split(".")
+    return int(tokens[5] if len(tokens) == 9 else tokens[7])
 
 
 def _span_contexts(contexts) -> list[trace.SpanContext]:
