@@ -69,6 +69,16 @@ def decode(payload: bytes) -> dict:
     return event
 
 
+async def drop_log_indexes(connection: AsyncConnection) -> None:
+    for index in tables.event_log.indexes:
+        await connection.run_sync(lambda sync, index=index: index.drop(sync, checkfirst=True))
+
+
+async def create_log_indexes(connection: AsyncConnection) -> None:
+    for index in tables.event_log.indexes:
+        await connection.run_sync(lambda sync, index=index: index.create(sync, checkfirst=True))
+
+
 async def position(connection: AsyncConnection) -> int:
     row = await connection.execute(
         select(tables.checkpoint.c.last_seq).where(tables.checkpoint.c.projection == PROJECTION)

@@ -7,6 +7,11 @@ the consumer's flow control waits for it), and applied in batches of whatever ha
 events come one at a time, up to MAX_BATCH while catching up. After each committed batch the changed
 indicators go to KV OGI_INDICATORS and to `ogi.indicators.<scope>.<indicator>`, all at once.
 
+An empty read model far behind the stream (a rebuild, a new replica's database) is filled as a bulk load:
+event_log without its indexes, each built once, by sorting, when the projector has caught up. Row by row
+they were most of a long rebuild's time (the unique event_id index grows at random places); a bulk load
+that is interrupted leaves them out, and the next start builds them before it projects anything.
+
 Several projectors may run on one database (replicas of the indicators service): a batch commits only if
 the checkpoint is still where this projector read it. The one that loses reloads its state from the
 database and goes on after the new checkpoint; only the one that committed a batch publishes its changes.
@@ -17,7 +22,6 @@ import datetime as dt
 import logging
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from nats.aio.client import Client
@@ -27,7 +31,7 @@ from opentelemetry import trace
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.indicators import projection, tables
+from services.indicators import arrivals, projection, tables
 from services.indicators.metrics import ProjectorMetrics
 from services.indicators.projection import ReadModel, Recorded
 from services.indicators.publisher import IndicatorPublisher
@@ -43,6 +47,7 @@ QUEUED = MAX_BATCH  # decoded events waiting (the next batch); beyond that the c
 TRACED_EVENTS = 64
 LINKS = 32
 RETRY_DELAY_MAX = 10.0
+BULK_LOAD_MIN = 10_000  # events an empty read model must be behind for a bulk load
 
 
 @dataclass(slots=True)
@@ -60,6 +65,7 @@ class Projector:
         metrics: ProjectorMetrics | None = None,
         batch_size: int = MAX_BATCH,
         publish: bool = True,
+        bulk_load_min: int = BULK_LOAD_MIN,
     ) -> None:
         """`publish=False` builds a read model without telling anyone (a rebuild beside the live one)."""
         self._nc = nc
@@ -72,7 +78,7 @@ class Projector:
         self._js = nc.jetstream()
         self._engine = engine
         self._batch_size = batch_size
-        self._queue: asyncio.Queue[Delivered] = asyncio.Queue(maxsize=max(QUEUED, batch_size))
+        self._received = arrivals.Buffer(max(QUEUED, batch_size))
         self._task: asyncio.Task | None = None
         self._subscription = None
         self._receiver: asyncio.Task | None = None
@@ -82,6 +88,8 @@ class Projector:
         self._restarted_at: int | None = None  # the position the consumer last started again from after a gap
         self.position = 0  # the last event applied, and its changes published
         self._applied_at: dt.datetime | None = None  # stream timestamp of the last event applied
+        self._bulk_load_min = bulk_load_min
+        self._bulk_load_until: int | None = None  # during a bulk load: where event_log's indexes get built
 
     @property
     def running(self) -> bool:
@@ -90,6 +98,7 @@ class Projector:
     async def start(self) -> None:
         await self._load()
         self.position = self._model.position
+        await self._prepare_event_log()
         if self._publishing:
             self._publisher = IndicatorPublisher(self._nc, await self._js.key_value(subjects.INDICATORS_BUCKET), self.metrics)
             await self._publish_all()  # a crash between commit and publish leaves the bucket behind
@@ -121,6 +130,35 @@ class Projector:
         self._limit = seq
         self._limit_raised.set()
 
+    async def _prepare_event_log(self) -> None:
+        """Drop event_log's indexes for a bulk load, or make sure they are there."""
+        last = (await self._js.stream_info(subjects.EVENTS_STREAM)).state.last_seq
+        if self._limit is not None:
+            last = min(last, self._limit)
+        bulk = self._model.position == 0 and last >= self._bulk_load_min
+        self._bulk_load_until = last if bulk else None
+        async with self._engine.begin() as connection:
+            await (projection.drop_log_indexes if bulk else projection.create_log_indexes)(connection)
+        if bulk:
+            log.info("bulk load: event_log indexes are built when event %s is applied", last)
+
+    async def _end_bulk_load(self) -> None:
+        """Build event_log's indexes (until the database answers); events wait meanwhile."""
+        if self._bulk_load_until is None:
+            return
+        started, attempt = time.perf_counter(), 0
+        while True:
+            try:
+                async with self._engine.begin() as connection:
+                    await projection.create_log_indexes(connection)
+                break
+            except Exception as error:
+                attempt += 1
+                log.warning("event_log indexes not built (attempt %s): %r", attempt, error)
+                await asyncio.sleep(min(0.2 * 2**attempt, RETRY_DELAY_MAX))
+        self._bulk_load_until = None
+        log.info("bulk load done at event %s: event_log indexes built in %.1f s", self._model.position, time.perf_counter() - started)
+
     async def _load(self) -> None:
         async with self._engine.connect() as connection:
             self._model = await ReadModel.load(connection)
@@ -141,8 +179,7 @@ class Projector:
         """Start over at the model's checkpoint + 1, dropping what was received (another projector applied it)."""
         await self._unsubscribe()
         self._held = []
-        while not self._queue.empty():
-            self._queue.get_nowait()
+        self._received.clear()
         await self._subscribe()
 
     async def _unsubscribe(self) -> None:
@@ -161,24 +198,28 @@ class Projector:
         """Decode events as they arrive (while a batch is being written) into the bounded queue, with
         their event_log rows made ready."""
         log_rows = projection.LogRows(self._engine.dialect)
-        async for message in _arrivals(subscription):
-            seq = stream_sequence(message.reply)
-            try:
-                recorded = projection.read(seq, message.data)
-                recorded.log_row = log_rows.row(recorded)
-                await self._queue.put(Delivered(recorded, message, True))
-            except Exception:
-                await self._queue.put(Delivered(Recorded(seq, None), message, False))
+        async for run in arrivals.runs(subscription, self._received.limit):
+            delivered = []
+            for message in run:
+                seq = arrivals.stream_sequence(message.reply)
+                try:
+                    recorded = projection.read(seq, message.data)
+                    recorded.log_row = log_rows.row(recorded)
+                    delivered.append(Delivered(recorded, message, True))
+                except Exception:
+                    delivered.append(Delivered(Recorded(seq, None), message, False))
+            await self._received.add(delivered)
 
     async def _run(self) -> None:
         while True:
-            batch = self._held or [await self._queue.get()]
-            while len(batch) < self._batch_size and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
+            batch = self._held or await self._received.take(self._batch_size)
+            if len(batch) < self._batch_size and self._received:
+                batch += await self._received.take(self._batch_size - len(batch))
             batch, self._held = self._within_limit(batch)
             if batch:
                 await self._project(batch)
             elif self._held:
+                await self._end_bulk_load()  # held at the limit: as far as this projector goes for now
                 self._limit_raised.clear()
                 await self._limit_raised.wait()
 
@@ -210,6 +251,8 @@ class Projector:
             fresh = Counter(recorded.event["event_type"] for recorded in events if recorded.seq > self._model.position)
             started = time.perf_counter()
             changed = await self._apply(events, span_for)
+            if self._bulk_load_until is not None and self._model.position >= self._bulk_load_until:
+                await self._end_bulk_load()
             self.metrics.batch_seconds.observe(time.perf_counter() - started)
             if changed is not None:
                 for event_type, count in fresh.items():
@@ -251,7 +294,7 @@ class Projector:
     async def _after_conflict(self, batch_end: int) -> None:
         await self._reload()
         log.info("another projector applied events up to %s; going on after it", self._model.position)
-        if self._model.position > batch_end + self._queue.maxsize:
+        if self._model.position > batch_end + self._received.limit:
             await self._restart_consumer()  # far behind: do not receive what is applied already
 
     async def _reload(self) -> None:
@@ -282,31 +325,6 @@ class Projector:
             rows = (await connection.execute(select(tables.indicator_count))).mappings().all()
         await self._publisher.publish([IndicatorValue(target=TARGETS[row["indicator"]], **row) for row in rows])
         self._dirty = False
-
-
-async def _arrivals(subscription) -> AsyncIterator[Msg]:
-    """The subscription's messages as nats-py's `messages` iterator gives them, without the task and the
-    wait it starts for each message (a fifth of a catching-up projector's time): taken straight from the
-    subscription's queue, with the same bookkeeping (pending bytes, so it never counts as a slow consumer;
-    task_done, so a drain completes). The queue is what the consumer's flow control looks at, as before."""
-    queue = getattr(subscription, "_pending_queue", None)
-    if queue is None or not hasattr(getattr(subscription, "_sub", None), "_pending_size"):
-        async for message in subscription.messages:  # a nats-py whose internals differ: the public way
-            yield message
-        return
-    while True:
-        message = await queue.get()
-        queue.task_done()
-        subscription._sub._pending_size -= len(message.data)
-        yield message
-
-
-def stream_sequence(reply: str) -> int:
-    """The stream sequence from a JetStream delivery's reply subject, without the rest of its metadata
-    (nats-py's `Msg.metadata` makes objects and a datetime for each message): `$JS.ACK.<stream>.<consumer>.
-    <delivered>.<stream seq>...` with 9 tokens, or with a domain and an account hash after `ACK`."""
-    tokens = reply.split(".")
-    return int(tokens[5] if len(tokens) == 9 else tokens[7])
 
 
 def _span_contexts(contexts) -> list[trace.SpanContext]:

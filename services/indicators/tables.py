@@ -29,7 +29,7 @@ event_log = Table(
     "event_log",
     metadata,
     Column("seq", BigInteger, primary_key=True, autoincrement=False),
-    Column("event_id", String(36), nullable=False, unique=True),
+    Column("event_id", String(36), nullable=False),
     Column("event_type", String(32), nullable=False),
     Column("region_code", String(8), nullable=False),
     Column("ministry", String(16), nullable=False),
@@ -40,6 +40,7 @@ event_log = Table(
     Column("plan_id", String(64)),
     Column("trace_id", String(32)),
     Column("data", JSON, nullable=False),
+    Index("ux_event_log_event_id", "event_id", unique=True),
     Index("ix_event_log_region_seq", "region_code", "seq"),
     Index("ix_event_log_type_occurred", "event_type", "occurred_on"),
 )

@@ -1,16 +1,20 @@
-"""The read model is exact: the same on SQLite and PostgreSQL, and after a crash equal to a rebuild."""
+"""The read model is exact: the same on SQLite and PostgreSQL, after a crash equal to a rebuild, and the
+same when an empty one is filled as a bulk load."""
 
 import datetime as dt
+import logging
 import os
 import signal
 import subprocess
 import sys
 
 import httpx
+from sqlalchemy import inspect
 
 from ogi.embedded_nats import free_port
-from services.indicators import views
-from services.indicators.db import create_engine
+from services.indicators import tables, views
+from services.indicators.db import create_engine, migrate
+from services.indicators.projector import Projector
 from tests.scenario import append_all, project, region_histories, snapshot
 from tests.support import eventually
 
@@ -78,3 +82,55 @@ def applied(url: str) -> int:
         return httpx.get(url, timeout=1).json()["as_of_seq"]
     except (httpx.HTTPError, ValueError):
         return 0
+
+
+LOG_INDEXES = {index.name for index in tables.event_log.indexes}
+
+
+async def log_indexes(engine) -> set[str]:
+    async with engine.connect() as connection:
+        found = await connection.run_sync(lambda sync: inspect(sync).get_indexes("event_log"))
+    return {index["name"] for index in found} & LOG_INDEXES
+
+
+async def test_a_bulk_load_ends_with_the_read_model_and_indexes_of_a_projection_row_by_row(nc, tmp_path, database_url, caplog):
+    last = await append_all(nc, region_histories(seed=5, rounds=2))
+    row_by_row = await project(nc, f"sqlite:///{tmp_path / 'row-by-row.db'}", last)
+    engine = create_engine(database_url)
+    await migrate(engine)
+    projector = Projector(nc, engine, batch_size=500, bulk_load_min=1)
+    caplog.set_level(logging.INFO, logger="ogi.projector")
+    try:
+        await projector.start()
+        await eventually(lambda: projector.position >= last, timeout=120)
+        assert "bulk load done" in caplog.text
+        assert await log_indexes(engine) == LOG_INDEXES
+        assert await snapshot(engine) == row_by_row
+    finally:
+        await projector.stop()
+        await engine.dispose()
+
+
+async def test_an_interrupted_bulk_load_has_its_indexes_built_at_the_next_start(nc, tmp_path, database_url):
+    last = await append_all(nc, region_histories(seed=5, rounds=2))
+    engine = create_engine(database_url)
+    await migrate(engine)
+    try:
+        interrupted = Projector(nc, engine, batch_size=100, bulk_load_min=1)
+        await interrupted.start()
+        await eventually(lambda: interrupted.position > 0, timeout=60, interval=0.001)
+        await interrupted.stop()
+        assert 0 < interrupted.position < last
+        assert await log_indexes(engine) == set()
+
+        resumed = Projector(nc, engine)
+        await resumed.start()
+        try:
+            assert await log_indexes(engine) == LOG_INDEXES
+            await eventually(lambda: resumed.position >= last, timeout=120)
+        finally:
+            await resumed.stop()
+        rebuilt = await project(nc, f"sqlite:///{tmp_path / 'rebuilt.db'}", last)
+        assert await snapshot(engine) == rebuilt
+    finally:
+        await engine.dispose()
