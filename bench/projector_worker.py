@@ -12,6 +12,7 @@ import nats
 
 from services.indicators.db import create_engine, migrate
 from services.indicators.projector import Projector
+from shared.runtime import collect_garbage_less
 
 
 def peak_rss_mb() -> float:
@@ -20,6 +21,7 @@ def peak_rss_mb() -> float:
 
 
 async def run(nats_url: str, database_url: str, until_seq: int, publish: bool) -> dict:
+    collect_garbage_less()  # as the indicators service's process does
     engine = create_engine(database_url)
     await migrate(engine)
     nc = await nats.connect(nats_url)
