@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from bench import environment, ingest, latency, peer, projection
+from bench import environment, ingest, latency, peer, peer_postgresql, projection
 from ogi.cli_support import console
 
 FULL = {"ingest": 20_000, "events": 1_000_000, "live": 100_000, "latency_seconds": 30.0}
@@ -66,21 +66,40 @@ def run(factor: float, database_url: str | None) -> dict:
     results["latency_ms"] = {key: measured[key] for key in ("p50", "p99", "max")}
     results["latency"] = measured
     with console.status("peer (eventsourcing)…"), tempfile.TemporaryDirectory(prefix="ogi-bench-peer-") as directory:
-        results["peer"] = peer_figures(results, peer.measure(Path(directory), sizes["events"] // 10))
+        theirs = peer.measure(Path(directory), sizes["events"] // 10)
+    theirs_on_postgresql = None
+    if database_url:
+        with console.status("peer (eventsourcing) on PostgreSQL…"):
+            theirs_on_postgresql = peer_postgresql.measure(database_url, sizes["events"] // 10, theirs.get("counts"))
+    results["peer"] = peer_figures(results, theirs, theirs_on_postgresql)
     results["targets"] = {key: verdict(results, key, *target) for key, target in TARGETS.items()}
     return results
 
 
-def peer_figures(results: dict, theirs: dict) -> dict:
+def peer_figures(results: dict, theirs: dict, theirs_on_postgresql: dict | None) -> dict:
     """Our decided submissions/s against its commands/s; our SQLite rebuild against its projection (its
-    ProjectionRunner), and against its notification log read in batches by hand."""
+    ProjectionRunner), and against its notification log read in batches by hand. On PostgreSQL (under
+    `postgresql`, null without a PostgreSQL server): the same ingest against its commands/s, and our PostgreSQL
+    rebuild against its ProjectionRunner."""
+    on_postgresql = peer_postgresql_figures(results, theirs_on_postgresql)
     if theirs.get("append_per_s") is None:
-        return {"append_ratio": None, "projection_ratio": None, "batched_projection_ratio": None, **theirs}
+        return {"append_ratio": None, "projection_ratio": None, "batched_projection_ratio": None, **theirs, "postgresql": on_postgresql}
     ours_append, ours_projection = results["ingest"]["ogi_per_s"], results["projection"]["sqlite"]["rebuild_per_s"]
-    return {**theirs, "ours_append_per_s": ours_append, "ours_projection_per_s": ours_projection,
+    return {**theirs, "postgresql": on_postgresql, "ours_append_per_s": ours_append, "ours_projection_per_s": ours_projection,
             "append_ratio": round(ours_append / theirs["append_per_s"], 4),
             "projection_ratio": round(ours_projection / theirs["projection_per_s"], 4),
             "batched_projection_ratio": round(ours_projection / theirs["batched_projection_per_s"], 4)}
+
+
+def peer_postgresql_figures(results: dict, theirs: dict | None) -> dict | None:
+    if theirs is None:
+        return None
+    if theirs.get("append_per_s") is None:
+        return {"append_ratio": None, "projection_ratio": None, **theirs}
+    ours_append, ours_projection = results["ingest"]["ogi_per_s"], results["projection"]["postgresql"]["rebuild_per_s"]
+    return {**theirs, "ours_append_per_s": ours_append, "ours_projection_per_s": ours_projection,
+            "append_ratio": round(ours_append / theirs["append_per_s"], 4),
+            "projection_ratio": round(ours_projection / theirs["projection_per_s"], 4)}
 
 
 def measure_projection(sizes: dict, postgresql: str | None) -> dict:
@@ -128,6 +147,13 @@ def table(results: dict) -> Table:
     latency_ = results["latency_ms"]
     rows.add_row(f"latency ms at {results['latency']['rate_per_s']:.0f}/s", f"p50 {latency_['p50']} / p99 {latency_['p99']} / max {latency_['max']}", "", "", "p99 ≤ 50 ms", results["targets"]["latency_ms.p99"])
     rows.add_row("projector peak RSS, MB", f"{results['projector_peak_rss_mb']}", "", "", "≤ 200 MB", results["targets"]["projector_peak_rss_mb"])
+    add_peer_rows(rows, results)
+    machine = results["machine"]
+    rows.caption = f"{machine['cores']} cores, {machine['memory_mb']:,} MB, Python {machine['python']}, {machine['nats_server']}"
+    return rows
+
+
+def add_peer_rows(rows: Table, results: dict) -> None:
     found = results["peer"]
     if found["append_ratio"] is None:
         rows.add_row("peer (eventsourcing 9.x)", "not measured", found.get("note", ""), "", "≥ 2× / ≥ 10×", "not measured")
@@ -135,6 +161,10 @@ def table(results: dict) -> Table:
         rows.add_row("peer append /s", f"{found['ours_append_per_s']:,}", f"{found['append_per_s']:,} eventsourcing", f"{found['append_ratio']:.2f}×", "≥ 2×", results["targets"]["peer.append_ratio"])
         rows.add_row("peer projection /s", f"{found['ours_projection_per_s']:,}", f"{found['projection_per_s']:,} eventsourcing ProjectionRunner", f"{found['projection_ratio']:.2f}×", "≥ 10×", results["targets"]["peer.projection_ratio"])
         rows.add_row("peer projection /s, log batched by hand", f"{found['ours_projection_per_s']:,}", f"{found['batched_projection_per_s']:,} eventsourcing, 500 a batch", f"{found['batched_projection_ratio']:.2f}×", "", "")
-    machine = results["machine"]
-    rows.caption = f"{machine['cores']} cores, {machine['memory_mb']:,} MB, Python {machine['python']}, {machine['nats_server']}"
-    return rows
+    on_postgresql = found.get("postgresql")
+    if on_postgresql is None or on_postgresql["append_ratio"] is None:
+        why = on_postgresql.get("note", "") if on_postgresql else "no --database-url"
+        rows.add_row("peer on PostgreSQL", "not measured", why, "", "", "not measured")
+    else:
+        rows.add_row("peer append /s, PostgreSQL", f"{on_postgresql['ours_append_per_s']:,}", f"{on_postgresql['append_per_s']:,} eventsourcing", f"{on_postgresql['append_ratio']:.2f}×", "", "")
+        rows.add_row("peer projection /s, PostgreSQL", f"{on_postgresql['ours_projection_per_s']:,}", f"{on_postgresql['projection_per_s']:,} eventsourcing ProjectionRunner", f"{on_postgresql['projection_ratio']:.2f}×", "", "")

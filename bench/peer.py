@@ -15,7 +15,9 @@ does, but is never told of new events — enough to catch up on a finished log, 
 
 Projection by hand (`batched_projection_per_s`): the notification log read in batches of 500, counts written
 once per batch with the position reached, by hand — the library's tracking rule without its per-event
-transaction. Both are a smaller read model than ours (counts only, no event log or region rows)."""
+transaction. Both are a smaller read model than ours (counts only, no event log or region rows).
+
+The same peer on PostgreSQL is bench/peer_postgresql.py, sharing the classes and steps below."""
 
 import functools
 import sqlite3
@@ -34,7 +36,7 @@ WAIT_SECONDS = 600
 
 def measure(directory: Path, total: int) -> dict:
     try:
-        library = _library()
+        library = classes()
     except ImportError:
         return {"append_per_s": None, "projection_per_s": None, "batched_projection_per_s": None,
                 "note": "eventsourcing is not installed (pip install -e '.[bench]')"}
@@ -42,18 +44,18 @@ def measure(directory: Path, total: int) -> dict:
            "AGGREGATE_CACHE_MAXSIZE": "1000", "APPLICATION_RECORDER_TOPIC": library.recorder_topic,
            "INDICATORCOUNTS_SQLITE_DBNAME": str(directory / "peer-view.db")}
     application = library.Regions(env=env)
-    append_seconds = _append(application, library, total)
+    append_seconds = append(application, library, total)
     last = application.recorder.max_notification_id()
-    projection_seconds, counts = _project(library, env, last)
+    projection_seconds, counts = project(library, library.IndicatorCountsView, env, last)
     batched_seconds, batched_counts = _project_by_hand(application, directory / "peer-batched.db")
     application.close()
     if counts != batched_counts:
         raise RuntimeError(f"the peer's projections disagree: {counts} by the library, {batched_counts} by hand")
     return {"events": total, "append_per_s": round(total / append_seconds, 1), "projection_per_s": round(last / projection_seconds, 1),
-            "batched_projection_per_s": round(last / batched_seconds, 1), "library": f"eventsourcing {_version()}"}
+            "batched_projection_per_s": round(last / batched_seconds, 1), "counts": counts, "library": f"eventsourcing {library_version()}"}
 
 
-def _append(application, library: SimpleNamespace, total: int) -> float:
+def append(application, library: SimpleNamespace, total: int) -> float:
     started = time.perf_counter()
     for one in load.events(total):
         aggregate_id = library.Region.create_id(one.region_code)
@@ -75,12 +77,14 @@ def _append(application, library: SimpleNamespace, total: int) -> float:
     return time.perf_counter() - started
 
 
-def _project(library: SimpleNamespace, env: dict, last: int) -> tuple[float, dict]:
+def project(library: SimpleNamespace, view_class: type, env: dict, last: int) -> tuple[float, dict]:
+    """The library's ProjectionRunner over `env`'s application into a `view_class` view, until the view has
+    tracked notification `last`: the seconds from the runner's start to the last event processed, and the counts."""
     from eventsourcing.projection import ProjectionRunner
 
     started = time.perf_counter()
     with ProjectionRunner(application_class=library.Regions, projection_class=library.IndicatorCounts,
-                          view_class=library.IndicatorCountsView, env=env) as runner:
+                          view_class=view_class, env=env) as runner:
         runner.wait(last, timeout=WAIT_SECONDS)
         # wait() polls with a back-off of up to 0.8 s; the projection notes when it processed each event.
         seconds = runner.projection.processed_at - started
@@ -122,7 +126,7 @@ COUNTED = {"Enrolled": ("enrolled", 1), "ReEnrolled": ("enrolled", 1), "Withdraw
 
 
 @functools.cache
-def _library() -> SimpleNamespace:
+def classes() -> SimpleNamespace:
     """The peer's classes, made once per process: the library's topic registry refuses a second class under
     the same name, and the library is an optional extra, so nothing here runs at import."""
     from eventsourcing.application import AggregateNotFoundError, Application
@@ -214,7 +218,7 @@ def _library() -> SimpleNamespace:
                            recorder_topic=get_topic(SubscribableSQLiteRecorder))
 
 
-def _version() -> str:
+def library_version() -> str:
     from importlib.metadata import version
 
     return version("eventsourcing")
