@@ -9,7 +9,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-# Any fixed number, the same in every replica: replicas starting together take turns to migrate.
+# Any fixed number, the same in every replica: replicas starting together take turns to change the schema.
 MIGRATION_LOCK = 0x06177261
 ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg"}
 
@@ -53,6 +53,12 @@ async def migrate(engine: AsyncEngine) -> None:
     """Bring the schema to the newest migration; a no-op when it is there already. On PostgreSQL an advisory
     lock, released with the transaction, makes replicas starting at the same moment migrate one at a time."""
     async with engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+        await lock_schema(connection)
         await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), "head"))
+
+
+async def lock_schema(connection) -> None:
+    """On PostgreSQL, wait for any other replica changing the schema (until this transaction ends). SQLite
+    needs nothing: a schema change takes its one write lock."""
+    if connection.dialect.name == "postgresql":
+        await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})

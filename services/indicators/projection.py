@@ -19,8 +19,10 @@ from pydantic_core import from_json
 from sqlalchemy import String, Table, and_, bindparam, column, func, select, update, values
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.schema import CreateIndex, DropIndex
 
 from services.indicators import tables, views
+from services.indicators.db import lock_schema
 from shared.contracts.events import decode_event
 from shared.contracts.indicators import TARGETS, IndicatorValue
 
@@ -71,13 +73,16 @@ def decode(payload: bytes) -> dict:
 
 
 async def drop_log_indexes(connection: AsyncConnection) -> None:
+    """Replicas may do this at the same moment: each statement holds if another replica did it first."""
+    await lock_schema(connection)
     for index in tables.event_log.indexes:
-        await connection.run_sync(lambda sync, index=index: index.drop(sync, checkfirst=True))
+        await connection.execute(DropIndex(index, if_exists=True))
 
 
 async def create_log_indexes(connection: AsyncConnection) -> None:
+    await lock_schema(connection)
     for index in tables.event_log.indexes:
-        await connection.run_sync(lambda sync, index=index: index.create(sync, checkfirst=True))
+        await connection.execute(CreateIndex(index, if_not_exists=True))
 
 
 async def position(connection: AsyncConnection) -> int:

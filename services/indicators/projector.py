@@ -54,7 +54,7 @@ BULK_LOAD_MIN = 10_000  # events an empty read model must be behind for a bulk l
 class Delivered:
     recorded: Recorded
     message: Msg
-    readable: bool  # False: the payload did not decode, to fail where the batch is applied
+    error: Exception | None = None  # why the event could not be read, raised where the batch is applied
 
 
 class Projector:
@@ -195,7 +195,7 @@ class Projector:
             await asyncio.gather(receiver, return_exceptions=True)
 
     async def _receive(self, subscription) -> None:
-        """Decode events as they arrive (while a batch is being written) into the bounded queue, with
+        """Decode events as they arrive (while a batch is being written) into the bounded buffer, with
         their event_log rows made ready."""
         log_rows = projection.LogRows(self._engine.dialect)
         async for run in arrivals.runs(subscription, self._received.limit):
@@ -205,9 +205,9 @@ class Projector:
                 try:
                     recorded = projection.read(seq, message.data)
                     recorded.log_row = log_rows.row(recorded)
-                    delivered.append(Delivered(recorded, message, True))
-                except Exception:
-                    delivered.append(Delivered(Recorded(seq, None), message, False))
+                    delivered.append(Delivered(recorded, message))
+                except Exception as error:
+                    delivered.append(Delivered(Recorded(seq, None), message, error))
             await self._received.add(delivered)
 
     async def _run(self) -> None:
@@ -235,9 +235,13 @@ class Projector:
         submission that made it."""
         if await self._missed(batch):
             return
-        for delivered in batch:
-            if not delivered.readable:
-                projection.decode(delivered.message.data)  # raises: an event the projector cannot read stops it
+        broken = next((index for index, delivered in enumerate(batch) if delivered.error is not None), None)
+        if broken is not None:  # an event the projector cannot read stops it, after every event before it
+            if broken:
+                await self._project(batch[:broken])
+            error = batch[broken].error
+            log.error("event %s cannot be read, projection stops before it: %r", batch[broken].recorded.seq, error)
+            raise error
         small = len(batch) <= TRACED_EVENTS
         contexts = [telemetry.extract(delivered.message.headers) for delivered in (batch if small else batch[:LINKS - 1] + batch[-1:])]
         links = [trace.Link(span_context) for span_context in _span_contexts(contexts[:-1])]

@@ -15,6 +15,7 @@ from ogi.embedded_nats import free_port
 from services.indicators import tables, views
 from services.indicators.db import create_engine, migrate
 from services.indicators.projector import Projector
+from shared import subjects
 from tests.scenario import append_all, project, region_histories, snapshot
 from tests.support import eventually
 
@@ -133,4 +134,21 @@ async def test_an_interrupted_bulk_load_has_its_indexes_built_at_the_next_start(
         rebuilt = await project(nc, f"sqlite:///{tmp_path / 'rebuilt.db'}", last)
         assert await snapshot(engine) == rebuilt
     finally:
+        await engine.dispose()
+
+
+async def test_an_event_the_projector_cannot_read_stops_it_after_every_event_before_it(nc, sqlite_url, caplog):
+    last = await append_all(nc, region_histories(seed=5, rounds=1))
+    broken = b'{"schema_version": 1, "event_type": "RegionEnrolled", "region_code": "73.71", "occurred_on": "soon"}'
+    await nc.jetstream().publish(subjects.event("registry", "73.71", "RegionEnrolled"), broken, stream=subjects.EVENTS_STREAM)
+    engine = create_engine(sqlite_url)
+    await migrate(engine)
+    projector = Projector(nc, engine)
+    try:
+        await projector.start()
+        await eventually(lambda: not projector.running, timeout=60)
+        assert projector.position == last
+        assert f"event {last + 1} cannot be read" in caplog.text
+    finally:
+        await projector.stop()
         await engine.dispose()

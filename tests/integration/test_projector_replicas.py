@@ -6,7 +6,9 @@ import json
 import logging
 
 import nats
+from sqlalchemy import inspect
 
+from services.indicators import tables
 from services.indicators.db import create_engine, migrate
 from services.indicators.projector import Projector
 from services.indicators.rebuild import snapshot
@@ -45,3 +47,27 @@ async def test_two_projectors_on_one_database_count_every_event_once(nc, nats_se
 
     applied = [replica.metrics.registry.get_sample_value("ogi_projector_events_applied_total", {"event_type": "RegionEnrolled"}) or 0 for replica in replicas]
     figures.append(f"two projectors on {database_url.split(':')[0]}: {last} events; RegionEnrolled applied {applied[0]:.0f} + {applied[1]:.0f}")
+
+
+async def test_replicas_starting_together_on_an_empty_database_share_one_bulk_load(nc, nats_server, database_url, tmp_path):
+    """Both drop event_log's indexes and both build them: neither may fail on the other having done it."""
+    last = await append_all(nc, region_histories(seed=9, rounds=2))
+    engine = create_engine(database_url)
+    await migrate(engine)
+    connections = [await nats.connect(nats_server.url) for _ in range(4)]
+    replicas = [Projector(connection, engine, batch_size=200, bulk_load_min=1) for connection in connections]
+    try:
+        results = await asyncio.gather(*(replica.start() for replica in replicas), return_exceptions=True)
+        assert [result for result in results if isinstance(result, BaseException)] == []
+        await eventually(lambda: all(replica.position >= last for replica in replicas), timeout=120)
+        assert all(replica.running for replica in replicas)
+        async with engine.connect() as connection:
+            indexes = await connection.run_sync(lambda sync: {index["name"] for index in inspect(sync).get_indexes("event_log")})
+        live = await snapshot(engine)
+    finally:
+        await asyncio.gather(*(replica.stop() for replica in replicas))
+        for connection in connections:
+            await connection.close()
+        await engine.dispose()
+    assert {index.name for index in tables.event_log.indexes} <= indexes
+    assert live == await project(nc, f"sqlite:///{tmp_path / 'rebuilt.db'}", last)
