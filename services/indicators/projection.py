@@ -32,6 +32,7 @@ PROJECTION = "indicators"
 READ_DIRECTLY = 1
 EVENT_TYPES = {"RegionEnrolled", "RegionWithdrawn", "TrainingCompleted", "PlanSubmitted", "PlanWithdrawn"}
 LOOKUP_CHUNK = 500  # plan keys per lookup statement (SQLite allows a limited number of parameters)
+LOOKUP_LENGTHS = (4, 16, 64, 250, LOOKUP_CHUNK)
 
 
 class Conflict(Exception):
@@ -181,7 +182,11 @@ async def _plans(connection: AsyncConnection, events: Iterable[dict]) -> dict[tu
     found = {}
     for start in range(0, len(keys), LOOKUP_CHUNK):
         chunk = keys[start:start + LOOKUP_CHUNK]
-        result = await connection.exec_driver_sql(_plan_lookup(connection.dialect, len(chunk)), tuple(value for key in chunk for value in key))
+        # Padded to one of a few lengths with its first key again (a key twice finds the same row), so
+        # that only those few statements are ever compiled.
+        length = next(length for length in LOOKUP_LENGTHS if length >= len(chunk))
+        chunk += [chunk[0]] * (length - len(chunk))
+        result = await connection.exec_driver_sql(_plan_lookup(connection.dialect, length), tuple(value for key in chunk for value in key))
         for values_ in result.all():
             row = {name: value if value is None else convert(value) for name, convert, value in zip(names, converters, values_)}
             found[(row["region_code"], row["plan_id"])] = row
@@ -340,14 +345,10 @@ async def _execute_many(connection: AsyncConnection, table: Table, kind: str, ro
     per-row parameter handling."""
     names = [column.name for column in table.columns]
     sql, converters = _driver_statement(connection.dialect, table, kind, names)
-    converting = [(name, convert) for name, convert in zip(names, converters) if convert is not _as_is]
     converted = []
     for row in rows:
-        row = dict(row)
-        for name, convert in converting:
-            if row[name] is not None:
-                row[name] = convert(row[name])
-        converted.append(tuple(row[name] for name in names))
+        values_ = [row[name] for name in names]
+        converted.append(tuple(value if value is None else convert(value) for value, convert in zip(values_, converters)))
     await connection.exec_driver_sql(sql, converted)
 
 
