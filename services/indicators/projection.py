@@ -73,11 +73,16 @@ def decode(payload: bytes) -> dict:
     return event
 
 
-async def drop_log_indexes(connection: AsyncConnection) -> None:
-    """Replicas may do this at the same moment: each statement holds if another replica did it first."""
+async def drop_log_indexes_if_empty(connection: AsyncConnection) -> bool:
+    """Drop event_log's indexes for a bulk load, unless another projector has applied events meanwhile
+    (then its indexes stay, and False is returned). Replicas may do this at the same moment: each statement
+    holds if another replica did it first."""
     await lock_schema(connection)
+    if await position(connection) != 0:
+        return False
     for index in tables.event_log.indexes:
         await connection.execute(DropIndex(index, if_exists=True))
+    return True
 
 
 async def create_log_indexes(connection: AsyncConnection) -> None:

@@ -29,6 +29,7 @@ from nats.aio.msg import Msg
 from nats.js.api import ConsumerConfig, DeliverPolicy
 from opentelemetry import trace
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.indicators import arrivals, projection, tables
@@ -135,10 +136,11 @@ class Projector:
         last = (await self._js.stream_info(subjects.EVENTS_STREAM)).state.last_seq
         if self._limit is not None:
             last = min(last, self._limit)
-        bulk = self._model.position == 0 and last >= self._bulk_load_min
-        self._bulk_load_until = last if bulk else None
         async with self._engine.begin() as connection:
-            await (projection.drop_log_indexes if bulk else projection.create_log_indexes)(connection)
+            bulk = self._model.position == 0 and last >= self._bulk_load_min and await projection.drop_log_indexes_if_empty(connection)
+            if not bulk:
+                await projection.create_log_indexes(connection)
+        self._bulk_load_until = last if bulk else None
         if bulk:
             log.info("bulk load: event_log indexes are built when event %s is applied", last)
 
@@ -152,6 +154,9 @@ class Projector:
                 async with self._engine.begin() as connection:
                     await projection.create_log_indexes(connection)
                 break
+            except IntegrityError as error:  # two events with one event_id: the stream itself is wrong
+                log.error("event_log's unique index cannot be built, projection stops: %r", error)
+                raise
             except Exception as error:
                 attempt += 1
                 log.warning("event_log indexes not built (attempt %s): %r", attempt, error)
@@ -174,6 +179,7 @@ class Projector:
             pending_msgs_limit=1_000_000,
         )
         self._receiver = asyncio.create_task(self._receive(self._subscription), name="projector receiver")
+        self._receiver.add_done_callback(self._receiver_ended)
 
     async def _restart_consumer(self) -> None:
         """Start over at the model's checkpoint + 1, dropping what was received (another projector applied it)."""
@@ -210,6 +216,13 @@ class Projector:
                     delivered.append(Delivered(Recorded(seq, None), message, error))
             await self._received.add(delivered)
 
+    def _receiver_ended(self, receiver: asyncio.Task) -> None:
+        """The receiver ends only when cancelled; if it failed, the projector stops rather than wait for ever."""
+        if not receiver.cancelled() and receiver.exception() is not None:
+            log.error("receiving events failed, projection stops: %r", receiver.exception())
+            if self._task is not None:
+                self._task.cancel()
+
     async def _run(self) -> None:
         while True:
             batch = self._held or await self._received.take(self._batch_size)
@@ -239,6 +252,8 @@ class Projector:
         if broken is not None:  # an event the projector cannot read stops it, after every event before it
             if broken:
                 await self._project(batch[:broken])
+            if batch[broken].recorded.seq <= self._model.position:  # another projector applied it
+                return await self._project(batch[broken + 1:]) if broken + 1 < len(batch) else None
             error = batch[broken].error
             log.error("event %s cannot be read, projection stops before it: %r", batch[broken].recorded.seq, error)
             raise error

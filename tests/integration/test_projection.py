@@ -152,3 +152,21 @@ async def test_an_event_the_projector_cannot_read_stops_it_after_every_event_bef
     finally:
         await projector.stop()
         await engine.dispose()
+
+
+async def test_a_bulk_load_of_a_stream_holding_one_event_id_twice_stops_and_says_why(nc, sqlite_url, caplog):
+    last = await append_all(nc, region_histories(seed=5, rounds=1))
+    js = nc.jetstream()
+    first = await js.get_msg(subjects.EVENTS_STREAM, 1)
+    await js.publish(first.subject, first.data, stream=subjects.EVENTS_STREAM, headers={"Nats-Msg-Id": "a copy"})
+    engine = create_engine(sqlite_url)
+    await migrate(engine)
+    projector = Projector(nc, engine, bulk_load_min=1)
+    try:
+        await projector.start()
+        await eventually(lambda: not projector.running, timeout=60)
+        assert "event_log's unique index cannot be built" in caplog.text
+        assert projector.position <= last
+    finally:
+        await projector.stop()
+        await engine.dispose()
