@@ -58,7 +58,8 @@ async def migrate(engine: AsyncEngine) -> None:
 
 
 async def lock_schema(connection) -> None:
-    """On PostgreSQL, wait for any other replica changing the schema (until this transaction ends). SQLite
-    needs nothing: a schema change takes its one write lock."""
+    """On PostgreSQL, wait for any other replica changing the schema (until this transaction ends). On SQLite
+    nothing is taken: each schema statement holds the database's one write lock while it runs, but a read
+    before it is not in the same step."""
     if connection.dialect.name == "postgresql":
         await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
