@@ -33,9 +33,9 @@ log = logging.getLogger("ogi.service")
 
 ATTEMPTS_BEFORE_GIVING_UP = 5
 ACK_WAIT_SECONDS = 30
-# A pull consumer that has submissions waiting and has delivered none for this long is subscribed again.
+# A replica that has received nothing for this long while its consumer has work subscribes again (below).
 INBOX_WATCH_SECONDS = 5.0
-INBOX_STALL_SECONDS = 20.0
+INBOX_STALL_SECONDS = 10.0
 INBOX_BATCH = 256  # submissions asked for in one pull request and decided at once
 FETCH_SECONDS = 1.0
 
@@ -75,6 +75,7 @@ class DecidingService:
         self._subscription = None
         self._watch: asyncio.Task | None = None
         self._subscribe_again = asyncio.Event()
+        self._received_at = time.monotonic()  # when this replica last received submissions
 
         @self.broker.subscriber(subjects.health(spec.name), include_in_schema=False)
         async def on_health() -> str:
@@ -128,6 +129,7 @@ class DecidingService:
                     await self._end_subscription()
                     self._subscription = await self._pull_subscription()
                 messages = await self._subscription.fetch(INBOX_BATCH, timeout=FETCH_SECONDS)
+                self._received_at = time.monotonic()
             except nats.errors.TimeoutError:
                 continue
             except asyncio.CancelledError:
@@ -182,11 +184,13 @@ class DecidingService:
 
     # The inbox watchdog. After every NATS server restarts, a nats.py pull subscription can stop receiving
     # for good (its durable consumer lost, or fetches no longer answered) while the connection itself looks
-    # healthy. Seen from the stream: submissions are waiting, yet the consumer's delivered position does not
-    # move. Then this replica subscribes again, which also re-creates a lost durable consumer.
+    # healthy. Seen from the stream: there is work (submissions waiting, or the consumer delivering to another
+    # replica), yet this replica has received nothing for a while. Then it subscribes again, which also
+    # re-creates a lost durable consumer. A healthy replica that merely lost the race for every fetch to the
+    # other one subscribes again for nothing, which costs one request.
 
     async def _watch_inbox(self) -> None:
-        delivered, since = None, time.monotonic()
+        delivered = None
         while True:
             await asyncio.sleep(INBOX_WATCH_SECONDS)
             try:
@@ -196,14 +200,14 @@ class DecidingService:
                 waiting, now_delivered = True, None
             except Exception:  # NATS away: nothing to judge yet
                 continue
-            if not waiting or now_delivered != delivered:
-                delivered, since = now_delivered, time.monotonic()
+            work = waiting or (delivered is not None and now_delivered != delivered)
+            delivered = now_delivered
+            idle = time.monotonic() - self._received_at
+            if not work or idle < INBOX_STALL_SECONDS:
                 continue
-            if time.monotonic() - since < INBOX_STALL_SECONDS:
-                continue
-            log.warning("inbox consumer %s has submissions waiting and delivered none for %.0f s: subscribing again", self.spec.name, time.monotonic() - since)
+            log.warning("inbox consumer %s has work, yet this replica received none for %.0f s: subscribing again", self.spec.name, idle)
+            self._received_at = time.monotonic()
             self._subscribe_again.set()
-            delivered, since = None, time.monotonic()
 
     async def _end_subscription(self) -> None:
         subscription, self._subscription = self._subscription, None
