@@ -148,19 +148,17 @@ class Projector:
         """Build event_log's indexes (until the database answers); events wait meanwhile."""
         if self._bulk_load_until is None:
             return
-        started, attempt = time.perf_counter(), 0
-        while True:
-            try:
-                async with self._engine.begin() as connection:
-                    await projection.create_log_indexes(connection)
-                break
-            except IntegrityError as error:  # two events with one event_id: the stream itself is wrong
-                log.error("event_log's unique index cannot be built, projection stops: %r", error)
-                raise
-            except Exception as error:
-                attempt += 1
-                log.warning("event_log indexes not built (attempt %s): %r", attempt, error)
-                await asyncio.sleep(min(0.2 * 2**attempt, RETRY_DELAY_MAX))
+        started = time.perf_counter()
+
+        async def build() -> None:
+            async with self._engine.begin() as connection:
+                await projection.create_log_indexes(connection)
+
+        try:
+            await _until_database_answers(build, "event_log indexes not built")
+        except IntegrityError as error:  # two events with one event_id: the stream itself is wrong
+            log.error("event_log's unique index cannot be built, projection stops: %r", error)
+            raise
         self._bulk_load_until = None
         log.info("bulk load done at event %s: event_log indexes built in %.1f s", self._model.position, time.perf_counter() - started)
 
@@ -307,7 +305,7 @@ class Projector:
             except Exception as error:  # the database is away: hold the batch and try again
                 attempt += 1
                 log.warning("batch up to %s not applied (attempt %s): %r", events[-1].seq, attempt, error)
-                await asyncio.sleep(min(0.2 * 2**attempt, RETRY_DELAY_MAX))
+                await asyncio.sleep(retry_delay(attempt))
                 await self._reload()
 
     async def _after_conflict(self, batch_end: int) -> None:
@@ -318,14 +316,7 @@ class Projector:
 
     async def _reload(self) -> None:
         """The model in memory may hold changes that did not commit: read it again (until the database answers)."""
-        attempt = 0
-        while True:
-            try:
-                return await self._load()
-            except Exception as error:
-                attempt += 1
-                log.warning("read model not loaded (attempt %s): %r", attempt, error)
-                await asyncio.sleep(min(0.2 * 2**attempt, RETRY_DELAY_MAX))
+        await _until_database_answers(self._load, "read model not loaded")
 
     async def _publish(self, changed: list[IndicatorValue]) -> None:
         if self._publisher is None:
@@ -344,6 +335,25 @@ class Projector:
             rows = (await connection.execute(select(tables.indicator_count))).mappings().all()
         await self._publisher.publish([IndicatorValue(target=TARGETS[row["indicator"]], **row) for row in rows])
         self._dirty = False
+
+
+def retry_delay(attempt: int) -> float:
+    return min(0.2 * 2**attempt, RETRY_DELAY_MAX)
+
+
+async def _until_database_answers(action, failed: str, fatal: tuple[type[Exception], ...] = (IntegrityError,)) -> None:
+    """`action()` again after each failure (logged as `failed`), waiting longer each time; an error of the
+    data itself (`fatal`) is raised, since trying again cannot mend it."""
+    attempt = 0
+    while True:
+        try:
+            return await action()
+        except fatal:
+            raise
+        except Exception as error:
+            attempt += 1
+            log.warning("%s (attempt %s): %r", failed, attempt, error)
+            await asyncio.sleep(retry_delay(attempt))
 
 
 def _span_contexts(contexts) -> list[trace.SpanContext]:
