@@ -16,12 +16,11 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
 from pydantic_core import from_json
-from sqlalchemy import String, Table, and_, bindparam, column, func, select, update, values
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import String, and_, bindparam, column, func, select, update, values
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.schema import CreateIndex, DropIndex
 
-from services.indicators import tables, views
+from services.indicators import driver_sql, tables, views
 from services.indicators.db import lock_schema
 from shared.contracts.events import decode_event
 from shared.contracts.indicators import TARGETS, IndicatorValue
@@ -167,7 +166,7 @@ async def apply(
 async def _move_checkpoint(connection: AsyncConnection, expected: int, last: int) -> None:
     """Compare and set: the checkpoint moves from `expected` to `last`, or the batch is someone else's."""
     if expected == 0:
-        statement = _insert(connection.dialect, tables.checkpoint).values(projection=PROJECTION, last_seq=last).on_conflict_do_nothing()
+        statement = driver_sql.insert(connection.dialect, tables.checkpoint).values(projection=PROJECTION, last_seq=last).on_conflict_do_nothing()
     else:
         checkpoint = tables.checkpoint.c
         statement = (
@@ -183,7 +182,7 @@ async def _plans(connection: AsyncConnection, events: Iterable[dict]) -> dict[tu
     """The stored rows of the plans these events name (read once per batch; plans are not kept in memory)."""
     keys = sorted({(event["region_code"], event["data"]["plan_id"]) for event in events if "plan_id" in event["data"]})
     names = [column.name for column in tables.region_plan.columns]
-    converters = _result_converters(connection.dialect, tables.region_plan)
+    converters = driver_sql.result_converters(connection.dialect, tables.region_plan)
     found = {}
     for start in range(0, len(keys), LOOKUP_CHUNK):
         chunk = keys[start:start + LOOKUP_CHUNK]
@@ -212,13 +211,6 @@ def _plan_lookup(dialect, keys: int) -> str:
     if list(compiled.positiontup) != [name for index in range(keys) for name in (f"r{index}", f"p{index}")]:
         raise RuntimeError(f"unexpected parameter order in the plan lookup: {compiled.positiontup[:4]}")
     return compiled.string
-
-
-@functools.cache
-def _result_converters(dialect, table: Table) -> list:
-    """Per column of `table`, what turns the driver's value into the one SQLAlchemy would return."""
-    types = [column.type.dialect_impl(dialect) for column in table.columns]
-    return [type_.result_processor(dialect, None) or _as_is for type_ in types]
 
 
 class Changes:
@@ -294,25 +286,11 @@ class Changes:
         )
         for table, rows in writes:
             if rows:
-                await _execute_many(connection, table, "upsert", rows)
+                await driver_sql.execute_many(connection, table, "upsert", rows)
 
 
 def _date(value: str | None) -> dt.date | None:
     return None if value is None else dt.date.fromisoformat(value)
-
-
-def _insert(dialect, table: Table):
-    return (postgresql if dialect.name == "postgresql" else sqlite).insert(table)
-
-
-def _upsert(dialect, table: Table):
-    """INSERT … ON CONFLICT (primary key) DO UPDATE every other column (SQLite and PostgreSQL alike)."""
-    statement = _insert(dialect, table)
-    keys = [column.name for column in table.primary_key]
-    return statement.on_conflict_do_update(
-        index_elements=keys,
-        set_={column.name: statement.excluded[column.name] for column in table.columns if column.name not in keys},
-    )
 
 
 async def _insert_log(connection: AsyncConnection, events: list[Recorded]) -> None:
@@ -326,7 +304,7 @@ class LogRows:
     receiver makes them as events arrive, while the previous batch is being written)."""
 
     def __init__(self, dialect) -> None:
-        self.sql, (self._occurred_on, self._recorded_at, self._data) = _driver_statement(dialect, tables.event_log, "insert", LOG_CONVERTED)
+        self.sql, (self._occurred_on, self._recorded_at, self._data) = driver_sql.statement(dialect, tables.event_log, "insert", LOG_CONVERTED)
 
     def row(self, recorded: Recorded) -> tuple:
         event = recorded.event
@@ -344,41 +322,6 @@ class LogRows:
 LOG_CONVERTED = ("occurred_on", "recorded_at", "data")
 
 
-async def _execute_many(connection: AsyncConnection, table: Table, kind: str, rows: list[dict]) -> None:
-    """An insert or upsert of `rows` as one executemany of the driver: each value passes through its column
-    type's own bind conversion (the values SQLAlchemy would store), at a fraction of the cost of SQLAlchemy's
-    per-row parameter handling."""
-    names = [column.name for column in table.columns]
-    sql, converters = _driver_statement(connection.dialect, table, kind, names)
-    converted = []
-    for row in rows:
-        values_ = [row[name] for name in names]
-        converted.append(tuple(value if value is None else convert(value) for value, convert in zip(values_, converters)))
-    await connection.exec_driver_sql(sql, converted)
-
-
-_driver_statements: dict[tuple, tuple[str, list]] = {}
-
-
-def _as_is(value):
-    return value
-
-
-def _driver_statement(dialect, table: Table, kind: str, converted: Sequence[str]) -> tuple[str, list]:
-    """The driver's SQL of an insert or upsert of every column of `table` (parameters in column order), and
-    the bind conversions of the `converted` columns (`_as_is` where the type has none)."""
-    key = (dialect.name, table.name, kind, tuple(converted))
-    if key not in _driver_statements:
-        names = [column.name for column in table.columns]
-        statement = _insert(dialect, table) if kind == "insert" else _upsert(dialect, table)
-        compiled = statement.compile(dialect=dialect, column_keys=names)
-        if list(compiled.positiontup) != names:
-            raise RuntimeError(f"unexpected parameter order {compiled.positiontup} for {table.name}")
-        types = [table.c[name].type.dialect_impl(dialect) for name in converted]
-        _driver_statements[key] = (compiled.string, [type_.bind_processor(dialect) or _as_is for type_ in types])
-    return _driver_statements[key]
-
-
 async def _save_counts(connection: AsyncConnection, model: ReadModel, as_of_seq: int) -> list[IndicatorValue]:
     now = dt.datetime.now(dt.UTC)
     changed = []
@@ -390,7 +333,7 @@ async def _save_counts(connection: AsyncConnection, model: ReadModel, as_of_seq:
         rows = [value.model_dump(include={"scope", "indicator", "count", "as_of_seq", "updated_at"}, mode="python") for value in changed]
         for row in rows:
             row["scope"], row["indicator"] = str(row["scope"]), str(row["indicator"])
-        await _execute_many(connection, tables.indicator_count, "upsert", rows)
+        await driver_sql.execute_many(connection, tables.indicator_count, "upsert", rows)
         for value in changed:
             model.counts[(str(value.scope), str(value.indicator))] = value.count
     return changed

@@ -1,0 +1,61 @@
+"""The projector's driver-level conversions store exactly what SQLAlchemy's column types would store."""
+
+import datetime as dt
+import random
+
+import pytest
+from sqlalchemy import Date, DateTime
+
+from services.indicators import driver_sql, tables
+from services.indicators.db import create_engine
+
+DIALECTS = {
+    "sqlite": create_engine("sqlite+aiosqlite:///:memory:").dialect,
+    "postgresql": create_engine("postgresql+asyncpg://postgres@127.0.0.1/test").dialect,
+}
+
+
+def _dates(count: int) -> list[dt.date]:
+    chosen = random.Random(7)
+    return [dt.date(1, 1, 1) + dt.timedelta(days=chosen.randrange(3_652_058)) for _ in range(count)]
+
+
+def _datetimes(count: int) -> list[dt.datetime]:
+    chosen = random.Random(11)
+    offsets = [None, dt.UTC, dt.timezone(dt.timedelta(hours=7)), dt.timezone(dt.timedelta(hours=-3, minutes=-30))]
+    return [
+        dt.datetime.combine(day, dt.time(chosen.randrange(24), chosen.randrange(60), chosen.randrange(60),
+                                         chosen.choice([0, 1, 999_999, chosen.randrange(1_000_000)])), chosen.choice(offsets))
+        for day in _dates(count)
+    ]
+
+
+SAMPLES = {Date: _dates(2000), DateTime: _datetimes(2000)}
+
+
+@pytest.mark.parametrize("dialect_name", DIALECTS)
+@pytest.mark.parametrize("table", [tables.event_log, tables.region_plan, tables.region_status, tables.region_training, tables.indicator_count], ids=lambda table: table.name)
+def test_every_date_column_is_converted_as_sqlalchemy_converts_it(dialect_name, table):
+    dialect = DIALECTS[dialect_name]
+    for column in table.columns:
+        samples = next((values for kind, values in SAMPLES.items() if isinstance(column.type, kind)), None)
+        if samples is None:
+            continue
+        processor = column.type.dialect_impl(dialect).bind_processor(dialect) or (lambda value: value)
+        convert = driver_sql.bind_converter(dialect, column.type)
+        assert [convert(value) for value in samples] == [processor(value) for value in samples], column.name
+
+
+def test_sqlite_dates_take_the_faster_conversion():
+    dialect = DIALECTS["sqlite"]
+    assert driver_sql.bind_converter(dialect, tables.event_log.c.occurred_on.type).__name__ == "_iso_date"
+    assert driver_sql.bind_converter(dialect, tables.event_log.c.recorded_at.type).__name__ == "_iso_datetime_without_offset"
+
+
+def test_a_type_with_another_storage_format_keeps_sqlalchemy_conversion():
+    from sqlalchemy.dialects.sqlite import DATE
+
+    dialect = DIALECTS["sqlite"]
+    compact = DATE(storage_format="%(day)02d/%(month)02d/%(year)04d", regexp=r"(\d+)/(\d+)/(\d+)")
+    convert = driver_sql.bind_converter(dialect, compact)
+    assert convert(dt.date(2019, 7, 1)) == "01/07/2019"
