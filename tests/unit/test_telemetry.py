@@ -1,0 +1,43 @@
+"""What a service's tracer records, by the OTEL_* variables (each case in a process of its own: a tracer
+provider is set once per process)."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+REPORT = """
+import json
+from opentelemetry import propagate
+from shared import telemetry
+telemetry.configure("probe")
+sampled_parent = propagate.extract({"traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"})
+with telemetry.tracer.start_as_current_span("root") as root:
+    seen = {"root_recorded": root.is_recording(), "trace_id": telemetry.current_trace_id()}
+with telemetry.tracer.start_as_current_span("child", context=sampled_parent) as child:
+    seen |= {"child_recorded": child.is_recording(), "child_trace_id": telemetry.current_trace_id()}
+print("seen", json.dumps(seen), flush=True)
+"""
+
+
+def report(**variables) -> dict:
+    environment = {name: value for name, value in os.environ.items() if not name.startswith("OTEL_")} | variables
+    result = subprocess.run([sys.executable, "-c", REPORT], env=environment, capture_output=True, text=True, timeout=60, check=True)
+    return json.loads(next(line for line in result.stdout.splitlines() if line.startswith("seen "))[5:])
+
+
+def test_without_an_exporter_a_trace_starting_here_is_not_recorded_but_has_an_id():
+    seen = report()
+    assert seen["root_recorded"] is False
+    assert seen["trace_id"] is not None and len(seen["trace_id"]) == 32 and int(seen["trace_id"], 16) != 0
+    # A trace a ministry sampled stays sampled, in the same trace.
+    assert seen["child_recorded"] is True
+    assert seen["child_trace_id"] == "0af7651916cd43dd8448eb211c80319c"
+
+
+@pytest.mark.parametrize("variables", [{"OTEL_TRACES_EXPORTER": "console"}, {"OTEL_TRACES_SAMPLER": "always_on"}], ids=["exporter", "sampler"])
+def test_an_exporter_or_a_chosen_sampler_records_every_trace(variables):
+    seen = report(**variables)
+    assert seen["root_recorded"] is True and seen["child_recorded"] is True
