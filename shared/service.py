@@ -36,7 +36,8 @@ ACK_WAIT_SECONDS = 30
 # A replica that has received nothing for this long while its consumer has work subscribes again (below).
 INBOX_WATCH_SECONDS = 5.0
 INBOX_STALL_SECONDS = 10.0
-INBOX_BATCH = 256  # submissions asked for in one pull request and decided at once
+INBOX_BATCH = 256  # submissions asked for in one pull request
+DECIDING_AT_MOST = 512  # submissions being decided at once; more are fetched as these finish
 FETCH_SECONDS = 1.0
 
 
@@ -120,15 +121,29 @@ class DecidingService:
         )
 
     async def _consume(self) -> None:
-        """Fetch up to INBOX_BATCH submissions and decide them concurrently, in step (so their writes share
-        socket flushes); two on one region are kept apart by the append's expected-sequence check."""
+        """Fetch submissions while fewer than DECIDING_AT_MOST are being decided, and decide each as it comes:
+        a slow write holds up only the decisions waiting on it. Two on one region are kept apart by the
+        append's expected-sequence check."""
+        deciding: set[asyncio.Task] = set()
+        try:
+            await self._fetch_while_room(deciding)
+        finally:
+            for task in deciding:
+                task.cancel()
+            await asyncio.gather(*deciding, return_exceptions=True)
+
+    async def _fetch_while_room(self, deciding: set[asyncio.Task]) -> None:
         while True:
+            room = DECIDING_AT_MOST - len(deciding)
+            if room <= 0:
+                await asyncio.wait(deciding, return_when=asyncio.FIRST_COMPLETED)
+                continue
             try:
                 if self._subscription is None or self._subscribe_again.is_set():
                     self._subscribe_again.clear()
                     await self._end_subscription()
                     self._subscription = await self._pull_subscription()
-                messages = await self._subscription.fetch(INBOX_BATCH, timeout=FETCH_SECONDS)
+                messages = await self._subscription.fetch(min(room, INBOX_BATCH), timeout=FETCH_SECONDS)
                 self._received_at = time.monotonic()
             except nats.errors.TimeoutError:
                 continue
@@ -138,7 +153,10 @@ class DecidingService:
                 log.debug("inbox %s not fetched: %r", self.spec.name, error)
                 await asyncio.sleep(0.5)
                 continue
-            await asyncio.gather(*(self._on_submission(message) for message in messages))
+            for message in messages:
+                task = asyncio.create_task(self._on_submission(message))
+                deciding.add(task)
+                task.add_done_callback(deciding.discard)
 
     async def _on_submission(self, raw: Msg) -> None:
         """Decide one submission and settle it by the acknowledgement rule above; never raises."""
