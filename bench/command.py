@@ -145,7 +145,9 @@ def table(results: dict) -> Table:
     rebuild = results["rebuild"]
     rows.add_row("rebuild of 1M on SQLite, s", f"{rebuild['seconds_1m']}" + (" (extrap.)" if rebuild["extrapolated"] else ""), f"{rebuild['events']:,} in {rebuild['seconds']} s", "", "≤ 30 s", results["targets"]["rebuild.seconds_1m"])
     latency_ = results["latency_ms"]
-    rows.add_row(f"latency ms at {results['latency']['rate_per_s']:.0f}/s", f"p50 {latency_['p50']} / p99 {latency_['p99']} / max {latency_['max']}", "", "", "p99 ≤ 50 ms", results["targets"]["latency_ms.p99"])
+    raw = results["latency"]["raw_publish"]
+    rows.add_row(f"latency ms at {results['latency']['rate_per_s']:.0f}/s", f"p50 {latency_['p50']} / p99 {latency_['p99']} / max {latency_['max']}",
+                 f"p50 {raw['p50']} / p99 {raw['p99']} / max {raw['max']} raw js.publish to its ack", "", "p99 ≤ 50 ms", results["targets"]["latency_ms.p99"])
     rows.add_row("projector peak RSS, MB", f"{results['projector_peak_rss_mb']}", "", "", "≤ 200 MB", results["targets"]["projector_peak_rss_mb"])
     add_peer_rows(rows, results)
     machine = results["machine"]

@@ -6,16 +6,23 @@ of every region (each raises `national.enrolled`), then withdrawals of every reg
 submission's latency is the time from just before its publish to the arrival of the first
 `ogi.indicators.national.enrolled` whose `as_of_seq` reaches the submission's event. Within a round every
 batch moves the count one way, so every batch is announced; at the turn of a round a batch may hold both and
-cancel out, and its submissions then wait for the next announcement (counted, not dropped)."""
+cancel out, and its submissions then wait for the next announcement (counted, not dropped).
+
+The baseline, in the same run on the same server: raw nats-py publishing the same payloads at the same rate
+to a stream like OGI_INBOX, each publish awaited until its acknowledgement. That is one synced write per
+submission, the least any design that stores a submission durably before answering can cost; ours adds the
+claim, the event and the outcome (three more synced writes), the decision and the projection."""
 
 import asyncio
 import bisect
 import time
+from dataclasses import replace
 
 import nats
 
 from bench import load
 from bench.ingest import OutcomeWaiter
+from shared import streams, subjects
 from shared.contracts.indicators import IndicatorValue
 from shared.contracts.outcomes import Status
 from shared.submitting import publish_submission
@@ -32,9 +39,45 @@ def rounds(total: int):
                 yield submission
 
 
+RAW_STREAM = "BENCH_RAW_LATENCY"
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+async def at_rate(rate: float, submissions, send) -> float:
+    """`send(*submission)` for each submission, the n-th started n / rate seconds after the first; returns
+    when the first was started."""
+
+    async def one(at: float, submission):
+        await asyncio.sleep(max(0.0, at - time.perf_counter()))
+        await send(*submission)
+
+    start = time.perf_counter() + 0.2
+    await asyncio.gather(*(one(start + n / rate, submission) for n, submission in enumerate(submissions)))
+    return start
+
+
+async def raw_publish(nc, rate: float, total: int) -> list[float]:
+    """Milliseconds from each raw publish to its acknowledgement."""
+    js = nc.jetstream()
+    inbox = next(config for config in streams.stream_configs(1, 120.0) if config.name == subjects.INBOX_STREAM)
+    await js.add_stream(replace(inbox, name=RAW_STREAM, subjects=["bench.latency.>"]))
+    latencies = []
+
+    async def send(ministry, kind, body):
+        published = time.perf_counter()
+        await js.publish(f"bench.latency.{ministry}.{kind}", load.encoded(body), headers={"Nats-Msg-Id": body["submission_id"]})
+        latencies.append(1000 * (time.perf_counter() - published))
+
+    await at_rate(rate, rounds(total), send)
+    return latencies
+
+
+def summary(latencies: list[float]) -> dict:
+    return {"p50": round(percentile(latencies, 0.50), 2), "p99": round(percentile(latencies, 0.99), 2), "max": round(max(latencies), 2)}
 
 
 async def measure(nats_url: str, rate: float, seconds: float) -> dict:
@@ -52,9 +95,8 @@ async def measure(nats_url: str, rate: float, seconds: float) -> dict:
         samples: list[tuple[float, int]] = []  # (published, event_seq)
         rejected = 0
 
-        async def one(at: float, ministry, kind, body):
+        async def send(ministry, kind, body):
             nonlocal rejected
-            await asyncio.sleep(max(0.0, at - time.perf_counter()))
             published = time.perf_counter()
             outcome = await asyncio.wait_for(waiter.future(await publish_submission(nc, ministry, kind, body)), 60)
             if outcome.status == Status.ACCEPTED:
@@ -62,17 +104,17 @@ async def measure(nats_url: str, rate: float, seconds: float) -> dict:
             else:
                 rejected += 1
 
-        start = time.perf_counter() + 0.2
-        await asyncio.gather(*(one(start + n / rate, *submission) for n, submission in enumerate(rounds(total))))
+        started = await at_rate(rate, rounds(total), send)
         last_seq = max(seq for _, seq in samples)
         deadline = time.perf_counter() + 30
         while (not announced or announced[-1][1] < last_seq) and time.perf_counter() < deadline:
             await asyncio.sleep(0.01)
+        raw = summary(await raw_publish(nc, rate, total))
     finally:
         await nc.close()
     included = [as_of for _, as_of in announced]  # rises with arrival: the projector goes forward
     found = ((published, bisect.bisect_left(included, seq)) for published, seq in samples)
     latencies = [1000 * (announced[index][0] - published) for published, index in found if index < len(announced)]
     return {"rate_per_s": rate, "seconds": seconds, "submissions": total, "rejected": rejected, "matched": len(latencies),
-            "achieved_rate_per_s": round(total / (max(p for p, _ in samples) - start), 1) if samples else 0,
-            "p50": round(percentile(latencies, 0.50), 2), "p99": round(percentile(latencies, 0.99), 2), "max": round(max(latencies), 2)}
+            "achieved_rate_per_s": round(total / (max(p for p, _ in samples) - started), 1) if samples else 0,
+            **summary(latencies), "raw_publish": raw}
