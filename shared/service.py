@@ -105,7 +105,9 @@ class DecidingService:
     async def _prepare(self) -> None:
         await self.broker.connect()
         await streams.declare(self.broker.connection.jetstream(), self.settings.replicas, self.settings.duplicate_window)
-        self.intake = Intake(self.spec, self.broker.connection, self.metrics)
+        intake = Intake(self.spec, self.broker.connection, self.metrics)
+        await intake.start()
+        self.intake = intake
 
     async def _start_consuming(self) -> None:
         self._consuming = asyncio.create_task(self._consume(), name=f"{self.spec.name} inbox")
