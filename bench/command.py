@@ -50,12 +50,8 @@ def run(factor: float, database_url: str | None) -> dict:
     results: dict = {"machine": environment.machine(), "scale": factor, "sizes": sizes | {"latency_seconds": seconds}}
     with console.status("ingest…"), environment.scratch_system() as running:
         results["ingest"] = asyncio.run(ingest.measure(running.nats_url, sizes["ingest"]))
-    results["projection"] = {}
-    with console.status("projection on SQLite…"):
-        results["projection"]["sqlite"] = measure_projection(sizes, None)
-    if database_url:
-        with console.status("projection on PostgreSQL…"):
-            results["projection"]["postgresql"] = measure_projection(sizes, database_url)
+    with console.status("projection on SQLite" + (" and PostgreSQL…" if database_url else "…")):
+        results["projection"] = measure_projection(sizes, database_url)
     sqlite = results["projection"]["sqlite"]
     results["rebuild"] = {"events": sqlite["events"], "seconds": sqlite["rebuild_seconds"],
                           "seconds_1m": round(sqlite["rebuild_seconds"] * 1_000_000 / sqlite["events"], 1),
@@ -103,15 +99,15 @@ def peer_postgresql_figures(results: dict, theirs: dict | None) -> dict | None:
 
 
 def measure_projection(sizes: dict, postgresql: str | None) -> dict:
+    """On SQLite, and on PostgreSQL when given, over one stream of events."""
     async def measure(url: str, directory: Path) -> dict:
         async with AsyncExitStack() as stack:
+            databases = {"sqlite": (f"sqlite:///{directory / 'live.db'}", f"sqlite:///{directory / 'rebuild.db'}")}
             if postgresql:
-                live = await stack.enter_async_context(environment.scratch_postgresql(postgresql))
-                rebuilt = await stack.enter_async_context(environment.scratch_postgresql(postgresql))
-            else:
-                live, rebuilt = f"sqlite:///{directory / 'live.db'}", f"sqlite:///{directory / 'rebuild.db'}"
+                databases["postgresql"] = (await stack.enter_async_context(environment.scratch_postgresql(postgresql)),
+                                           await stack.enter_async_context(environment.scratch_postgresql(postgresql)))
             await environment.declare_streams(url)
-            return await projection.measure(url, live, rebuilt, sizes["events"], sizes["live"])
+            return await projection.measure(url, databases, sizes["events"], sizes["live"])
 
     with environment.scratch_nats() as (server, directory):
         return asyncio.run(measure(server.url, directory))

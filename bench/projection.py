@@ -4,7 +4,9 @@ notifying, while events are appended as fast as 500 in flight allow) and as a re
 decoding each with the same pydantic decode, and without decoding.
 
 The events are appended straight to OGI_EVENTS with `Nats-Msg-Id` and without the expected-sequence guard
-(this measures projection, not deciding). Each projector runs in a process of its own (bench.projector_worker)."""
+(this measures projection, not deciding), once for every database measured: their live projectors run side
+by side while the live events are appended, and each rebuild runs alone, followed by its raw baselines. Each
+projector runs in a process of its own (bench.projector_worker)."""
 
 import asyncio
 import json
@@ -73,22 +75,29 @@ async def ordered_consumer(nc, until_seq: int, decode: bool) -> float:
     return seconds
 
 
-async def measure(nats_url: str, live_db: str, rebuild_db: str, total: int, live: int) -> dict:
-    """Two empty databases: one for the live projector, one for the rebuild (whose peak RSS is reported)."""
+async def measure(nats_url: str, databases: dict[str, tuple[str, str]], total: int, live: int) -> dict[str, dict]:
+    """`databases`: name -> two empty databases, one for the live projector, one for the rebuild (whose peak
+    RSS is reported)."""
     nc = await nats.connect(nats_url)
     try:
         events = load.events(total)
-        worker = start_worker(nats_url, live_db, live, publish=True)
+        workers = {name: start_worker(nats_url, live_db, live, publish=True) for name, (live_db, _) in databases.items()}
         started = time.time()
         _, append_seconds = await append(nc, (next(events) for _ in range(live)))
-        live_result = finish(worker)
-        live_seconds = live_result["done_at"] - started
+        live_seconds = {name: finish(worker)["done_at"] - started for name, worker in workers.items()}
         last, _ = await append(nc, events)
-        rebuild = finish(start_worker(nats_url, rebuild_db, last, publish=False))
-        raw_decoded = await ordered_consumer(nc, last, decode=True)
-        raw_bare = await ordered_consumer(nc, last, decode=False)
+        results = {}
+        for name, (_, rebuild_db) in databases.items():
+            rebuild = finish(start_worker(nats_url, rebuild_db, last, publish=False))
+            raw_decoded = await ordered_consumer(nc, last, decode=True)
+            raw_bare = await ordered_consumer(nc, last, decode=False)
+            results[name] = figures(last, live, live_seconds[name], append_seconds, rebuild, raw_decoded, raw_bare)
     finally:
         await nc.close()
+    return results
+
+
+def figures(last: int, live: int, live_seconds: float, append_seconds: float, rebuild: dict, raw_decoded: float, raw_bare: float) -> dict:
     rebuild_rate, raw_rate = last / rebuild["seconds"], last / raw_decoded
     return {
         "events": last,
