@@ -66,13 +66,21 @@ def ogi_attributes(ministry: str | None = None, region: str | None = None, submi
 
 @contextmanager
 def publishing(destination: str, **attributes) -> Iterator[dict[str, str]]:
-    """A producer span for one publish; yields the headers that carry its context onward."""
+    """A producer span for one publish; yields the headers that carry its context onward. Inside a trace
+    that is not being recorded, no span is made (a child of an unrecorded span is not recorded either): the
+    headers carry the current context."""
+    current = trace.get_current_span()
+    if current.get_span_context().is_valid and not current.is_recording():
+        headers: dict[str, str] = {}
+        propagate.inject(headers)
+        yield headers
+        return
     with tracer.start_as_current_span(
         f"send {destination}",
         kind=trace.SpanKind.PRODUCER,
         attributes={MESSAGING_SYSTEM: "nats", DESTINATION: destination, OPERATION_TYPE: "send", OPERATION_NAME: "publish", **attributes},
     ):
-        headers: dict[str, str] = {}
+        headers = {}
         propagate.inject(headers)
         yield headers
 

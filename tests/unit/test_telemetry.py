@@ -18,6 +18,12 @@ with telemetry.tracer.start_as_current_span("root") as root:
     seen = {"root_recorded": root.is_recording(), "trace_id": telemetry.current_trace_id()}
 with telemetry.tracer.start_as_current_span("child", context=sampled_parent) as child:
     seen |= {"child_recorded": child.is_recording(), "child_trace_id": telemetry.current_trace_id()}
+with telemetry.publishing("ogi.x") as headers:
+    seen["root_publish"] = headers.get("traceparent")
+with telemetry.tracer.start_as_current_span("unrecorded", context=propagate.extract(
+        {"traceparent": "00-1af7651916cd43dd8448eb211c80319c-c7ad6b7169203331-00"})) as unrecorded:
+    with telemetry.publishing("ogi.x") as headers:
+        seen |= {"inner_publish": headers.get("traceparent"), "inner_span_id": format(unrecorded.get_span_context().span_id, "016x")}
 print("seen", json.dumps(seen), flush=True)
 """
 
@@ -41,3 +47,12 @@ def test_without_an_exporter_a_trace_starting_here_is_not_recorded_but_has_an_id
 def test_an_exporter_or_a_chosen_sampler_records_every_trace(variables):
     seen = report(**variables)
     assert seen["root_recorded"] is True and seen["child_recorded"] is True
+
+
+@pytest.mark.parametrize("variables", [{}, {"OTEL_TRACES_EXPORTER": "console"}], ids=["no exporter", "exporter"])
+def test_every_publish_carries_a_trace_context_onward(variables):
+    seen = report(**variables)
+    # A publish outside any trace starts one.
+    assert seen["root_publish"] and int(seen["root_publish"].split("-")[1], 16) != 0
+    # Inside a trace that is not recorded, the publish carries that trace on, naming its current span.
+    assert seen["inner_publish"] == f"00-1af7651916cd43dd8448eb211c80319c-{seen['inner_span_id']}-00"
