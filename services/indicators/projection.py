@@ -304,22 +304,21 @@ class LogRows:
     receiver makes them as events arrive, while the previous batch is being written)."""
 
     def __init__(self, dialect) -> None:
-        self.sql, (self._occurred_on, self._recorded_at, self._data) = driver_sql.statement(dialect, tables.event_log, "insert", LOG_CONVERTED)
+        # JSON's bind conversion, on both dialects, makes the JSON text, so a `data_json` kept from the
+        # payload goes in as it is.
+        self.sql, (self._data,) = driver_sql.statement(dialect, tables.event_log, "insert", ("data",))
+        self._occurred_on = driver_sql.from_json_text(dialect, tables.event_log.c.occurred_on.type)
+        self._recorded_at = driver_sql.from_json_text(dialect, tables.event_log.c.recorded_at.type)
 
     def row(self, recorded: Recorded) -> tuple:
         event = recorded.event
         return (
             recorded.seq, event["event_id"], event["event_type"], event["region_code"], event["ministry"], event["reported_by"],
-            self._occurred_on(dt.date.fromisoformat(event["occurred_on"])),
-            self._recorded_at(dt.datetime.fromisoformat(event["recorded_at"])),
+            self._occurred_on(event["occurred_on"]),
+            self._recorded_at(event["recorded_at"]),
             event["submission_id"], event["data"].get("plan_id"), event.get("trace_id"),
             self._data(event["data"]) if recorded.data_json is None else recorded.data_json,
         )
-
-
-# The event_log columns whose values need a bind conversion; JSON's, on both dialects, makes the JSON text
-# (so a `data_json` kept from the payload goes in as it is).
-LOG_CONVERTED = ("occurred_on", "recorded_at", "data")
 
 
 async def _save_counts(connection: AsyncConnection, model: ReadModel, as_of_seq: int) -> list[IndicatorValue]:

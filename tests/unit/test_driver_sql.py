@@ -59,3 +59,30 @@ def test_a_type_with_another_storage_format_keeps_sqlalchemy_conversion():
     compact = DATE(storage_format="%(day)02d/%(month)02d/%(year)04d", regexp=r"(\d+)/(\d+)/(\d+)")
     convert = driver_sql.bind_converter(dialect, compact)
     assert convert(dt.date(2019, 7, 1)) == "01/07/2019"
+
+
+def _as_json(value: dt.date | dt.datetime) -> str:
+    """As the contract's event models write it: pydantic's JSON of the value."""
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(type(value)).dump_json(value).decode().strip('"')
+
+
+@pytest.mark.parametrize("dialect_name", DIALECTS)
+@pytest.mark.parametrize("column", [tables.event_log.c.occurred_on, tables.event_log.c.recorded_at], ids=lambda column: column.name)
+def test_event_log_dates_read_from_json_are_stored_as_sqlalchemy_stores_them(dialect_name, column):
+    dialect = DIALECTS[dialect_name]
+    processor = column.type.dialect_impl(dialect).bind_processor(dialect) or (lambda value: value)
+    convert = driver_sql.from_json_text(dialect, column.type)
+    samples = SAMPLES[DateTime if isinstance(column.type, DateTime) else Date]
+    utc = [value.astimezone(dt.UTC) for value in samples if isinstance(value, dt.datetime) and value.tzinfo is not None]
+    for value in [*samples, *utc]:
+        parsed = type(value).fromisoformat(_as_json(value))
+        assert convert(_as_json(value)) == processor(parsed), _as_json(value)
+
+
+def test_a_malformed_date_in_json_is_refused_not_stored():
+    dialect = DIALECTS["sqlite"]
+    for column, text in ((tables.event_log.c.occurred_on, "2019-02-30"), (tables.event_log.c.recorded_at, "2020-01-01T25:00:00Z")):
+        with pytest.raises(ValueError):
+            driver_sql.from_json_text(dialect, column.type)(text)
