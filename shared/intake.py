@@ -19,6 +19,7 @@ from nats.aio.client import Client
 from opentelemetry import trace
 from pydantic import ValidationError
 
+from shared import telemetry
 from shared.contracts.events import event_id_for
 from shared.contracts.outcomes import Code, FieldError, Outcome, Rejection, Status
 from shared.contracts.submissions import IDENTIFIER_PATTERN, RESERVED_ID, SUBMISSION_MODELS, Submission
@@ -30,7 +31,7 @@ from shared.ministries import Ministry
 from shared.region_state import fold
 from shared.region_cache import RegionCache
 from shared.regions import find_region
-from shared.telemetry import current_trace_id, ogi_attributes, tracer
+from shared.telemetry import current_trace_id, ogi_attributes
 
 log = logging.getLogger("ogi.intake")
 
@@ -88,7 +89,7 @@ class Intake:
         """Decide and publish the submission's outcome; None when it had been answered already."""
         submission_id = readable_submission_id(inbound)
         attributes = ogi_attributes(inbound.ministry, None, submission_id) | {"ogi.submission_seq": inbound.seq}
-        with tracer.start_as_current_span(f"decide {inbound.kind}", attributes=attributes) as span:
+        with telemetry.step(f"decide {inbound.kind}", attributes) as span:
             outcome = await self._answer(inbound, submission_id)
             if outcome is None:
                 span.set_attribute("ogi.outcome.status", "answered before")
@@ -130,7 +131,7 @@ class Intake:
 
     async def give_up(self, inbound: Inbound, error: Exception) -> Outcome:
         """The outcome of a submission that failed every attempt: reported, so it stops blocking no one."""
-        with tracer.start_as_current_span(f"give up {inbound.kind}") as span:
+        with telemetry.step(f"give up {inbound.kind}") as span:
             rejection = Rejection(code=Code.UNPROCESSABLE, message=f"could not be processed: {type(error).__name__}")
             outcome = _rejected(inbound, readable_submission_id(inbound), rejection)
             await self.ledger.publish(outcome)

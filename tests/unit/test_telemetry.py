@@ -24,6 +24,8 @@ with telemetry.tracer.start_as_current_span("unrecorded", context=propagate.extr
         {"traceparent": "00-1af7651916cd43dd8448eb211c80319c-c7ad6b7169203331-00"})) as unrecorded:
     with telemetry.publishing("ogi.x") as headers:
         seen |= {"inner_publish": headers.get("traceparent"), "inner_span_id": format(unrecorded.get_span_context().span_id, "016x")}
+    with telemetry.step("decide") as step:
+        seen["inner_step_is_current"] = step is unrecorded
 print("seen", json.dumps(seen), flush=True)
 """
 
@@ -50,9 +52,11 @@ def test_an_exporter_or_a_chosen_sampler_records_every_trace(variables):
 
 
 @pytest.mark.parametrize("variables", [{}, {"OTEL_TRACES_EXPORTER": "console"}], ids=["no exporter", "exporter"])
-def test_every_publish_carries_a_trace_context_onward(variables):
+def test_every_publish_carries_a_trace_context_onward_and_an_unrecorded_trace_gets_no_child_spans(variables):
     seen = report(**variables)
     # A publish outside any trace starts one.
     assert seen["root_publish"] and int(seen["root_publish"].split("-")[1], 16) != 0
     # Inside a trace that is not recorded, the publish carries that trace on, naming its current span.
     assert seen["inner_publish"] == f"00-1af7651916cd43dd8448eb211c80319c-{seen['inner_span_id']}-00"
+    # ... and a step of it is that span too, not a child that nothing records.
+    assert seen["inner_step_is_current"] is True
