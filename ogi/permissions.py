@@ -89,9 +89,8 @@ def ministry(name: str) -> Permissions:
 
 
 def deciding_service(name: str) -> Permissions:
-    """Consumes its own durable consumer on OGI_INBOX, reads and follows the event store (ordered consumers)
-    and appends under its own name, claims submission ids, publishes outcomes for any ministry, answers its
-    health subject."""
+    """Consumes its own durable consumer on OGI_INBOX, reads the event store and appends under its own
+    name, claims submission ids, publishes outcomes for any ministry, answers its health subject."""
     inbox_consumer = f"{subjects.INBOX_STREAM}.{name}"
     return Permissions(
         publish=(
@@ -105,8 +104,6 @@ def deciding_service(name: str) -> Permissions:
             f"ogi.events.{name}.>",
             _direct_get(subjects.EVENTS_STREAM),
             f"{API}.STREAM.MSG.GET.{subjects.EVENTS_STREAM}",
-            *_consumer_create(subjects.EVENTS_STREAM),
-            f"$JS.FC.{subjects.EVENTS_STREAM}.>",
             "ogi.outcome.>",
             _direct_get(subjects.OUTCOMES_STREAM, ">"),
             *_bucket_writer(subjects.SUBMISSIONS_BUCKET),

@@ -7,11 +7,9 @@ follower can lag: that is safe for an append, which the leader checks, but a dec
 (a rejection) is confirmed with `last_seq`, which only the stream's leader answers.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from nats.aio.client import Client
-from nats.js.api import ConsumerConfig, DeliverPolicy
 from nats.js.errors import APIError, NotFoundError
 
 from shared import subjects, telemetry
@@ -74,22 +72,6 @@ class EventStore:
     async def last(self, filter_subject: str) -> StoredEvent | None:
         message = await self._reader.last(filter_subject)
         return _decoded(message) if message else None
-
-    async def follow(self, filter_subject: str, on_event: Callable[[str, int, AnyEvent | None], None]):
-        """`on_event(subject, seq, event)` for every event matching `filter_subject` appended from now on, in
-        stream order and without a gap: an ordered consumer, which nats-py starts again after the last event
-        it delivered when one goes missing. `event` is None for an event that cannot be read. Returns the
-        subscription."""
-
-        async def delivered(message) -> None:
-            try:
-                event = decode_event(message.data)
-            except ValueError:
-                event = None
-            on_event(message.subject, message.metadata.sequence.stream, event)
-
-        config = ConsumerConfig(deliver_policy=DeliverPolicy.NEW)
-        return await self._js.subscribe(filter_subject, stream=subjects.EVENTS_STREAM, ordered_consumer=True, config=config, cb=delivered)
 
     async def last_seq(self, filter_subject: str) -> int:
         """The stream sequence of the last event matching `filter_subject` (0: none yet), as the stream's

@@ -80,11 +80,6 @@ class Intake:
         self.ledger = Ledger(nc)
         self.metrics = metrics or ServiceMetrics(spec.name)
 
-    async def start(self) -> None:
-        """Before the first submission: where others append under the guards, follow the stream."""
-        if self.spec.shared_guard:
-            await self.regions.follow(self.spec.guard)
-
     async def handle(self, inbound: Inbound) -> Outcome | None:
         """Decide and publish the submission's outcome; None when it had been answered already."""
         submission_id = readable_submission_id(inbound)

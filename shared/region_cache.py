@@ -6,18 +6,10 @@ one (`Nats-Expected-Last-Subject-Sequence`), so if anyone appended since, the st
 entry catches up from the store and the decision is taken again. A rejection appends nothing, so it is
 checked against the store's last sequence before it is given. Entries are per guard subject filter, so at
 most one per region and service.
-
-Where other services append under the guards too, the entries are kept current by following the stream
-(`follow`): every event appended after the service started arrives in stream order and is applied to its
-entry, but only where the entry holds every earlier event under that guard, which is so when the entry is
-at or past the last event the stream delivered under it. An entry that missed one (read just before it
-arrived) stays where it is until a refusal brings it forward from the store.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from shared.contracts.events import AnyEvent
 from shared.eventstore import EventStore, History, StoredEvent
 from shared.region_state import RegionState, apply
 
@@ -30,37 +22,16 @@ class Known:
 
 class RegionCache:
     def __init__(self, store: EventStore, others_append: bool) -> None:
-        """`others_append`: other services append under the guards too, so an entry is usually behind and,
-        unless the stream is followed, is brought forward (one read of what is new) before each decision
-        rather than after a refusal."""
+        """`others_append`: other services append under the guards too, so an entry is usually behind and
+        is brought forward (one read of what is new) before each decision rather than after a refusal."""
         self._store = store
         self._others_append = others_append
         self._known: dict[str, Known] = {}
-        self._following = None  # the subscription that keeps entries current
-        self._last_followed: dict[str, int] = {}  # guard -> the last event the stream delivered under it
-
-    async def follow(self, guard: Callable[[str], str]) -> None:
-        """Keep every entry current from the stream, from now on. `guard(region_token)` names a region's guard
-        (`guard("*")`: every region's); call before any entry is read."""
-        self._following = await self._store.follow(guard("*"), lambda subject, seq, event: self.followed(guard(subject.split(".")[3]), seq, event))
-
-    def followed(self, guard: str, seq: int, event: AnyEvent | None) -> None:
-        """The stream delivered event `seq` under `guard` (None: one that cannot be read, applied to nothing)."""
-        previous = self._last_followed.get(guard)
-        self._last_followed[guard] = seq
-        known = self._known.get(guard)
-        if known is None or event is None or known.last_seq >= seq:
-            return
-        # Entries are read after following began, so with no event delivered under the guard before this
-        # one, the entry holds every earlier one.
-        if previous is None or known.last_seq >= previous:
-            apply(known.state, event)
-            known.last_seq = seq
 
     async def get(self, guard: str) -> Known:
         """The state under `guard` and the sequence it is valid at. The entry changes in place as this
         process learns more, so a caller decides on it before its next await."""
-        if guard in self._known and self._others_append and self._following is None:
+        if guard in self._known and self._others_append:
             await self.catch_up(guard)
         known = self._known.get(guard)
         if known is None:

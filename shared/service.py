@@ -105,9 +105,7 @@ class DecidingService:
     async def _prepare(self) -> None:
         await self.broker.connect()
         await streams.declare(self.broker.connection.jetstream(), self.settings.replicas, self.settings.duplicate_window)
-        intake = Intake(self.spec, self.broker.connection, self.metrics)
-        await intake.start()
-        self.intake = intake
+        self.intake = Intake(self.spec, self.broker.connection, self.metrics)
 
     async def _start_consuming(self) -> None:
         self._consuming = asyncio.create_task(self._consume(), name=f"{self.spec.name} inbox")
