@@ -27,6 +27,8 @@ from shared.contracts.indicators import IndicatorValue
 from shared.contracts.outcomes import Status
 from shared.submitting import publish_submission
 
+RAW_STREAM = "BENCH_RAW_LATENCY"
+
 
 def rounds(total: int):
     made = 0
@@ -37,9 +39,6 @@ def rounds(total: int):
                     return
                 made += 1
                 yield submission
-
-
-RAW_STREAM = "BENCH_RAW_LATENCY"
 
 
 def percentile(values: list[float], fraction: float) -> float:
