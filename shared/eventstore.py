@@ -17,6 +17,8 @@ from shared.contracts.events import AnyEvent, decode_event, encode_event
 from shared.stream_reader import Stored, StreamReader
 
 WRONG_LAST_SEQUENCE = 10071
+EXPECTED_LAST_SEQ = "Nats-Expected-Last-Subject-Sequence"
+EXPECTED_LAST_SUBJECT = "Nats-Expected-Last-Subject-Sequence-Subject"
 
 
 class ConcurrencyConflict(Exception):
@@ -53,8 +55,8 @@ class EventStore:
             headers = {
                 **trace_headers,
                 "Nats-Msg-Id": event.event_id,
-                "Nats-Expected-Last-Subject-Sequence": str(expected_last_seq),
-                "Nats-Expected-Last-Subject-Sequence-Subject": boundary,
+                EXPECTED_LAST_SEQ: str(expected_last_seq),
+                EXPECTED_LAST_SUBJECT: boundary,
             }
             try:
                 ack = await self._js.publish(subject, encode_event(event), headers=headers, stream=subjects.EVENTS_STREAM)
@@ -68,6 +70,17 @@ class EventStore:
         """Every event matching `filter_subject` after `after_seq`, in stream order."""
         events = tuple(_decoded(message) for message in await self._reader.read(filter_subject, after_seq))
         return History(events, events[-1].seq if events else after_seq)
+
+    async def news(self, filter_subject: str, after_seq: int) -> History:
+        """What was appended under `filter_subject` after `after_seq`. Usually that is nothing, or one event
+        appended under the same filter, whose append named `after_seq` as the last before it (which the
+        server checked): the last event alone tells, without a read that scans the stream from `after_seq`."""
+        last = await self._reader.last(filter_subject)
+        if last is None or last.seq <= after_seq:
+            return History((), after_seq)
+        if last.headers.get(EXPECTED_LAST_SUBJECT) == filter_subject and last.headers.get(EXPECTED_LAST_SEQ) == str(after_seq):
+            return History((_decoded(last),), last.seq)
+        return await self.read(filter_subject, after_seq)
 
     async def last(self, filter_subject: str) -> StoredEvent | None:
         message = await self._reader.last(filter_subject)

@@ -65,7 +65,7 @@ class RegionCache:
         if known is None:
             return False
         base = known.last_seq
-        news = await self._store.read(guard, after_seq=base)
+        news = await self._store.news(guard, after_seq=base)
         if known is not self._known.get(guard) or known.last_seq != base:
             return True  # brought forward meanwhile by another decision; the next attempt checks it again
         for stored in news.events:

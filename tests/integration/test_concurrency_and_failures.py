@@ -11,7 +11,7 @@ from services.registry.domain import DECIDERS
 from shared import service as service_module
 from shared import subjects
 from shared.contracts.events import RegionEnrolled, RegionEnrolledData, event_id_for
-from shared.eventstore import ConcurrencyConflict, EventStore
+from shared.eventstore import ConcurrencyConflict, EventStore, History
 from shared.intake import Inbound, Intake, ServiceSpec, Transient
 from shared.ledger import Ledger
 from shared.regions import all_regions
@@ -76,6 +76,25 @@ async def test_an_append_against_a_stale_read_is_refused(nats_server):
     assert (await store.last(guard)) == history.events[-1]
     with pytest.raises(ConcurrencyConflict):  # the whole region guards a training or a plan
         await store.append(enrolled("73.71", "kominfo", "c"), 0, subjects.region_history("73.71"))
+    await nc.close()
+
+
+async def test_what_is_new_under_a_guard_is_every_event_after_the_sequence_given(nats_server):
+    nc = await nats.connect(nats_server.url)
+    await declare(nc.jetstream())
+    store = EventStore(nc)
+    region = subjects.region_history("73.71")
+    first = await store.append(enrolled("73.71", "kemendagri", "n1"), 0, region)
+    assert await store.news(region, first) == History((), first)
+    # One event appended under the same guard after `first`: told by the last event alone.
+    second = await store.append(enrolled("73.71", "kemendagri", "n2"), first, region)
+    assert [stored.seq for stored in (await store.news(region, first)).events] == [second]
+    # One appended under another guard (the registry's own), and then two: read in full, none missed.
+    third = await store.append(enrolled("73.71", "kemendagri", "n3"), second, subjects.aggregate("registry", "73.71"))
+    assert [stored.seq for stored in (await store.news(region, second)).events] == [third]
+    assert [stored.seq for stored in (await store.news(region, first)).events] == [second, third]
+    news = await store.news(region, 0)
+    assert ([stored.seq for stored in news.events], news.last_seq) == ([first, second, third], third)
     await nc.close()
 
 
