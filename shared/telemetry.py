@@ -73,31 +73,22 @@ def _in_unrecorded_trace() -> bool:
 
 
 @contextmanager
-def step(name: str, attributes: Mapping[str, str | int] | None = None) -> Iterator[trace.Span]:
+def step(name: str, attributes: Mapping[str, str | int] | None = None, kind: trace.SpanKind = trace.SpanKind.INTERNAL) -> Iterator[trace.Span]:
     """A span for one step inside the current trace (or starting one); inside an unrecorded trace, the
     current span itself."""
     if _in_unrecorded_trace():
         yield trace.get_current_span()
         return
-    with tracer.start_as_current_span(name, attributes=attributes) as span:
+    with tracer.start_as_current_span(name, kind=kind, attributes=attributes) as span:
         yield span
 
 
 @contextmanager
 def publishing(destination: str, **attributes) -> Iterator[dict[str, str]]:
-    """A producer span for one publish; yields the headers that carry its context onward (inside an
-    unrecorded trace, the current context)."""
-    if _in_unrecorded_trace():
+    """A producer span for one publish (a `step`); yields the headers that carry its context onward."""
+    attributes = {MESSAGING_SYSTEM: "nats", DESTINATION: destination, OPERATION_TYPE: "send", OPERATION_NAME: "publish", **attributes}
+    with step(f"send {destination}", attributes, kind=trace.SpanKind.PRODUCER):
         headers: dict[str, str] = {}
-        propagate.inject(headers)
-        yield headers
-        return
-    with tracer.start_as_current_span(
-        f"send {destination}",
-        kind=trace.SpanKind.PRODUCER,
-        attributes={MESSAGING_SYSTEM: "nats", DESTINATION: destination, OPERATION_TYPE: "send", OPERATION_NAME: "publish", **attributes},
-    ):
-        headers = {}
         propagate.inject(headers)
         yield headers
 
