@@ -94,11 +94,11 @@ def from_json_text(dialect, type_) -> Callable[[str], object]:
     checks it) and converted, or, where the driver stores the very text SQLite's date and datetime types
     make, that text rearranged (formatting a parsed UTC datetime again cost a microsecond per event)."""
     convert = bind_converter(dialect, type_)
-    parse = dt.datetime.fromisoformat if isinstance(type_, DateTime) else dt.date.fromisoformat
     if convert is _iso_datetime_without_offset:
         return _sqlite_datetime_text
     if convert is _iso_date:
         return _sqlite_date_text
+    parse = dt.datetime.fromisoformat if isinstance(type_, DateTime) else dt.date.fromisoformat
     return lambda text: convert(parse(text))
 
 
