@@ -50,10 +50,15 @@ async def submit_all(nc, waiter: OutcomeWaiter, submissions, in_flight: int = IN
     return accepted, time.perf_counter() - started
 
 
+async def add_raw_inbox(js, name: str, subject_filter: str) -> None:
+    """A stream configured like OGI_INBOX, for a raw baseline's publishes."""
+    inbox = next(config for config in streams.stream_configs(1, 120.0) if config.name == subjects.INBOX_STREAM)
+    await js.add_stream(replace(inbox, name=name, subjects=[subject_filter]))
+
+
 async def raw_publish(nc, submissions, in_flight: int = IN_FLIGHT) -> float:
     js = nc.jetstream(publish_async_max_pending=in_flight)
-    inbox = next(config for config in streams.stream_configs(1, 120.0) if config.name == subjects.INBOX_STREAM)
-    await js.add_stream(replace(inbox, name=RAW_STREAM, subjects=["bench.inbox.>"]))
+    await add_raw_inbox(js, RAW_STREAM, "bench.inbox.>")
     started = time.perf_counter()
     futures = [
         await js.publish_async(f"bench.inbox.{ministry}.{kind}", load.encoded(body), headers={"Nats-Msg-Id": body["submission_id"]})

@@ -16,13 +16,11 @@ claim, the event and the outcome (three more synced writes), the decision and th
 import asyncio
 import bisect
 import time
-from dataclasses import replace
 
 import nats
 
 from bench import load
-from bench.ingest import OutcomeWaiter
-from shared import streams, subjects
+from bench.ingest import OutcomeWaiter, add_raw_inbox
 from shared.contracts.indicators import IndicatorValue
 from shared.contracts.outcomes import Status
 from shared.submitting import publish_submission
@@ -62,8 +60,7 @@ async def at_rate(rate: float, submissions, send) -> float:
 async def raw_publish(nc, rate: float, total: int) -> list[float]:
     """Milliseconds from each raw publish to its acknowledgement."""
     js = nc.jetstream()
-    inbox = next(config for config in streams.stream_configs(1, 120.0) if config.name == subjects.INBOX_STREAM)
-    await js.add_stream(replace(inbox, name=RAW_STREAM, subjects=["bench.latency.>"]))
+    await add_raw_inbox(js, RAW_STREAM, "bench.latency.>")
     latencies = []
 
     async def send(ministry, kind, body):
