@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from bench import environment, ingest, latency, peer, peer_postgresql, projection
+from bench import append, environment, ingest, latency, peer, peer_postgresql, projection
 from ogi.cli_support import console
 
 FULL = {"ingest": 20_000, "events": 1_000_000, "live": 100_000, "latency_seconds": 30.0}
@@ -61,6 +61,9 @@ def run(factor: float, database_url: str | None) -> dict:
         measured = asyncio.run(latency.measure(running.nats_url, RATE, seconds))
     results["latency_ms"] = {key: measured[key] for key in ("p50", "p99", "max")}
     results["latency"] = measured
+    with console.status("append…"), environment.scratch_nats() as (server, _):
+        asyncio.run(environment.declare_streams(server.url))
+        results["append"] = asyncio.run(append.measure(server.url, sizes["events"] // 10))
     with console.status("peer (eventsourcing)…"), tempfile.TemporaryDirectory(prefix="ogi-bench-peer-") as directory:
         theirs = peer.measure(Path(directory), sizes["events"] // 10)
     theirs_on_postgresql = None
@@ -73,16 +76,17 @@ def run(factor: float, database_url: str | None) -> dict:
 
 
 def peer_figures(results: dict, theirs: dict, theirs_on_postgresql: dict | None) -> dict:
-    """Our decided submissions/s against its commands/s; our SQLite rebuild against its projection (its
-    ProjectionRunner), and against its notification log read in batches by hand. On PostgreSQL (under
-    `postgresql`, null without a PostgreSQL server): the same ingest against its commands/s, and our PostgreSQL
-    rebuild against its ProjectionRunner."""
+    """Our append of the same events (bench/append.py) against its commands/s, and our decided submissions/s
+    against them too (`ingest_ratio`: a whole submission, four synced writes, against one event); our SQLite
+    rebuild against its projection (its ProjectionRunner), and against its notification log read in batches
+    by hand. On PostgreSQL (under `postgresql`, null without a PostgreSQL server): the same appends against
+    its commands/s, and our PostgreSQL rebuild against its ProjectionRunner."""
     on_postgresql = peer_postgresql_figures(results, theirs_on_postgresql)
     if theirs.get("append_per_s") is None:
-        return {"append_ratio": None, "projection_ratio": None, "batched_projection_ratio": None, **theirs, "postgresql": on_postgresql}
-    ours_append, ours_projection = results["ingest"]["ogi_per_s"], results["projection"]["sqlite"]["rebuild_per_s"]
-    return {**theirs, "postgresql": on_postgresql, "ours_append_per_s": ours_append, "ours_projection_per_s": ours_projection,
-            "append_ratio": round(ours_append / theirs["append_per_s"], 4),
+        return {"append_ratio": None, "ingest_ratio": None, "projection_ratio": None, "batched_projection_ratio": None, **theirs,
+                "postgresql": on_postgresql}
+    ours_projection = results["projection"]["sqlite"]["rebuild_per_s"]
+    return {**theirs, "postgresql": on_postgresql, **append_figures(results, theirs), "ours_projection_per_s": ours_projection,
             "projection_ratio": round(ours_projection / theirs["projection_per_s"], 4),
             "batched_projection_ratio": round(ours_projection / theirs["batched_projection_per_s"], 4)}
 
@@ -91,11 +95,16 @@ def peer_postgresql_figures(results: dict, theirs: dict | None) -> dict | None:
     if theirs is None:
         return None
     if theirs.get("append_per_s") is None:
-        return {"append_ratio": None, "projection_ratio": None, **theirs}
-    ours_append, ours_projection = results["ingest"]["ogi_per_s"], results["projection"]["postgresql"]["rebuild_per_s"]
-    return {**theirs, "ours_append_per_s": ours_append, "ours_projection_per_s": ours_projection,
-            "append_ratio": round(ours_append / theirs["append_per_s"], 4),
+        return {"append_ratio": None, "ingest_ratio": None, "projection_ratio": None, **theirs}
+    ours_projection = results["projection"]["postgresql"]["rebuild_per_s"]
+    return {**theirs, **append_figures(results, theirs), "ours_projection_per_s": ours_projection,
             "projection_ratio": round(ours_projection / theirs["projection_per_s"], 4)}
+
+
+def append_figures(results: dict, theirs: dict) -> dict:
+    ours_append, ours_ingest = results["append"]["per_s"], results["ingest"]["ogi_per_s"]
+    return {"ours_append_per_s": ours_append, "append_ratio": round(ours_append / theirs["append_per_s"], 4),
+            "ours_ingest_per_s": ours_ingest, "ingest_ratio": round(ours_ingest / theirs["append_per_s"], 4)}
 
 
 def measure_projection(sizes: dict, postgresql: str | None) -> dict:
@@ -156,7 +165,8 @@ def add_peer_rows(rows: Table, results: dict) -> None:
     if found["append_ratio"] is None:
         rows.add_row("peer (eventsourcing 9.x)", "not measured", found.get("note", ""), "", "≥ 2× / ≥ 10×", "not measured")
     else:
-        rows.add_row("peer append /s", f"{found['ours_append_per_s']:,}", f"{found['append_per_s']:,} eventsourcing", f"{found['append_ratio']:.2f}×", "≥ 2×", results["targets"]["peer.append_ratio"])
+        rows.add_row("peer append /s (same events)", f"{found['ours_append_per_s']:,}", f"{found['append_per_s']:,} eventsourcing", f"{found['append_ratio']:.2f}×", "≥ 2×", results["targets"]["peer.append_ratio"])
+        rows.add_row("peer append /s, ours a whole submission", f"{found['ours_ingest_per_s']:,}", f"{found['append_per_s']:,} eventsourcing", f"{found['ingest_ratio']:.2f}×", "", "")
         rows.add_row("peer projection /s", f"{found['ours_projection_per_s']:,}", f"{found['projection_per_s']:,} eventsourcing ProjectionRunner", f"{found['projection_ratio']:.2f}×", "≥ 10×", results["targets"]["peer.projection_ratio"])
         rows.add_row("peer projection /s, log batched by hand", f"{found['ours_projection_per_s']:,}", f"{found['batched_projection_per_s']:,} eventsourcing, 500 a batch", f"{found['batched_projection_ratio']:.2f}×", "", "")
     on_postgresql = found.get("postgresql")
@@ -165,4 +175,6 @@ def add_peer_rows(rows: Table, results: dict) -> None:
         rows.add_row("peer on PostgreSQL", "not measured", why, "", "", "not measured")
     else:
         rows.add_row("peer append /s, PostgreSQL", f"{on_postgresql['ours_append_per_s']:,}", f"{on_postgresql['append_per_s']:,} eventsourcing", f"{on_postgresql['append_ratio']:.2f}×", "", "")
+        rows.add_row("peer append /s, PostgreSQL, ours a whole submission", f"{on_postgresql['ours_ingest_per_s']:,}", f"{on_postgresql['append_per_s']:,} eventsourcing",
+                     f"{on_postgresql['ingest_ratio']:.2f}×", "", "")
         rows.add_row("peer projection /s, PostgreSQL", f"{on_postgresql['ours_projection_per_s']:,}", f"{on_postgresql['projection_per_s']:,} eventsourcing ProjectionRunner", f"{on_postgresql['projection_ratio']:.2f}×", "", "")

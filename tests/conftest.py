@@ -93,15 +93,16 @@ async def sqlite_system(tmp_path, nats_server, sqlite_url):
 @pytest.fixture(scope="session")
 def span_exporter():
     """Every span of the in-process services, kept in memory (the global provider can be set only once)."""
-    from opentelemetry import trace
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import SimpleSpanProcessor
     from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+    from shared import telemetry
+
     exporter = InMemorySpanExporter()
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(exporter))
-    trace.set_tracer_provider(provider)
+    telemetry.install(provider)
     return exporter
 
 
