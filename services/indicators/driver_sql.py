@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 
 from sqlalchemy import DateTime, Table
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.engine import Connection
 
 
 def insert(dialect, table: Table):
@@ -40,7 +40,7 @@ def statement(dialect, table: Table, kind: str, converted: Sequence[str]) -> tup
     return compiled.string, [bind_converter(dialect, table.c[name].type) for name in converted]
 
 
-async def execute_many(connection: AsyncConnection, table: Table, kind: str, rows: list[dict]) -> None:
+def execute_many(connection: Connection, table: Table, kind: str, rows: list[dict]) -> None:
     """An insert or upsert of `rows` as one executemany of the driver, each value converted as its column
     type converts it."""
     names = tuple(column.name for column in table.columns)
@@ -49,7 +49,7 @@ async def execute_many(connection: AsyncConnection, table: Table, kind: str, row
         tuple([None if value is None else convert(value) for value, convert in zip([row[name] for name in names], converters)])
         for row in rows
     ]
-    await connection.exec_driver_sql(sql, converted)
+    connection.exec_driver_sql(sql, converted)
 
 
 @functools.cache

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from pydantic_core import from_json
 from sqlalchemy import String, and_, bindparam, column, func, select, update, values
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.schema import CreateIndex, DropIndex
 
@@ -138,8 +139,8 @@ def untraced(_index: int) -> AbstractContextManager:
     return nullcontext()
 
 
-async def apply(
-    connection: AsyncConnection,
+def apply(
+    connection: Connection,
     model: ReadModel,
     batch: Sequence[Recorded],
     span_for: Callable[[int], AbstractContextManager] = untraced,
@@ -147,38 +148,50 @@ async def apply(
     """Apply the events after `model.position`, move the checkpoint, and return the indicators that changed.
     Runs inside the caller's transaction and changes `model` as it goes: when the transaction does not
     commit, the caller loads the model again. Raises Conflict when another projector got there first.
-    `span_for(i)` wraps the application of the i-th event of `batch`."""
+    `span_for(i)` wraps the application of the i-th event of `batch`. Synchronous, so that a whole batch
+    is one call to the database's thread (see writer.py)."""
     fresh = [index for index, recorded in enumerate(batch) if recorded.seq > model.position]
     if not fresh:
         return []
     last = batch[fresh[-1]].seq
-    await _move_checkpoint(connection, model.position, last)  # first, so it takes the write lock
-    changes = Changes(model, await _plans(connection, (batch[index].event for index in fresh)))
+    _move_checkpoint(connection, model.position, last)  # first, so it takes the write lock
+    changes = Changes(model, _plans(connection, (batch[index].event for index in fresh)))
     for index in fresh:
         with span_for(index):
             changes.apply(batch[index].event)
-    await _insert_log(connection, [batch[index] for index in fresh])
-    await changes.save(connection)
+    _insert_log(connection, [batch[index] for index in fresh])
+    changes.save(connection)
     model.position = last
-    return await _save_counts(connection, model, last)
+    return _save_counts(connection, model, last)
 
 
-async def _move_checkpoint(connection: AsyncConnection, expected: int, last: int) -> None:
+def _move_checkpoint(connection: Connection, expected: int, last: int) -> None:
     """Compare and set: the checkpoint moves from `expected` to `last`, or the batch is someone else's."""
-    if expected == 0:
-        statement = driver_sql.insert(connection.dialect, tables.checkpoint).values(projection=PROJECTION, last_seq=last).on_conflict_do_nothing()
-    else:
-        checkpoint = tables.checkpoint.c
-        statement = (
-            update(tables.checkpoint)
-            .where(checkpoint.projection == PROJECTION, checkpoint.last_seq == expected)
-            .values(last_seq=last)
-        )
-    if (await connection.execute(statement)).rowcount != 1:
+    sql, names = _checkpoint_move(connection.dialect, first=expected == 0)
+    values_ = {"projection": PROJECTION, "expected": expected, "last": last}
+    if connection.exec_driver_sql(sql, tuple(values_[name] for name in names)).rowcount != 1:
         raise Conflict(f"the checkpoint is no longer at {expected}")
 
 
-async def _plans(connection: AsyncConnection, events: Iterable[dict]) -> dict[tuple[str, str], dict]:
+@functools.cache
+def _checkpoint_move(dialect, first: bool) -> tuple[str, tuple[str, ...]]:
+    """The driver's SQL moving the checkpoint, and its parameters' names in order. Compiled once: building
+    and compiling the statement for each batch cost more than running it."""
+    checkpoint = tables.checkpoint.c
+    if first:
+        statement = driver_sql.insert(dialect, tables.checkpoint).values(projection=bindparam("projection"), last_seq=bindparam("last"))
+        statement = statement.on_conflict_do_nothing()
+    else:
+        statement = (
+            update(tables.checkpoint)
+            .where(checkpoint.projection == bindparam("projection"), checkpoint.last_seq == bindparam("expected"))
+            .values(last_seq=bindparam("last"))
+        )
+    compiled = statement.compile(dialect=dialect)
+    return compiled.string, tuple(compiled.positiontup)
+
+
+def _plans(connection: Connection, events: Iterable[dict]) -> dict[tuple[str, str], dict]:
     """The stored rows of the plans these events name (read once per batch; plans are not kept in memory)."""
     keys = sorted({(event["region_code"], event["data"]["plan_id"]) for event in events if "plan_id" in event["data"]})
     names = [column.name for column in tables.region_plan.columns]
@@ -190,7 +203,7 @@ async def _plans(connection: AsyncConnection, events: Iterable[dict]) -> dict[tu
         # that only those few statements are ever compiled.
         length = next(length for length in LOOKUP_LENGTHS if length >= len(chunk))
         chunk += [chunk[0]] * (length - len(chunk))
-        result = await connection.exec_driver_sql(_plan_lookup(connection.dialect, length), tuple(value for key in chunk for value in key))
+        result = connection.exec_driver_sql(_plan_lookup(connection.dialect, length), tuple(value for key in chunk for value in key))
         for values_ in result.all():
             row = {name: value if value is None else convert(value) for name, convert, value in zip(names, converters, values_)}
             found[(row["region_code"], row["plan_id"])] = row
@@ -277,7 +290,7 @@ class Changes:
                 by_region[plan["region_code"]] = Counter()
             by_region[plan["region_code"]][plan["ministry"]] += step
 
-    async def save(self, connection: AsyncConnection) -> None:
+    def save(self, connection: Connection) -> None:
         model = self.model
         writes = (
             (tables.region_status, [model.status[region] for region in self.statuses]),
@@ -286,17 +299,17 @@ class Changes:
         )
         for table, rows in writes:
             if rows:
-                await driver_sql.execute_many(connection, table, "upsert", rows)
+                driver_sql.execute_many(connection, table, "upsert", rows)
 
 
 def _date(value: str | None) -> dt.date | None:
     return None if value is None else dt.date.fromisoformat(value)
 
 
-async def _insert_log(connection: AsyncConnection, events: list[Recorded]) -> None:
-    log_rows = LogRows(connection.dialect)
+def _insert_log(connection: Connection, events: list[Recorded]) -> None:
+    log_rows = LogRows.of(connection.dialect)
     rows = [recorded.log_row or log_rows.row(recorded) for recorded in events]
-    await connection.exec_driver_sql(log_rows.sql, rows)
+    connection.exec_driver_sql(log_rows.sql, rows)
 
 
 class LogRows:
@@ -310,6 +323,12 @@ class LogRows:
         self._occurred_on = driver_sql.from_json_text(dialect, tables.event_log.c.occurred_on.type)
         self._recorded_at = driver_sql.from_json_text(dialect, tables.event_log.c.recorded_at.type)
 
+    @staticmethod
+    @functools.cache
+    def of(dialect) -> "LogRows":
+        """One per dialect: making one checks the type conversions against samples."""
+        return LogRows(dialect)
+
     def row(self, recorded: Recorded) -> tuple:
         event = recorded.event
         return (
@@ -321,7 +340,7 @@ class LogRows:
         )
 
 
-async def _save_counts(connection: AsyncConnection, model: ReadModel, as_of_seq: int) -> list[IndicatorValue]:
+def _save_counts(connection: Connection, model: ReadModel, as_of_seq: int) -> list[IndicatorValue]:
     now = dt.datetime.now(dt.UTC)
     changed = []
     for (scope, indicator), count in model.live_counts().items():
@@ -332,7 +351,7 @@ async def _save_counts(connection: AsyncConnection, model: ReadModel, as_of_seq:
         rows = [value.model_dump(include={"scope", "indicator", "count", "as_of_seq", "updated_at"}, mode="python") for value in changed]
         for row in rows:
             row["scope"], row["indicator"] = str(row["scope"]), str(row["indicator"])
-        await driver_sql.execute_many(connection, tables.indicator_count, "upsert", rows)
+        driver_sql.execute_many(connection, tables.indicator_count, "upsert", rows)
         for value in changed:
             model.counts[(str(value.scope), str(value.indicator))] = value.count
     return changed

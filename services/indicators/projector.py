@@ -36,6 +36,7 @@ from services.indicators import arrivals, projection, tables
 from services.indicators.metrics import ProjectorMetrics
 from services.indicators.projection import ReadModel, Recorded
 from services.indicators.publisher import IndicatorPublisher
+from services.indicators.writer import Writer
 from shared import subjects, telemetry
 from shared.contracts.indicators import TARGETS, IndicatorValue
 
@@ -78,6 +79,7 @@ class Projector:
         self.metrics = metrics or ProjectorMetrics()
         self._js = nc.jetstream()
         self._engine = engine
+        self._writer: Writer | None = None  # from start to stop
         self._batch_size = batch_size
         self._received = arrivals.Buffer(max(QUEUED, batch_size))
         self._task: asyncio.Task | None = None
@@ -97,6 +99,7 @@ class Projector:
         return self._task is not None and not self._task.done()
 
     async def start(self) -> None:
+        self._writer = Writer(self._engine)
         await self._load()
         self.position = self._model.position
         await self._prepare_event_log()
@@ -108,11 +111,15 @@ class Projector:
         log.info("projecting from sequence %s", self._model.position + 1)
 
     async def stop(self) -> None:
-        """Stop consuming first, then the batch loop (a batch being written rolls back)."""
+        """Stop consuming first, then the batch loop; a batch being written ends first (committed or not,
+        with its checkpoint: the next start goes on from whichever it was)."""
         await self._unsubscribe()
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
+        if self._writer is not None:
+            await self._writer.close()
+            self._writer = None
 
     async def measure_lag(self) -> None:
         """Refresh the lag gauges against the stream's last event (called before each scrape)."""
@@ -201,7 +208,7 @@ class Projector:
     async def _receive(self, subscription) -> None:
         """Decode events as they arrive (while a batch is being written) into the bounded buffer, with
         their event_log rows made ready."""
-        log_rows = projection.LogRows(self._engine.dialect)
+        log_rows = projection.LogRows.of(self._engine.dialect)
         async for run in arrivals.runs(subscription, self._received.limit):
             delivered = []
             for message in run:
@@ -295,8 +302,7 @@ class Projector:
         attempt = 0
         while True:
             try:
-                async with self._engine.begin() as connection:
-                    return await projection.apply(connection, self._model, events, span_for)
+                return await self._writer.transaction(projection.apply, self._model, events, span_for)
             except projection.Conflict:
                 await self._after_conflict(events[-1].seq)
                 if self._model.position >= events[-1].seq:
