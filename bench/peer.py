@@ -123,6 +123,18 @@ def _project_by_hand(application, path: Path) -> tuple[float, dict]:
 # Region event class name → (count, change).
 COUNTED = {"Enrolled": ("enrolled", 1), "ReEnrolled": ("enrolled", 1), "Withdrawn": ("enrolled", -1),
            "TrainingCompleted": ("trained", 1), "PlanSubmitted": ("plans", 1)}
+# The same counts from the bench's own events.
+COUNTED_EVENTS = {ev.RegionEnrolled: ("enrolled", 1), ev.RegionWithdrawn: ("enrolled", -1),
+                  ev.TrainingCompleted: ("trained", 1), ev.PlanSubmitted: ("plans", 1)}
+
+
+def counts_of(total: int) -> dict:
+    """What the peer's view must hold after the first `total` of the bench's events."""
+    counts: dict[str, int] = {}
+    for one in load.events(total):
+        name, change = COUNTED_EVENTS[type(one)]
+        counts[name] = counts.get(name, 0) + change
+    return counts
 
 
 @functools.cache
