@@ -1,0 +1,78 @@
+"""The projector's transactions (services/indicators/writer.py), on SQLite and PostgreSQL: what a batch writes
+commits when its function returns, nothing of it when the function raises, and a transaction already
+started when its caller is cancelled still ends, committed, before the writer closes."""
+
+import asyncio
+import threading
+
+import pytest
+from sqlalchemy import select
+
+from services.indicators import tables
+from services.indicators.db import create_engine, migrate
+from services.indicators.writer import Writer
+
+
+def move_checkpoint(connection, last_seq: int, then=None) -> int:
+    connection.execute(tables.checkpoint.insert().values(projection="writer-test", last_seq=last_seq))
+    if then is not None:
+        then()
+    return last_seq
+
+
+async def checkpoints(engine) -> list[int]:
+    async with engine.connect() as connection:
+        rows = await connection.execute(select(tables.checkpoint.c.last_seq).where(tables.checkpoint.c.projection == "writer-test"))
+        return [row.last_seq for row in rows]
+
+
+@pytest.fixture
+async def engine(database_url):
+    engine = create_engine(database_url)
+    await migrate(engine)
+    yield engine
+    await engine.dispose()
+
+
+async def test_a_transaction_commits_what_its_function_wrote(engine):
+    writer = Writer(engine)
+    try:
+        assert await writer.transaction(move_checkpoint, 7) == 7
+    finally:
+        await writer.close()
+    assert await checkpoints(engine) == [7]
+
+
+async def test_a_function_that_raises_writes_nothing(engine):
+    def fail():
+        raise RuntimeError("the batch cannot be applied")
+
+    writer = Writer(engine)
+    try:
+        with pytest.raises(RuntimeError, match="cannot be applied"):
+            await writer.transaction(move_checkpoint, 7, fail)
+    finally:
+        await writer.close()
+    assert await checkpoints(engine) == []
+
+
+async def test_a_transaction_under_way_when_its_caller_is_cancelled_ends_before_close(engine):
+    if engine.dialect.name != "sqlite":
+        pytest.skip("on PostgreSQL the transaction runs in the caller's task: cancelling it rolls it back")
+    started, go_on = threading.Event(), threading.Event()
+
+    def wait_for_the_test():
+        started.set()
+        go_on.wait(10)
+
+    writer = Writer(engine)
+    caller = asyncio.create_task(writer.transaction(move_checkpoint, 9, wait_for_the_test))
+    await asyncio.to_thread(started.wait, 10)
+    caller.cancel()
+    # The transaction is let go on only after close is under way: a close that did not wait for it would
+    # return with nothing committed yet.
+    threading.Timer(0.2, go_on.set).start()
+    await writer.close()
+    assert await checkpoints(engine) == [9]
+    with pytest.raises(asyncio.CancelledError):
+        await caller
