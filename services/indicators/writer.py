@@ -3,7 +3,7 @@
 On SQLite the function runs in a thread of its own with the standard sqlite3 driver, so that a batch is one
 call into that thread. Through aiosqlite each statement was several (cursor, execute, fetch, close, commit),
 each a wake-up of its thread and a hand-over of the interpreter lock: at a few events per batch, as while
-following live traffic, those hand-overs were most of the projector's CPU. On PostgreSQL the function runs
+following live traffic, they cost the projector about a third of its CPU. On PostgreSQL the function runs
 through the async engine (`run_sync`), each statement awaiting asyncpg as before.
 """
 
