@@ -1,16 +1,19 @@
 """The projector's transactions (services/indicators/writer.py), on SQLite and PostgreSQL: what a batch writes
-commits when its function returns, nothing of it when the function raises, and a transaction already
-started when its caller is cancelled still ends, committed, before the writer closes."""
+commits when its function returns, nothing of it when the function raises (event_log's rows, which
+PostgreSQL takes by COPY, included), and a transaction already started when its caller is cancelled still
+ends, committed, before the writer closes."""
 
 import asyncio
 import threading
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from services.indicators import tables
+from services.indicators import projection, tables
 from services.indicators.db import create_engine, migrate
 from services.indicators.writer import Writer
+from shared.contracts.events import encode_event
+from tests.scenario import region_histories
 
 
 def move_checkpoint(connection, last_seq: int, then=None) -> int:
@@ -54,6 +57,35 @@ async def test_a_function_that_raises_writes_nothing(engine):
     finally:
         await writer.close()
     assert await checkpoints(engine) == []
+
+
+async def test_a_batch_that_fails_after_its_events_were_written_leaves_none_of_them(engine):
+    events = [event for history in region_histories(seed=5) for event in history][:40]
+    batch = [projection.read(seq, encode_event(event)) for seq, event in enumerate(events, start=1)]
+
+    def apply(connection, then=None):
+        changed = projection.apply(connection, projection.ReadModel(), batch)
+        if then is not None:
+            then()
+        return changed
+
+    def fail():
+        raise RuntimeError("the batch's notifications cannot be made")
+
+    writer = Writer(engine)
+    try:
+        with pytest.raises(RuntimeError, match="cannot be made"):
+            await writer.transaction(apply, fail)
+        assert await logged(engine) == 0
+        assert await writer.transaction(apply)
+    finally:
+        await writer.close()
+    assert await logged(engine) == len(batch)
+
+
+async def logged(engine) -> int:
+    async with engine.connect() as connection:
+        return (await connection.execute(select(func.count()).select_from(tables.event_log))).scalar_one()
 
 
 async def test_a_transaction_under_way_when_its_caller_is_cancelled_ends_before_close(sqlite_url):
