@@ -309,7 +309,7 @@ def _date(value: str | None) -> dt.date | None:
 def _insert_log(connection: Connection, events: list[Recorded]) -> None:
     log_rows = LogRows.of(connection.dialect)
     rows = [recorded.log_row or log_rows.row(recorded) for recorded in events]
-    if driver_sql.copies(connection.dialect):
+    if driver_sql.on_asyncpg(connection.dialect):
         driver_sql.copy(connection, tables.event_log, rows)
     else:
         connection.exec_driver_sql(log_rows.sql, rows)
