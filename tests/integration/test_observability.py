@@ -136,15 +136,23 @@ async def test_every_log_line_of_a_handled_submission_carries_its_trace_id(sqlit
     root.addHandler(handler)
     previous = root.level
     root.setLevel(logging.DEBUG)
+    submission_id = new_id()
+
+    def handled_lines() -> list[dict]:
+        lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+        return [line for line in lines if line["logger"].startswith(("ogi.intake", "ogi.registry"))]
+
+    def decision_logged() -> bool:
+        return any(line.get("submission_id") == submission_id and line.get("status") == "accepted" for line in handled_lines())
+
     try:
-        submission_id = new_id()
         body = {"submission_id": submission_id, "region_code": "73.71", "occurred_on": "2019-01-01"}
         outcome = await sqlite_system.ministry("kemendagri").submit("region.enroll", body, headers={"traceparent": TRACEPARENT})
+        # The service logs its decision once the outcome is stored, which may be after the ministry has it.
+        await eventually(decision_logged, timeout=10)
     finally:
         root.removeHandler(handler)
         root.setLevel(previous)
-    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
-    handled = [line for line in lines if line["logger"].startswith(("ogi.intake", "ogi.registry"))]
-    assert any(line.get("submission_id") == submission_id and line.get("status") == "accepted" for line in handled)
+    handled = handled_lines()
     assert handled and all(line.get("trace_id") == TRACE_ID and len(line.get("span_id", "")) == 16 for line in handled), handled
     assert outcome.trace_id == TRACE_ID
