@@ -66,13 +66,18 @@ def _from_arrays(dialect, table: Table, kind: str) -> str:
     refuses to update a row twice in one statement."""
     quote = dialect.identifier_preparer.quote
     names = [quote(column.name) for column in table.columns]
-    arrays = ", ".join(f"${index}::{column.type.compile(dialect=dialect)}[]" for index, column in enumerate(table.columns, start=1))
+    arrays = ", ".join(array_parameter(dialect, index, column) for index, column in enumerate(table.columns, start=1))
     sql = f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({', '.join(names)}) SELECT * FROM unnest({arrays})"
     if kind == "upsert":
         keys = [quote(column.name) for column in table.primary_key]
         updates = ", ".join(f"{name} = excluded.{name}" for name in names if name not in keys)
         sql += f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
     return sql
+
+
+def array_parameter(dialect, index: int, column) -> str:
+    """asyncpg's `index`-th parameter, cast to an array of `column`'s type."""
+    return f"${index}::{column.type.compile(dialect=dialect)}[]"
 
 
 def on_asyncpg(dialect) -> bool:

@@ -231,7 +231,7 @@ def _plan_lookup_by_arrays(dialect) -> str:
     region_code, plan_id = (tables.region_plan.c[name] for name in ("region_code", "plan_id"))
     columns = ", ".join(f"stored.{quote(column.name)}" for column in tables.region_plan.columns)
     return (
-        f"SELECT {columns} FROM unnest($1::{region_code.type.compile(dialect=dialect)}[], $2::{plan_id.type.compile(dialect=dialect)}[])"
+        f"SELECT {columns} FROM unnest({driver_sql.array_parameter(dialect, 1, region_code)}, {driver_sql.array_parameter(dialect, 2, plan_id)})"
         f" AS wanted({quote(region_code.name)}, {quote(plan_id.name)})"
         f" CROSS JOIN LATERAL (SELECT * FROM {plan} WHERE {plan}.{quote(region_code.name)} = wanted.{quote(region_code.name)}"
         f" AND {plan}.{quote(plan_id.name)} = wanted.{quote(plan_id.name)} LIMIT 1) AS stored"
