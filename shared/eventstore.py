@@ -13,6 +13,7 @@ from nats.aio.client import Client
 from nats.js.errors import APIError, NotFoundError
 
 from shared import subjects, telemetry
+from shared.atomic_batches import AtomicBatcher
 from shared.contracts.events import AnyEvent, decode_event, encode_event
 from shared.stream_reader import Stored, StreamReader
 
@@ -44,6 +45,7 @@ class EventStore:
         """`long_lived`: many reads will be made (see StreamReader)."""
         self._nc = nc
         self._js = nc.jetstream(timeout=timeout)
+        self._appends = AtomicBatcher(nc, subjects.EVENTS_STREAM, timeout)
         self._reader = StreamReader(nc, subjects.EVENTS_STREAM, timeout, long_lived=long_lived)
 
     async def append(self, event: AnyEvent, expected_last_seq: int, boundary: str) -> int:
@@ -59,7 +61,7 @@ class EventStore:
                 EXPECTED_LAST_SUBJECT: boundary,
             }
             try:
-                ack = await self._js.publish(subject, encode_event(event), headers=headers, stream=subjects.EVENTS_STREAM)
+                ack = await self._appends.publish(subject, encode_event(event), headers, key=boundary)
             except APIError as error:
                 if error.err_code == WRONG_LAST_SEQUENCE:
                     raise ConcurrencyConflict(boundary) from error

@@ -9,9 +9,12 @@ import json
 from dataclasses import dataclass
 
 from nats.aio.client import Client
-from nats.js.errors import KeyWrongLastSequenceError, NotFoundError
+from nats.js.api import Header
+from nats.js.errors import APIError, NotFoundError
 
-from shared import subjects, telemetry
+from shared import streams, subjects, telemetry
+from shared.atomic_batches import AtomicBatcher
+from shared.eventstore import WRONG_LAST_SEQUENCE
 from shared.contracts.outcomes import Outcome
 
 
@@ -24,18 +27,23 @@ class Claim:
 class Ledger:
     def __init__(self, nc: Client) -> None:
         self._js = nc.jetstream()
-        self._claims = None
+        self._outcomes = AtomicBatcher(nc, subjects.OUTCOMES_STREAM)
+        self._claims = AtomicBatcher(nc, streams.bucket_stream(subjects.SUBMISSIONS_BUCKET))
+        self._bucket = None
 
     async def claim(self, ministry: str, submission_id: str, submission_seq: int) -> Claim:
         """Who owns this id: `submission_seq` itself unless an earlier submission took it."""
-        claims = await self._bucket()
         key = f"{ministry}.{submission_id}"
+        # The bucket's own create, written as a publish so that claims made together share one synced write.
+        subject = f"$KV.{subjects.SUBMISSIONS_BUCKET}.{key}"
         try:
-            await claims.create(key, json.dumps({"submission_seq": submission_seq}).encode())
+            await self._claims.publish(subject, json.dumps({"submission_seq": submission_seq}).encode(), {Header.EXPECTED_LAST_SUBJECT_SEQUENCE.value: "0"})
             return Claim(submission_seq, taken_now=True)
-        except KeyWrongLastSequenceError:
-            entry = await claims.get(key)
-            return Claim(json.loads(entry.value)["submission_seq"], taken_now=False)
+        except APIError as error:
+            if error.err_code != WRONG_LAST_SEQUENCE:
+                raise
+        entry = await (await self._claims_bucket()).get(key)
+        return Claim(json.loads(entry.value)["submission_seq"], taken_now=False)
 
     async def last_outcome(self, ministry: str, submission_id: str) -> Outcome | None:
         try:
@@ -49,14 +57,9 @@ class Ledger:
     async def publish(self, outcome: Outcome) -> None:
         subject = subjects.outcome(outcome.ministry, outcome.submission_id or subjects.UNPARSED)
         with telemetry.publishing(subject, **telemetry.ogi_attributes(outcome.ministry, None, outcome.submission_id)) as headers:
-            await self._js.publish(
-                subject,
-                outcome.to_json(),
-                stream=subjects.OUTCOMES_STREAM,
-                headers={**headers, "Nats-Msg-Id": f"outcome.{outcome.submission_seq}"},
-            )
+            await self._outcomes.publish(subject, outcome.to_json(), {**headers, "Nats-Msg-Id": f"outcome.{outcome.submission_seq}"})
 
-    async def _bucket(self):
-        if self._claims is None:
-            self._claims = await self._js.key_value(subjects.SUBMISSIONS_BUCKET)
-        return self._claims
+    async def _claims_bucket(self):
+        if self._bucket is None:
+            self._bucket = await self._js.key_value(subjects.SUBMISSIONS_BUCKET)
+        return self._bucket

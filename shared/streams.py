@@ -6,6 +6,7 @@ job, since the server does not answer a request the user may not make. An existi
 fewer replicas than asked for (OGI_REPLICAS, `ogi up --replicas`) is refused, never accepted as it is."""
 
 import asyncio
+from dataclasses import replace
 
 from nats.js import JetStreamContext
 from nats.js.api import (
@@ -25,7 +26,10 @@ class StreamMismatch(RuntimeError):
     """An existing stream or bucket that cannot serve as what the contract needs."""
 
 
-def stream_configs(replicas: int, duplicate_window: float) -> list[StreamConfig]:
+def stream_configs(replicas: int, duplicate_window: float, atomic_batches: bool = False) -> list[StreamConfig]:
+    """`atomic_batches`: the server takes them (2.12 and later); the streams deciding services write most get
+    them allowed (shared/atomic_batches.py)."""
+    atomic = True if atomic_batches else None
     common = dict(
         retention=RetentionPolicy.LIMITS,
         storage=StorageType.FILE,
@@ -42,9 +46,10 @@ def stream_configs(replicas: int, duplicate_window: float) -> list[StreamConfig]
             deny_delete=True,
             deny_purge=True,
             allow_rollup_hdrs=False,
+            allow_atomic=atomic,
             **common,
         ),
-        StreamConfig(name=subjects.OUTCOMES_STREAM, subjects=["ogi.outcome.>"], **common),
+        StreamConfig(name=subjects.OUTCOMES_STREAM, subjects=["ogi.outcome.>"], allow_atomic=atomic, **common),
     ]
 
 
@@ -63,7 +68,8 @@ def bucket_stream(bucket: str) -> str:
 async def declare(js: JetStreamContext, replicas: int = 1, duplicate_window: float = 120.0) -> None:
     """Verify every stream and bucket that exists; only when all are fit, create the missing ones and update
     what may change in place. A refusal changes nothing."""
-    wanted_streams = stream_configs(replicas, duplicate_window)
+    atomic = takes_atomic_batches(js)
+    wanted_streams = stream_configs(replicas, duplicate_window, atomic)
     wanted_buckets = bucket_configs(replicas)
     found_streams = {config.name: await _existing(js, config.name) for config in wanted_streams}
     found_buckets = {config.bucket: await _existing(js, bucket_stream(config.bucket)) for config in wanted_buckets}
@@ -77,11 +83,27 @@ async def declare(js: JetStreamContext, replicas: int = 1, duplicate_window: flo
         existing = found_streams[config.name]
         if existing is None:
             await _as_admin(js.add_stream(config), f"stream {config.name} is missing")
-        elif sorted(existing.subjects or []) != sorted(config.subjects or []) or existing.duplicate_window != config.duplicate_window:
-            await _as_admin(js.update_stream(config), f"stream {config.name} needs its subjects or duplicate window updated")
+        elif (
+            sorted(existing.subjects or []) != sorted(config.subjects or [])
+            or existing.duplicate_window != config.duplicate_window
+            or (config.allow_atomic and not existing.allow_atomic)
+        ):
+            await _as_admin(js.update_stream(config), f"stream {config.name} needs its subjects, duplicate window or atomic batches updated")
     for config in wanted_buckets:
         if found_buckets[config.bucket] is None:
             await _as_admin(js.create_key_value(config), f"bucket {config.bucket} is missing")
+    if atomic:
+        # Claims are written by every decision, like outcomes: the bucket's stream takes atomic batches too.
+        stream = bucket_stream(subjects.SUBMISSIONS_BUCKET)
+        existing = await _existing(js, stream)
+        if not existing.allow_atomic:
+            await _as_admin(js.update_stream(replace(existing, allow_atomic=True)), f"bucket {subjects.SUBMISSIONS_BUCKET} needs atomic batches allowed")
+
+
+def takes_atomic_batches(js: JetStreamContext) -> bool:
+    """Whether the server JetStream `js` speaks to stores atomic batches (nats-server 2.12 and later)."""
+    version = js._nc.connected_server_version  # nats-py keeps the connection it was made from here
+    return (version.major, version.minor) >= (2, 12)
 
 
 async def _existing(js: JetStreamContext, stream: str) -> StreamConfig | None:
