@@ -2,9 +2,11 @@
 with `allow_atomic`).
 
 With `sync_interval: always` the server syncs each stored write to disk before acknowledging it, and a
-submission is several such writes in sequence, which is what bounds a deciding service under load. A batch is
-stored as one write. So writes asked for while a batch is being committed wait and go together in the next
-one; a write asked for alone is sent at once, alone, as an ordinary publish.
+submission is several such writes in sequence, which is what bounds a deciding service under load. A batch
+takes a few synced writes however many messages it holds (nats-server stages it on disk first: four syncs
+and about 2 ms here, where a single write takes one sync and 0.4 ms). So writes asked for while earlier
+ones are being stored wait and go together in the next batch; a write asked for alone is sent at once, as
+an ordinary publish, and so are a few that waited together (fewer than BATCH_AT_LEAST), side by side.
 
 A batch is all or nothing, and the server refuses all of it for one write it would refuse (a duplicate
 message id, an expected last sequence not met). Then each of its writes is made again on its own, so each
@@ -29,6 +31,7 @@ from nats.js.errors import APIError
 # The server takes batches of up to 1,000 messages; a batch this size already shares its synced write
 # among as many writes as a service has in flight at once, most of the time.
 BATCH_AT_MOST = 100
+BATCH_AT_LEAST = 8  # fewer go alone: a batch costs about four synced writes (above)
 
 
 @dataclass(slots=True)
@@ -73,8 +76,8 @@ class AtomicBatcher:
     async def _send_waiting(self) -> None:
         while self._waiting:
             batch = self._next_batch()
-            if len(batch) == 1:
-                await self._settle_alone(batch[0])
+            if len(batch) < BATCH_AT_LEAST:
+                await asyncio.gather(*(self._settle_alone(write) for write in batch))
                 continue
             try:
                 first_seq = await self._commit(batch)
