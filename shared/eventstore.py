@@ -20,6 +20,7 @@ from shared.stream_reader import Stored, StreamReader
 WRONG_LAST_SEQUENCE = 10071
 EXPECTED_LAST_SEQ = "Nats-Expected-Last-Subject-Sequence"
 EXPECTED_LAST_SUBJECT = "Nats-Expected-Last-Subject-Sequence-Subject"
+NEWS_AT_MOST = 8  # new events found one by one from the last back; more are read in one request
 
 
 class ConcurrencyConflict(Exception):
@@ -74,14 +75,25 @@ class EventStore:
         return History(events, events[-1].seq if events else after_seq)
 
     async def news(self, filter_subject: str, after_seq: int) -> History:
-        """What was appended under `filter_subject` after `after_seq`. Usually that is nothing, or one event
-        appended under the same filter, whose append named `after_seq` as the last before it (which the
-        server checked): the last event alone tells, without a read that scans the stream from `after_seq`."""
+        """What was appended under `filter_subject` after `after_seq`. Each append under the filter names the
+        one before it under the filter (`Nats-Expected-Last-Subject-Sequence`, which the server checked), so
+        the new events are found from the last one back, one direct get each, down to `after_seq`: no read
+        that scans the stream from `after_seq`. When a link is missing (an event appended under another
+        guard, or without one) or there are more than NEWS_AT_MOST, the read is made instead."""
         last = await self._reader.last(filter_subject)
         if last is None or last.seq <= after_seq:
             return History((), after_seq)
-        if last.headers.get(EXPECTED_LAST_SUBJECT) == filter_subject and last.headers.get(EXPECTED_LAST_SEQ) == str(after_seq):
-            return History((_decoded(last),), last.seq)
+        found = [last]
+        while len(found) <= NEWS_AT_MOST:
+            before = _appended_after(found[-1], filter_subject)
+            if before == after_seq:
+                return History(tuple(_decoded(message) for message in reversed(found)), last.seq)
+            if before is None or before < after_seq:
+                break
+            message = await self._reader.at(before)
+            if message is None:
+                break
+            found.append(message)
         return await self.read(filter_subject, after_seq)
 
     async def last(self, filter_subject: str) -> StoredEvent | None:
@@ -96,6 +108,14 @@ class EventStore:
         except NotFoundError:
             return 0
         return message.seq
+
+
+def _appended_after(message: Stored, filter_subject: str) -> int | None:
+    """The sequence `message` was appended after under `filter_subject`, if it was guarded by that filter."""
+    if message.headers.get(EXPECTED_LAST_SUBJECT) != filter_subject:
+        return None
+    expected = message.headers.get(EXPECTED_LAST_SEQ)
+    return int(expected) if expected is not None and expected.isdigit() else None
 
 
 def _decoded(message: Stored) -> StoredEvent:

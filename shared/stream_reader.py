@@ -1,5 +1,5 @@
-"""Reading a stream straight from the server with direct gets: the last message under a subject filter, or
-every message under it in batches (one round trip for up to READ_BATCH messages).
+"""Reading a stream straight from the server with direct gets: the last message under a subject filter, the
+message at a sequence, or every message under a filter in batches (one round trip for up to READ_BATCH).
 
 A reader made for many reads (`long_lived`) takes the replies to its batches on one wildcard subscription,
 opened at its first read and kept as long as the connection, each read on an inbox of its own below it;
@@ -38,6 +38,14 @@ class StreamReader:
     async def last(self, filter_subject: str) -> Stored | None:
         request = json.dumps({"last_by_subj": filter_subject}).encode()
         reply = await self._nc.request(self._direct_get, request, timeout=self._timeout)
+        if _status(reply) == "404":
+            return None
+        _raise_for_status(reply)
+        return _stored(reply)
+
+    async def at(self, seq: int) -> Stored | None:
+        """The message at stream sequence `seq` (None: there is none)."""
+        reply = await self._nc.request(self._direct_get, json.dumps({"seq": seq}).encode(), timeout=self._timeout)
         if _status(reply) == "404":
             return None
         _raise_for_status(reply)

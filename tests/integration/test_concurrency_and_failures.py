@@ -10,7 +10,14 @@ from services.registry.app import SPEC as REGISTRY
 from services.registry.domain import DECIDERS
 from shared import service as service_module
 from shared import subjects
-from shared.contracts.events import RegionEnrolled, RegionEnrolledData, event_id_for
+from shared.contracts.events import (
+    RegionEnrolled,
+    RegionEnrolledData,
+    TrainingCompleted,
+    TrainingCompletedData,
+    encode_event,
+    event_id_for,
+)
 from shared.eventstore import ConcurrencyConflict, EventStore, History
 from shared.intake import Inbound, Intake, ServiceSpec, Transient
 from shared.ledger import Ledger
@@ -26,7 +33,16 @@ def quick_redelivery(monkeypatch):
 
 
 def enrolled(region_code: str, ministry: str, submission_id: str) -> RegionEnrolled:
-    return RegionEnrolled(
+    return RegionEnrolled(**_envelope(region_code, ministry, submission_id), data=RegionEnrolledData())
+
+
+def trained(region_code: str, ministry: str, submission_id: str) -> TrainingCompleted:
+    data = TrainingCompletedData(session_id=submission_id, participants=20)
+    return TrainingCompleted(**_envelope(region_code, ministry, submission_id), data=data)
+
+
+def _envelope(region_code: str, ministry: str, submission_id: str) -> dict:
+    return dict(
         event_id=event_id_for(ministry, submission_id),
         region_code=region_code,
         ministry=ministry,
@@ -34,7 +50,6 @@ def enrolled(region_code: str, ministry: str, submission_id: str) -> RegionEnrol
         occurred_on=dt.date(2019, 1, 1),
         recorded_at=dt.datetime.now(dt.UTC),
         submission_id=submission_id,
-        data=RegionEnrolledData(),
     )
 
 
@@ -95,6 +110,41 @@ async def test_what_is_new_under_a_guard_is_every_event_after_the_sequence_given
     assert [stored.seq for stored in (await store.news(region, first)).events] == [second, third]
     news = await store.news(region, 0)
     assert ([stored.seq for stored in news.events], news.last_seq) == ([first, second, third], third)
+    await nc.close()
+
+
+# Each region's events in order: (what, how it is appended): under the whole region's guard (the chain
+# `news` follows back), under the registry's (its chain skips the trainings), or by a raw publish (no chain).
+HISTORY = (
+    ("enrolled", "region"), ("trained", "region"), ("enrolled", "registry"), ("trained", "region"),
+    ("enrolled", "region"), ("enrolled", "raw"), ("trained", "region"), ("enrolled", "registry"),
+    ("enrolled", "region"), ("trained", "region"), ("trained", "region"), ("enrolled", "region"),
+)
+
+
+async def test_what_is_new_is_the_same_whichever_way_it_is_found(nats_server):
+    """Three regions' histories interleaved: from every point of each, `news` gives exactly what a full
+    read of the region gives after it."""
+    nc = await nats.connect(nats_server.url)
+    await declare(nc.jetstream())
+    store = EventStore(nc)
+    codes = ("73.71", "31.71", "11.01")
+    for step, (what, how) in enumerate(HISTORY):
+        for code in codes:
+            event = (trained if what == "trained" else enrolled)(code, "kemendagri", f"{code}-{step}")
+            if how == "raw":
+                await nc.jetstream().publish(subjects.event("registry", code, "RegionEnrolled"), encode_event(event))
+                continue
+            guard = subjects.region_history(code) if how == "region" else subjects.aggregate("registry", code)
+            await store.append(event, (await store.read(guard)).last_seq, guard)
+    for code in codes:
+        region = subjects.region_history(code)
+        history = await store.read(region)
+        assert len(history.events) == len(HISTORY)
+        for point in (0, *(stored.seq for stored in history.events)):
+            news = await store.news(region, point)
+            assert [stored.seq for stored in news.events] == [stored.seq for stored in history.events if stored.seq > point], (code, point)
+            assert news.last_seq == history.last_seq
     await nc.close()
 
 
