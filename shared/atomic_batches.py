@@ -31,7 +31,7 @@ from nats.js.errors import APIError
 # The server takes batches of up to 1,000 messages; a batch this size already shares its synced write
 # among as many writes as a service has in flight at once, most of the time.
 BATCH_AT_MOST = 100
-BATCH_AT_LEAST = 8  # fewer go alone: a batch costs about four synced writes (above)
+BATCH_AT_LEAST = 16  # fewer go alone: a batch costs about four synced writes (above)
 
 
 @dataclass(slots=True)
