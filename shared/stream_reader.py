@@ -36,16 +36,14 @@ class StreamReader:
         self._waiting: dict[str, asyncio.Queue] = {}
 
     async def last(self, filter_subject: str) -> Stored | None:
-        request = json.dumps({"last_by_subj": filter_subject}).encode()
-        reply = await self._nc.request(self._direct_get, request, timeout=self._timeout)
-        if _status(reply) == "404":
-            return None
-        _raise_for_status(reply)
-        return _stored(reply)
+        return await self._get({"last_by_subj": filter_subject})
 
     async def at(self, seq: int) -> Stored | None:
         """The message at stream sequence `seq` (None: there is none)."""
-        reply = await self._nc.request(self._direct_get, json.dumps({"seq": seq}).encode(), timeout=self._timeout)
+        return await self._get({"seq": seq})
+
+    async def _get(self, request: dict) -> Stored | None:
+        reply = await self._nc.request(self._direct_get, json.dumps(request).encode(), timeout=self._timeout)
         if _status(reply) == "404":
             return None
         _raise_for_status(reply)
