@@ -95,7 +95,7 @@ async def declare(js: JetStreamContext, replicas: int = 1, duplicate_window: flo
     if atomic:
         # Claims are written by every decision, like outcomes: the bucket's stream takes atomic batches too.
         stream = bucket_stream(subjects.SUBMISSIONS_BUCKET)
-        existing = await _existing(js, stream)
+        existing = found_buckets[subjects.SUBMISSIONS_BUCKET] or await _existing(js, stream)  # asked again only if just made
         if not existing.allow_atomic:
             await _as_admin(js.update_stream(replace(existing, allow_atomic=True)), f"bucket {subjects.SUBMISSIONS_BUCKET} needs atomic batches allowed")
 
