@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from bench import append, environment, ingest, latency, peer, peer_postgresql, projection
+from bench import append, cpu, environment, ingest, latency, peer, peer_postgresql, projection
 from ogi.cli_support import console
 
 FULL = {"ingest": 20_000, "events": 1_000_000, "live": 100_000, "latency_seconds": 30.0}
@@ -49,7 +49,7 @@ def run(factor: float, database_url: str | None) -> dict:
     seconds = FULL["latency_seconds"] * factor
     results: dict = {"machine": environment.machine(), "scale": factor, "sizes": sizes | {"latency_seconds": seconds}}
     with console.status("ingest…"), environment.scratch_system() as running:
-        results["ingest"] = asyncio.run(ingest.measure(running.nats_url, sizes["ingest"]))
+        results["ingest"] = asyncio.run(ingest.measure(running.nats_url, sizes["ingest"], cpu.processes_of(running)))
     with console.status("projection on SQLite" + (" and PostgreSQL…" if database_url else "…")):
         results["projection"] = measure_projection(sizes, database_url)
     sqlite = results["projection"]["sqlite"]
@@ -58,7 +58,7 @@ def run(factor: float, database_url: str | None) -> dict:
                           "extrapolated": sqlite["events"] != 1_000_000}
     results["projector_peak_rss_mb"] = sqlite["rebuild_peak_rss_mb"]
     with console.status("latency…"), environment.scratch_system() as running:
-        measured = asyncio.run(latency.measure(running.nats_url, RATE, seconds))
+        measured = asyncio.run(latency.measure(running.nats_url, RATE, seconds, cpu.processes_of(running)))
     results["latency_ms"] = {key: measured[key] for key in ("p50", "p99", "max")}
     results["latency"] = measured
     with console.status("append…"), environment.scratch_nats() as (server, _):
@@ -145,6 +145,7 @@ def table(results: dict) -> Table:
         rows.add_column(column)
     ingest_ = results["ingest"]
     rows.add_row("ingest /s (500 in flight)", f"{ingest_['ogi_per_s']:,}", f"{ingest_['raw_per_s']:,} raw", f"{ingest_['ratio']:.1%}", "≥ 25 %", results["targets"]["ingest.ratio"])
+    add_cores_row(rows, "processor busy during ingest, cores", ingest_, results["machine"]["cores"])
     for name, found in results["projection"].items():
         rows.add_row(f"projection {name} live /s", f"{found['live_per_s']:,}", f"{found['live_append_per_s']:,} appended", "", "", "")
         rows.add_row(f"projection {name} rebuild /s", f"{found['rebuild_per_s']:,}", f"{found['raw_per_s']:,} raw+decode, {found['raw_undecoded_per_s']:,} bare",
@@ -155,11 +156,26 @@ def table(results: dict) -> Table:
     raw = results["latency"]["raw_publish"]
     rows.add_row(f"latency ms at {results['latency']['rate_per_s']:.0f}/s", f"p50 {latency_['p50']} / p99 {latency_['p99']} / max {latency_['max']}",
                  f"p50 {raw['p50']} / p99 {raw['p99']} / max {raw['max']} raw js.publish to its ack", "", "p99 ≤ 50 ms", results["targets"]["latency_ms.p99"])
+    add_cores_row(rows, "processor busy during latency, cores", results["latency"], results["machine"]["cores"])
     rows.add_row("projector peak RSS, MB", f"{results['projector_peak_rss_mb']}", "", "", "≤ 200 MB", results["targets"]["projector_peak_rss_mb"])
     add_peer_rows(rows, results)
     machine = results["machine"]
-    rows.caption = f"{machine['cores']} cores, {machine['memory_mb']:,} MB, Python {machine['python']}, {machine['nats_server']}"
+    rows.caption = (f"{machine['cores']} cores, {machine['memory_mb']:,} MB, Python {machine['python']}, {machine['nats_server']}; "
+                    f"a 10M-step Python loop {machine['python_loop_seconds']} s, {machine['synced_writes_per_s']:,} synced writes/s")
     return rows
+
+
+def add_cores_row(rows: Table, title: str, measured: dict, cores: int) -> None:
+    """The cores each process kept busy over our run and over the raw baseline's, when they were measured."""
+    ours, raw = measured.get("cores") or {}, measured.get("raw_cores") or {}
+    if ours:
+        raw_total = f"{raw['total']:.2f}" if raw else "?"
+        rows.add_row(title, f"{ours['total']:.2f} of {cores}: {busiest(ours)}", f"{raw_total} raw: {busiest(raw)}", "", "", "")
+
+
+def busiest(cores: dict[str, float]) -> str:
+    found = sorted(((used, name) for name, used in cores.items() if name != "total" and used >= 0.01), reverse=True)
+    return ", ".join(f"{name} {used:.2f}" for used, name in found)
 
 
 def add_peer_rows(rows: Table, results: dict) -> None:

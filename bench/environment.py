@@ -5,6 +5,7 @@ import os
 import platform
 import subprocess
 import tempfile
+import time
 import uuid
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
@@ -98,6 +99,8 @@ async def scratch_postgresql(admin_url: str):
 
 
 def machine() -> dict:
+    """What the machine is, and how fast its processor and its disk's syncs are at the moment: machines of
+    one kind have run the same code at rates far apart, one bound by the processor, another by the disk."""
     version = subprocess.run([nats_server_binary(), "--version"], capture_output=True, text=True).stdout.strip()
     memory_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
     return {
@@ -106,4 +109,26 @@ def machine() -> dict:
         "python": platform.python_version(),
         "nats_server": version,
         "platform": platform.platform(),
+        "python_loop_seconds": python_loop_seconds(),
+        "synced_writes_per_s": synced_writes_per_s(Path(tempfile.gettempdir())),
     }
+
+
+def python_loop_seconds(steps: int = 10_000_000) -> float:
+    """Seconds for an empty Python loop of `steps` steps."""
+    started = time.perf_counter()
+    for _ in range(steps):
+        pass
+    return round(time.perf_counter() - started, 3)
+
+
+def synced_writes_per_s(directory: Path, most: int = 2000, within: float = 1.0) -> int:
+    """Writes of 400 bytes, each synced to disk before the next (what `sync_interval: always` asks of
+    nats-server for each stored message), per second in `directory`, where the benchmarks keep their stores."""
+    with tempfile.NamedTemporaryFile(dir=directory, prefix="ogi-bench-sync-") as file:
+        done, started = 0, time.perf_counter()
+        while done < most and time.perf_counter() - started < within:
+            os.write(file.fileno(), b"x" * 400)
+            os.fsync(file.fileno())
+            done += 1
+        return round(done / (time.perf_counter() - started))

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import nats
 
-from bench import load
+from bench import cpu, load
 from shared import streams, subjects
 from shared.contracts.outcomes import Outcome, Status
 from shared.submitting import publish_submission
@@ -68,17 +68,21 @@ async def raw_publish(nc, submissions, in_flight: int = IN_FLIGHT) -> float:
     return time.perf_counter() - started
 
 
-async def measure(nats_url: str, total: int) -> dict:
+async def measure(nats_url: str, total: int, processes: dict[str, int] | None = None) -> dict:
+    """`processes`: the system's process ids by name, whose processor time is reported (bench/cpu.py)."""
     nc = await nats.connect(nats_url)
     try:
         waiter = OutcomeWaiter()
         await nc.subscribe("ogi.outcome.>", cb=waiter.on_outcome)
         enrolled, _ = await submit_all(nc, waiter, load.enrolments("ingest"))
         submissions = load.mixed("ingest", total)
-        accepted, seconds = await submit_all(nc, waiter, submissions)
-        raw_seconds = await raw_publish(nc, submissions)
+        with cpu.cores_used(processes or {}) as cores:
+            accepted, seconds = await submit_all(nc, waiter, submissions)
+        with cpu.cores_used(processes or {}) as raw_cores:
+            raw_seconds = await raw_publish(nc, submissions)
     finally:
         await nc.close()
     ogi, raw = accepted / seconds, len(submissions) / raw_seconds
     return {"submissions": len(submissions), "accepted": accepted, "enrolled_first": enrolled,
-            "ogi_per_s": round(ogi, 1), "raw_per_s": round(raw, 1), "ratio": round(ogi / raw, 4)}
+            "ogi_per_s": round(ogi, 1), "raw_per_s": round(raw, 1), "ratio": round(ogi / raw, 4),
+            "cores": cores, "raw_cores": raw_cores}

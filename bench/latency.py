@@ -21,7 +21,7 @@ from contextlib import contextmanager
 
 import nats
 
-from bench import load
+from bench import cpu, load
 from bench.ingest import OutcomeWaiter, add_raw_inbox
 from shared.contracts.indicators import IndicatorValue
 from shared.contracts.outcomes import Status
@@ -93,7 +93,8 @@ def summary(latencies: list[float]) -> dict:
     return {"p50": round(percentile(latencies, 0.50), 2), "p99": round(percentile(latencies, 0.99), 2), "max": round(max(latencies), 2)}
 
 
-async def measure(nats_url: str, rate: float, seconds: float) -> dict:
+async def measure(nats_url: str, rate: float, seconds: float, processes: dict[str, int] | None = None) -> dict:
+    """`processes`: the system's process ids by name, whose processor time is reported (bench/cpu.py)."""
     total = max(1, int(rate * seconds))
     nc = await nats.connect(nats_url)
     announced: list[tuple[float, int]] = []  # (arrival, as_of_seq)
@@ -118,12 +119,14 @@ async def measure(nats_url: str, rate: float, seconds: float) -> dict:
                 rejected += 1
 
         with garbage_collection_paused():
-            started = await at_rate(rate, rounds(total), send)
+            with cpu.cores_used(processes or {}) as cores:
+                started = await at_rate(rate, rounds(total), send)
             last_seq = max(seq for _, seq in samples)
             deadline = time.perf_counter() + 30
             while (not announced or announced[-1][1] < last_seq) and time.perf_counter() < deadline:
                 await asyncio.sleep(0.01)
-            raw = summary(await raw_publish(nc, rate, total))
+            with cpu.cores_used(processes or {}) as raw_cores:
+                raw = summary(await raw_publish(nc, rate, total))
     finally:
         await nc.close()
     included = [as_of for _, as_of in announced]  # rises with arrival: the projector goes forward
@@ -131,4 +134,4 @@ async def measure(nats_url: str, rate: float, seconds: float) -> dict:
     latencies = [1000 * (announced[index][0] - published) for published, index in found if index < len(announced)]
     return {"rate_per_s": rate, "seconds": seconds, "submissions": total, "rejected": rejected, "matched": len(latencies),
             "achieved_rate_per_s": round(total / (max(p for p, _ in samples) - started), 1) if samples else 0,
-            **summary(latencies), "raw_publish": raw}
+            **summary(latencies), "raw_publish": raw, "cores": cores, "raw_cores": raw_cores}
