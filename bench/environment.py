@@ -43,7 +43,7 @@ def scratch_nats():
 async def declare_streams(url: str) -> None:
     nc = await nats.connect(url)
     try:
-        await streams.declare(nc.jetstream())
+        await streams.declare(nc)
     finally:
         await nc.close()
 

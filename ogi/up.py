@@ -102,7 +102,7 @@ async def _prepare_streams(settings: Settings, admin: Path | None) -> None:
     except Exception as error:
         raise UpError(str(error)) from error
     try:
-        await streams.declare(nc.jetstream(), settings.replicas, settings.duplicate_window)
+        await streams.declare(nc, settings.replicas, settings.duplicate_window)
     except streams.StreamMismatch as error:
         raise UpError(str(error)) from error
     finally:

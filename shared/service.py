@@ -104,7 +104,7 @@ class DecidingService:
 
     async def _prepare(self) -> None:
         await self.broker.connect()
-        await streams.declare(self.broker.connection.jetstream(), self.settings.replicas, self.settings.duplicate_window)
+        await streams.declare(self.broker.connection, self.settings.replicas, self.settings.duplicate_window)
         self.intake = Intake(self.spec, self.broker.connection, self.metrics)
 
     async def _start_consuming(self) -> None:

@@ -8,6 +8,7 @@ fewer replicas than asked for (OGI_REPLICAS, `ogi up --replicas`) is refused, ne
 import asyncio
 from dataclasses import replace
 
+from nats.aio.client import Client
 from nats.js import JetStreamContext
 from nats.js.api import (
     DiscardPolicy,
@@ -65,10 +66,11 @@ def bucket_stream(bucket: str) -> str:
     return f"KV_{bucket}"
 
 
-async def declare(js: JetStreamContext, replicas: int = 1, duplicate_window: float = 120.0) -> None:
+async def declare(nc: Client, replicas: int = 1, duplicate_window: float = 120.0) -> None:
     """Verify every stream and bucket that exists; only when all are fit, create the missing ones and update
     what may change in place. A refusal changes nothing."""
-    atomic = takes_atomic_batches(js)
+    js = nc.jetstream()
+    atomic = takes_atomic_batches(nc)
     wanted_streams = stream_configs(replicas, duplicate_window, atomic)
     wanted_buckets = bucket_configs(replicas)
     found_streams = {config.name: await _existing(js, config.name) for config in wanted_streams}
@@ -100,9 +102,9 @@ async def declare(js: JetStreamContext, replicas: int = 1, duplicate_window: flo
             await _as_admin(js.update_stream(replace(existing, allow_atomic=True)), f"bucket {subjects.SUBMISSIONS_BUCKET} needs atomic batches allowed")
 
 
-def takes_atomic_batches(js: JetStreamContext) -> bool:
-    """Whether the server JetStream `js` speaks to stores atomic batches (nats-server 2.12 and later)."""
-    version = js._nc.connected_server_version  # nats-py keeps the connection it was made from here
+def takes_atomic_batches(nc: Client) -> bool:
+    """Whether the server `nc` is connected to stores atomic batches (nats-server 2.12 and later)."""
+    version = nc.connected_server_version
     return (version.major, version.minor) >= (2, 12)
 
 
@@ -167,7 +169,7 @@ async def declare_as_configured() -> None:
     settings = Settings()
     nc = await connect(settings.resolved_nats_url, name="ogi-streams", credentials=settings.nats_credentials)
     try:
-        await declare(nc.jetstream(), settings.replicas, settings.duplicate_window)
+        await declare(nc, settings.replicas, settings.duplicate_window)
     finally:
         await nc.close()
 

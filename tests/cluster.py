@@ -5,7 +5,7 @@ and store, so a test can take the cluster through the faults of production.
 
     with running_cluster(tmp_path / "nats") as cluster:
         nc = await nats.connect(cluster.urls)        # or OGI_NATS_URL=cluster.url
-        await streams.declare(nc.jetstream(), replicas=3)
+        await streams.declare(nc, replicas=3)
 """
 
 import contextlib

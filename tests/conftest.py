@@ -26,7 +26,7 @@ def nats_server(tmp_path):
 async def nc(nats_server):
     """A connection to the test's nats-server, with the contract's streams and buckets declared."""
     connection = await nats.connect(nats_server.url)
-    await declare(connection.jetstream())
+    await declare(connection)
     yield connection
     await connection.close()
 

@@ -24,7 +24,7 @@ class GatewayService:
 
     async def start(self) -> None:
         nc = await connect(self.settings.resolved_nats_url, name="ogi-gateway", credentials=self.settings.nats_credentials)
-        await streams.declare(nc.jetstream(), self.settings.replicas, self.settings.duplicate_window)
+        await streams.declare(nc, self.settings.replicas, self.settings.duplicate_window)
         self.context.nc = nc
         self.context.tokens = TokenStore(nc)
         self.context.outcomes = await Outcomes(nc, "ogi.outcome.>", only_new=True, keep=RECENT_OUTCOMES).__aenter__()

@@ -31,7 +31,7 @@ class IndicatorsService:
     async def start(self) -> None:
         await migrate(self.engine)
         self.nc = await connect(self.settings.resolved_nats_url, name="ogi-indicators", credentials=self.settings.nats_credentials)
-        await streams.declare(self.nc.jetstream(), self.settings.replicas, self.settings.duplicate_window)
+        await streams.declare(self.nc, self.settings.replicas, self.settings.duplicate_window)
         self.projector = Projector(self.nc, self.engine, self.metrics)
         await self.projector.start()
 

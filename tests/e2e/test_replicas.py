@@ -54,7 +54,7 @@ async def test_ogi_up_on_a_cluster_keeps_three_copies_of_every_stream_and_bucket
 async def test_replicas_3_refuses_streams_and_buckets_with_fewer_and_changes_nothing(cluster, tmp_path):
     nc = await nats.connect(cluster.urls)
     js = nc.jetstream()
-    await streams.declare(js, replicas=1)
+    await streams.declare(nc, replicas=1)
     await js.delete_key_value(subjects.TOKENS_BUCKET)  # a missing bucket must not be created either
 
     result = run("up", "--data-dir", str(tmp_path / "data"), "--nats-url", cluster.url, "--replicas", "3", "--http-port", str(free_http_port()), cwd=tmp_path)

@@ -115,7 +115,7 @@ class Topology:
     async def start(self) -> None:
         nc = await nats.connect(self.cluster.urls)
         try:
-            await streams.declare(nc.jetstream(), replicas=3)
+            await streams.declare(nc, replicas=3)
         finally:
             await nc.close()
         # All at once, as an orchestrator starts them: the indicators replicas meet on the empty database.

@@ -115,7 +115,7 @@ async def test_declaring_again_allows_atomic_batches_on_streams_made_without_the
             await js.create_key_value(config)
         assert not (await js.stream_info(subjects.EVENTS_STREAM)).config.allow_atomic
 
-        await streams.declare(js)
+        await streams.declare(nc)
 
         for stream in (subjects.EVENTS_STREAM, subjects.OUTCOMES_STREAM, streams.bucket_stream(subjects.SUBMISSIONS_BUCKET)):
             assert (await js.stream_info(stream)).config.allow_atomic, stream

@@ -77,7 +77,7 @@ async def test_two_ministries_enrolling_one_region_at_once_exactly_one_wins(sqli
 
 async def test_an_append_against_a_stale_read_is_refused(nats_server):
     nc = await nats.connect(nats_server.url)
-    await declare(nc.jetstream())
+    await declare(nc)
     store = EventStore(nc)
     guard = subjects.aggregate("registry", "73.71")
     results = await asyncio.gather(
@@ -96,7 +96,7 @@ async def test_an_append_against_a_stale_read_is_refused(nats_server):
 
 async def test_what_is_new_under_a_guard_is_every_event_after_the_sequence_given(nats_server):
     nc = await nats.connect(nats_server.url)
-    await declare(nc.jetstream())
+    await declare(nc)
     store = EventStore(nc)
     region = subjects.region_history("73.71")
     first = await store.append(enrolled("73.71", "kemendagri", "n1"), 0, region)
@@ -126,7 +126,7 @@ async def test_what_is_new_is_the_same_whichever_way_it_is_found(nats_server):
     """Three regions' histories interleaved: from every point of each, `news` gives exactly what a full
     read of the region gives after it."""
     nc = await nats.connect(nats_server.url)
-    await declare(nc.jetstream())
+    await declare(nc)
     store = EventStore(nc)
     codes = ("73.71", "31.71", "11.01")
     for step, (what, how) in enumerate(HISTORY):
@@ -180,7 +180,7 @@ async def test_transient_failures_are_redelivered_for_as_long_as_they_last(sqlit
 
 async def test_a_crash_after_the_append_and_before_the_outcome_loses_nothing(nats_server):
     nc = await nats.connect(nats_server.url)
-    await declare(nc.jetstream())
+    await declare(nc)
     intake = Intake(REGISTRY, nc)
     body = b'{"submission_id": "row-1", "region_code": "73.71", "occurred_on": "2019-01-01"}'
     inbound = Inbound("kemendagri", "region.enroll", seq=41, body=body, headers={})

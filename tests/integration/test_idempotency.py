@@ -4,7 +4,7 @@ import time
 
 from ogi.embedded_nats import free_port
 from shared.settings import Settings
-from tests.support import new_id, running_system
+from tests.support import running_system
 
 MAKASSAR = "73.71"
 

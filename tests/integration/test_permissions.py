@@ -86,7 +86,7 @@ def secure_nats(tmp_path):
 @pytest.fixture
 async def users(secure_nats):
     connected = {name: await User(name).connect(secure_nats.url, secure_nats.credentials) for name in permissions.users()}
-    await streams.declare(connected[permissions.ADMIN].nc.jetstream())
+    await streams.declare(connected[permissions.ADMIN].nc)
     yield connected
     for user in connected.values():
         await user.nc.close()
