@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sse_starlette import EventSourceResponse
 
 from services.indicators import projection, readings
+from services.indicators.history import LiveHistory
 from services.indicators.opendata import COLUMNS, csv_response, open_data_routes
 from services.indicators.stream import LiveUpdates
 from shared.contracts.indicators import Indicator, Scope
@@ -27,6 +28,7 @@ BOUNDARIES = Query("2018", pattern="^(2018|current)$", description="provinces as
 def dashboard_routes(engine: AsyncEngine, nats: Callable[[], Client | None]) -> APIRouter:
     router = APIRouter()
     live = LiveUpdates(engine, nats)
+    live_history = LiveHistory()
     router.include_router(_pages())
     router.include_router(open_data_routes(engine))
 
@@ -41,7 +43,7 @@ def dashboard_routes(engine: AsyncEngine, nats: Callable[[], Client | None]) -> 
     async def history(request: Request, scope: Scope | None = None, indicator: Indicator | None = None, as_of: dt.date | None = AS_OF, format: str | None = Query(None, pattern="^(json|csv)$")):
         """The counts at the end of each month since January 2018 (the last month: up to `as_of` or today)."""
         async with engine.connect() as connection:
-            body = await readings.history(connection, as_of)
+            body = readings.history_body(*await live_history.counts(connection)) if as_of is None else await readings.history(connection, as_of)
         body["series"] = [s for s in body["series"] if scope in (None, s["scope"]) and indicator in (None, s["indicator"])]
         if format == "csv" or (format is None and "text/csv" in request.headers.get("accept", "")):
             rows = [{**point, "scope": s["scope"], "indicator": s["indicator"], "target": s["target"]} for s in body["series"] for point in s["points"]]

@@ -2,9 +2,11 @@
 region's status, the monthly history, and the summaries the dashboard shows."""
 
 import datetime as dt
+import json
 from collections import defaultdict
+from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.indicators import projection, replay, tables, views
@@ -49,10 +51,32 @@ def province_of(region: Region, boundaries: str) -> tuple[str, str]:
     return region.province_code_2018, region.province_name_2018
 
 
-def region_row(region: Region, state: replay.RegionState | None) -> dict:
+@dataclass
+class Standing:
+    """What a region's row shows: its status, the ministries that trained it, its active plans' number and
+    sectors."""
+
+    enrolled: bool = False
+    ministry: str | None = None  # the ministry that enrolled it last
+    enrolled_on: dt.date | None = None
+    commitment_letter_on: dt.date | None = None
+    ppid_established: bool | None = None
+    trained_by: set[str] = field(default_factory=set)
+    plans: int = 0
+    sectors: set[str] = field(default_factory=set)
+
+    @staticmethod
+    def replayed(state: replay.RegionState) -> "Standing":
+        active = state.active_plans
+        return Standing(
+            state.enrolled, state.ministry, state.enrolled_on, state.commitment_letter_on, state.ppid_established,
+            set(state.trained_by), len(active), {sector for plan in active for sector in plan.sectors},
+        )
+
+
+def region_row(region: Region, standing: Standing | None) -> dict:
     """One region's status as the dashboard and `regions.csv` show it."""
-    state = state or replay.RegionState()
-    active = state.active_plans
+    standing = standing or Standing()
     return {
         "code": region.code,
         "name": region.name,
@@ -62,21 +86,47 @@ def region_row(region: Region, state: replay.RegionState | None) -> dict:
         "code_2018": region.code_2018,
         "province_code_2018": region.province_code_2018,
         "province_name_2018": region.province_name_2018,
-        "enrolled": state.enrolled,
-        "ministry": state.ministry,
-        "enrolled_on": state.enrolled_on,
-        "commitment_letter_on": state.commitment_letter_on,
-        "ppid_established": state.ppid_established,
-        "trained": bool(state.trained_by),
-        "trained_by": sorted(state.trained_by),
-        "plans": len(active),
-        "sectors": [sector for sector in Sector if any(sector in plan.sectors for plan in active)],
+        "enrolled": standing.enrolled,
+        "ministry": standing.ministry,
+        "enrolled_on": standing.enrolled_on,
+        "commitment_letter_on": standing.commitment_letter_on,
+        "ppid_established": standing.ppid_established,
+        "trained": bool(standing.trained_by),
+        "trained_by": sorted(standing.trained_by),
+        "plans": standing.plans,
+        "sectors": [sector for sector in Sector if sector in standing.sectors],
     }
 
 
 async def regions(connection: AsyncConnection, as_of: dt.date | None = None) -> list[dict]:
-    states = replay.regions_on(await replay.event_rows(connection), as_of)
-    return [region_row(region, states.get(region.code)) for region in all_regions()]
+    """Every region's row: as it stands, from the read model's region tables (a few hundred rows, however
+    many events there are); on a past day, replayed from event_log."""
+    if as_of is None:
+        standings = await current_standings(connection)
+    else:
+        states = replay.regions_on(await replay.event_rows(connection), as_of)
+        standings = {code: Standing.replayed(state) for code, state in states.items()}
+    return [region_row(region, standings.get(region.code)) for region in all_regions()]
+
+
+async def current_standings(connection: AsyncConnection) -> dict[str, Standing]:
+    """Each region the read model holds a row of, as the projector left it: what replaying every event gives."""
+    standings: dict[str, Standing] = defaultdict(Standing)
+    for row in (await connection.execute(select(tables.region_status))).mappings():
+        standing = standings[row["region_code"]]
+        standing.enrolled, standing.ministry, standing.enrolled_on = bool(row["enrolled"]), row["ministry"], row["enrolled_on"]
+        standing.commitment_letter_on, standing.ppid_established = row["commitment_letter_on"], row["ppid_established"]
+    training = tables.region_training.c
+    for region_code, ministry in await connection.execute(select(training.region_code, training.ministry)):
+        standings[region_code].trained_by.add(ministry)
+    plan = tables.region_plan.c
+    sectors = cast(plan.sectors, String)  # PostgreSQL cannot group JSON values, only their text
+    active = select(plan.region_code, sectors, func.count()).where(plan.withdrawn.is_(False)).group_by(plan.region_code, sectors)
+    for region_code, listed, count in await connection.execute(active):
+        standing = standings[region_code]
+        standing.plans += count
+        standing.sectors.update(json.loads(listed))
+    return dict(standings)
 
 
 def summary(rows: list[dict], boundaries: str) -> dict:
@@ -107,14 +157,17 @@ def summary(rows: list[dict], boundaries: str) -> dict:
     }
 
 
-async def history(connection: AsyncConnection, as_of: dt.date | None = None) -> dict:
-    """The nine counts at the end of every month from January 2018, the last month up to `as_of` (or today)."""
-    rows = await replay.event_rows(connection)
-    last_day = as_of or max([dt.date.today(), *(row.occurred_on for row in rows)])
-    days = replay.month_ends(last_day)
-    counts = replay.monthly_counts(rows, days)
+async def history(connection: AsyncConnection, as_of: dt.date) -> dict:
+    """The nine counts at the end of every month from January 2018 up to `as_of` (the history as it stands
+    is services.indicators.history's)."""
+    as_of_seq = await projection.position(connection)
+    days = replay.month_ends(as_of)
+    return history_body(as_of_seq, days, replay.monthly_counts(await replay.event_rows(connection, through_seq=as_of_seq), days))
+
+
+def history_body(as_of_seq: int, days: list[dt.date], counts: dict) -> dict:
     return {
-        "as_of_seq": await projection.position(connection),
+        "as_of_seq": as_of_seq,
         "series": [
             {
                 "scope": scope,
@@ -130,6 +183,6 @@ async def history(connection: AsyncConnection, as_of: dt.date | None = None) -> 
 async def region_events(connection: AsyncConnection, region_code: str, as_of: dt.date | None = None) -> list[dict]:
     return [
         {"seq": row.seq, "event_type": row.event_type, "occurred_on": row.occurred_on, "ministry": row.ministry, "reported_by": row.reported_by, "data": row.data}
-        for row in await replay.event_rows(connection, region_code)
+        for row in await replay.event_rows(connection, [region_code])
         if as_of is None or row.occurred_on <= as_of
     ]

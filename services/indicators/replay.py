@@ -1,7 +1,8 @@
 """Every region's state on any day, replayed from `event_log` by CONTRACT.md's counting rules.
 
 The same rules as `views.counts_as_of`: only events with `occurred_on` on or before the day count, applied
-in stream order. The dashboard, the open data and the monthly history all read regions through this.
+in stream order. The dashboard and the open data read past days through this, and the history as it stands
+(history.py) each region's part of it.
 """
 
 import datetime as dt
@@ -72,11 +73,14 @@ class RegionState:
                     self.plans[row.plan_id].withdrawn = True
 
 
-async def event_rows(connection: AsyncConnection, region_code: str | None = None) -> Sequence:
+async def event_rows(connection: AsyncConnection, region_codes: Iterable[str] | None = None, through_seq: int | None = None) -> Sequence:
+    """event_log's rows in stream order: of the given regions only, and up to `through_seq`, if given."""
     log = tables.event_log.c
     query = select(log.seq, log.event_type, log.region_code, log.ministry, log.reported_by, log.occurred_on, log.plan_id, log.data).order_by(log.seq)
-    if region_code is not None:
-        query = query.where(log.region_code == region_code)
+    if region_codes is not None:
+        query = query.where(log.region_code.in_(list(region_codes)))
+    if through_seq is not None:
+        query = query.where(log.seq <= through_seq)
     return (await connection.execute(query)).all()
 
 
@@ -100,19 +104,40 @@ def month_ends(last_day: dt.date) -> list[dt.date]:
 
 
 def monthly_counts(rows: Iterable, days: list[dt.date]) -> dict[tuple[Scope, Indicator], list[int]]:
-    """The nine counts on each of `days` (ascending). A region's state only changes on the dates of its own
-    events, so each region is replayed once per distinct date rather than once per day asked."""
-    by_region: dict[str, list] = defaultdict(list)
-    for row in rows:
-        by_region[row.region_code].append(row)
+    """The nine counts on each of `days` (ascending)."""
     series = {key: [0] * len(days) for key in KEYS}
-    for history in by_region.values():
-        changes = sorted({row.occurred_on for row in history})
-        for start, end in _spans(changes, days):
-            for key in regions_on(history, days[start])[history[0].region_code].counts_for():
-                for index in range(start, end):
-                    series[key][index] += 1
+    for history in by_region(rows).values():
+        add(series, region_counts(history, days))
     return series
+
+
+def by_region(rows: Iterable) -> dict[str, list]:
+    histories: dict[str, list] = defaultdict(list)
+    for row in rows:
+        histories[row.region_code].append(row)
+    return histories
+
+
+Spans = list[tuple[tuple[Scope, Indicator], int, int]]
+
+
+def region_counts(history: list, days: list[dt.date]) -> Spans:
+    """What one region adds to the counts on `days`: each (scope, indicator) with the index range of days
+    over which it adds one. A region's state only changes on the dates of its own events, so it is replayed
+    once per distinct date rather than once per day asked."""
+    changes = sorted({row.occurred_on for row in history})
+    return [
+        (key, start, end)
+        for start, end in _spans(changes, days)
+        for key in regions_on(history, days[start])[history[0].region_code].counts_for()
+    ]
+
+
+def add(series: dict[tuple[Scope, Indicator], list[int]], spans: Spans, step: int = 1) -> None:
+    for key, start, end in spans:
+        counts = series[key]
+        for index in range(start, end):
+            counts[index] += step
 
 
 def _spans(changes: list[dt.date], days: list[dt.date]) -> list[tuple[int, int]]:

@@ -80,6 +80,23 @@ async def test_an_event_published_over_nats_changes_the_numbers_without_a_reload
     assert await page.evaluate("window.sameDocument") is True
 
 
+async def test_a_page_following_live_reads_the_monthly_history_once_in_ten_seconds_not_after_every_event(served, page):
+    """The history is the costliest answer of the service, and every open page used to ask for it again
+    after each event; the counts above it move at once either way."""
+    await two_ministries_three_regions(served)
+    history_reads = []
+    page.on("request", lambda request: history_reads.append(time.monotonic()) if "/api/v1/indicators/history" in request.url else None)
+    await page.goto(served.server.url + "/")
+    await expect_counts(page, LIVE)
+    await served.ministry("kominfo").submit_plan(BANDUNG, "ra-bandung", "2020-03-02")
+    await expect(page.locator('[data-indicator="kominfo.plans"]')).to_have_text("1")
+    await served.ministry("kemendagri").train(MERAUKE, "2020-04-01")
+    await expect(page.locator('[data-indicator="national.trained"]')).to_have_text("3")
+    await expect(page.locator("#position")).to_contain_text("8")  # the reload after the last event is done
+    elapsed = time.monotonic() - history_reads[0]
+    assert 1 <= len(history_reads) <= 1 + elapsed // 10, f"{len(history_reads)} reads of the history in {elapsed:.1f} s"
+
+
 async def test_one_click_switches_to_english_with_english_dates(served, page):
     await two_ministries_three_regions(served)
     await page.goto(served.server.url + "/?as_of=2019-06-30")

@@ -2,6 +2,7 @@
 codes, a data dictionary that matches the files, and a monthly history that agrees with `?as_of=`."""
 
 import csv
+import datetime as dt
 import io
 
 from tests.dashboard_story import BANDUNG, MAKASSAR, MERAUKE, two_ministries_three_regions
@@ -34,6 +35,48 @@ async def test_the_monthly_history_agrees_with_as_of_counts_at_every_month_end(s
     assert sum(row["trained"] for row in regions) == live["national.trained"]
     assert sum(row["plans"] > 0 for row in regions) == live["national.plans"]
     assert sum(row["enrolled"] and row["ministry"] == "kominfo" for row in regions) == live["kominfo.enrolled"]
+
+
+async def test_what_stands_now_agrees_with_a_replay_of_every_event_as_events_keep_coming(system):
+    """The history as it stands is kept between requests, only the regions with new events replayed again,
+    and the regions and overview as they stand come from the read model's tables: each must equal what a
+    replay of the whole event_log up to today gives, after each new event, back-dated ones included."""
+    today = dt.date.today().isoformat()
+    phases = []
+
+    async def agrees() -> None:
+        live, replayed = await read_now(system), await read_now(system, as_of=today)
+        assert live == replayed, f"after {phases}"
+
+    histories = [history for history in region_histories(seed=3) if history and history[0].region_code != MAKASSAR]
+    await system.projected(await append_all(system.nc, histories))
+    phases.append("every region but one")
+    await agrees()
+    kemendagri = system.ministry("kemendagri")
+    for step, submit in [
+        ("enrolled", lambda: kemendagri.enroll(MAKASSAR, "2019-05-01", ppid_established=True)),
+        ("a plan back-dated before the enrolment", lambda: kemendagri.submit_plan(MAKASSAR, "ra-1", "2018-06-01")),
+        ("trained", lambda: kemendagri.train(MAKASSAR, "2019-07-01")),
+        ("withdrawn", lambda: kemendagri.withdraw(MAKASSAR, "2020-02-01")),
+    ]:
+        outcome = await submit()
+        assert outcome.status == "accepted", outcome
+        await system.projected(outcome.event_seq)
+        phases.append(step)
+        await agrees()
+
+
+async def read_now(system, **params) -> dict:
+    """The history's counts by month, every region's row and the overview, without what names the day asked."""
+    history = (await system.http.get("/api/v1/indicators/history", params=params)).json()
+    regions = (await system.http.get("/api/v1/regions", params=params)).json()
+    overview = (await system.http.get("/api/v1/overview", params=params)).json()
+    return {
+        "as_of_seq": {history["as_of_seq"], regions["as_of_seq"], overview["as_of_seq"]},
+        "history": {(s["scope"], s["indicator"]): [(p["month"], p["count"]) for p in s["points"]] for s in history["series"]},
+        "regions": regions["regions"],
+        "overview": {key: value for key, value in overview.items() if key != "as_of"},
+    }
 
 
 async def test_indicators_csv_has_the_nine_counts_with_a_header_row(sqlite_system):

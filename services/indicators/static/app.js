@@ -10,6 +10,7 @@ const state = {
   asOf: new URLSearchParams(location.search).get("as_of"),
   boundaries: "2018",
   data: null,            // {indicators, overview, history} as last loaded
+  historyRead: null,     // {asOf, at}: the history's day and when it was read
   open: new Set(),       // provinces whose regions are shown
   loading: 0,            // so that an older answer never overwrites a newer one
   updatedAt: null,
@@ -44,18 +45,35 @@ async function getJson(path) {
 
 // ---- loading -------------------------------------------------------------------------------------------
 
+// While following live, the monthly history is read again at most this often: it is the costliest answer
+// of the service, and the counts above it move with every event anyway.
+const HISTORY_EVERY_MS = 10000;
+let historyLater = null;
+
 async function load() {
   const ticket = ++state.loading;
-  const [indicators, overview, history] = await Promise.all([
+  const history = historyDue() ? getJson(`/api/v1/indicators/history${query()}`) : null;
+  const [indicators, overview, historyRead] = await Promise.all([
     getJson(`/api/v1/indicators${query()}`),
     getJson(`/api/v1/overview${query({ boundaries: state.boundaries })}`),
-    getJson(`/api/v1/indicators/history${query()}`),
+    history,
   ]);
   if (ticket !== state.loading) return;
-  state.data = { indicators, overview, history };
+  if (history) {
+    state.historyRead = { asOf: state.asOf, at: Date.now() };
+  } else {
+    clearTimeout(historyLater);  // what changed meanwhile is shown once the history is due again
+    historyLater = setTimeout(scheduleLoad, state.historyRead.at + HISTORY_EVERY_MS - Date.now());
+  }
+  state.data = { indicators, overview, history: historyRead || state.data.history };
   state.updatedAt = new Date();
   render();
   await Promise.all([...state.open].map(showRegions));
+}
+
+function historyDue() {
+  const read = state.historyRead;
+  return !state.data || !read || read.asOf !== state.asOf || Date.now() - read.at >= HISTORY_EVERY_MS;
 }
 
 let pending = null;
