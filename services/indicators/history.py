@@ -32,32 +32,35 @@ class LiveHistory:
             position = await projection.position(connection)
             if position < self._position:  # the read model was rebuilt
                 self._forget()
-            if not self._days:
+            # Everything is read before anything kept changes, so a failed read leaves it as it was.
+            histories = await self._histories_to_replay(connection, position)
+            latest = self._latest | _latest_of(histories)
+            days = replay.month_ends(max([dt.date.today(), *latest.values()]))
+            if self._days and days != self._days:  # a new day: every region's part is of other days
                 histories = await _histories(connection, None, position)
-            elif position > self._position:
-                named = await _regions_named(connection, self._position, position)
-                # Most regions named: reading all of event_log in order is quicker than region by region.
-                histories = await _histories(connection, named if len(named) <= len(self._spans) // 2 else None, position)
-            else:
-                histories = {}
-            self._position = position
-            self._note_latest(histories)
-            days = replay.month_ends(max([dt.date.today(), *self._latest.values()]))
+                latest = _latest_of(histories)
             if days != self._days:
-                if self._days:  # a new day: every region's spans are of other days
-                    histories = await _histories(connection, None, position)
-                    self._note_latest(histories)
                 self._days, self._spans = days, {}
                 self._series = {key: [0] * len(days) for key in KEYS}
             for code, history in histories.items():
                 replay.add(self._series, self._spans.get(code, []), -1)
                 self._spans[code] = replay.region_counts(history, days)
                 replay.add(self._series, self._spans[code])
+            self._position, self._latest = position, latest
             return position, days, {key: list(counts) for key, counts in self._series.items()}
 
-    def _note_latest(self, histories: dict[str, list]) -> None:
-        for code, history in histories.items():
-            self._latest[code] = max(row.occurred_on for row in history)
+    async def _histories_to_replay(self, connection: AsyncConnection, position: int) -> dict[str, list]:
+        if not self._days:
+            return await _histories(connection, None, position)
+        if position == self._position:
+            return {}
+        named = await _regions_named(connection, self._position, position)
+        # Most regions named: reading all of event_log in order is quicker than region by region.
+        return await _histories(connection, named if len(named) <= len(self._spans) // 2 else None, position)
+
+
+def _latest_of(histories: dict[str, list]) -> dict[str, dt.date]:
+    return {code: max(row.occurred_on for row in history) for code, history in histories.items()}
 
 
 async def _histories(connection: AsyncConnection, regions: list[str] | None, through_seq: int) -> dict[str, list]:
