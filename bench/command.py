@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from bench import append, cpu, environment, ingest, latency, peer, peer_postgresql, projection
+from bench import append, cpu, dashboard, environment, ingest, latency, peer, peer_postgresql, projection
 from ogi.cli_support import console
 
 FULL = {"ingest": 20_000, "events": 1_000_000, "live": 100_000, "latency_seconds": 30.0}
@@ -51,7 +51,7 @@ def run(factor: float, database_url: str | None) -> dict:
     with console.status("ingest…"), environment.scratch_system() as running:
         results["ingest"] = asyncio.run(ingest.measure(running.nats_url, sizes["ingest"], cpu.processes_of(running)))
     with console.status("projection on SQLite" + (" and PostgreSQL…" if database_url else "…")):
-        results["projection"] = measure_projection(sizes, database_url)
+        results["projection"], results["dashboard_ms"] = measure_projection(sizes, database_url)
     sqlite = results["projection"]["sqlite"]
     results["rebuild"] = {"events": sqlite["events"], "seconds": sqlite["rebuild_seconds"],
                           "seconds_1m": round(sqlite["rebuild_seconds"] * 1_000_000 / sqlite["events"], 1),
@@ -109,16 +109,18 @@ def append_figures(results: dict, theirs: dict) -> dict:
             "ours_ingest_per_s": ours_ingest, "ingest_ratio": round(ours_ingest / theirs["append_per_s"], 4)}
 
 
-def measure_projection(sizes: dict, postgresql: str | None) -> dict:
-    """On SQLite, and on PostgreSQL when given, over one stream of events."""
-    async def measure(url: str, directory: Path) -> dict:
+def measure_projection(sizes: dict, postgresql: str | None) -> tuple[dict, dict]:
+    """On SQLite, and on PostgreSQL when given, over one stream of events; then the dashboard's reads of the
+    SQLite read model rebuilt from them."""
+    async def measure(url: str, directory: Path) -> tuple[dict, dict]:
         async with AsyncExitStack() as stack:
             databases = {"sqlite": (f"sqlite:///{directory / 'live.db'}", f"sqlite:///{directory / 'rebuild.db'}")}
             if postgresql:
                 databases["postgresql"] = (await stack.enter_async_context(environment.scratch_postgresql(postgresql)),
                                            await stack.enter_async_context(environment.scratch_postgresql(postgresql)))
             await environment.declare_streams(url)
-            return await projection.measure(url, databases, sizes["events"], sizes["live"])
+            projected = await projection.measure(url, databases, sizes["events"], sizes["live"])
+            return projected, {"events": projected["sqlite"]["events"], **await dashboard.measure(databases["sqlite"][1])}
 
     with environment.scratch_nats() as (server, directory):
         return asyncio.run(measure(server.url, directory))
@@ -158,6 +160,9 @@ def table(results: dict) -> Table:
                  f"p50 {raw['p50']} / p99 {raw['p99']} / max {raw['max']} raw js.publish to its ack", "", "p99 ≤ 50 ms", results["targets"]["latency_ms.p99"])
     add_cores_row(rows, "processor busy during latency, cores", results["latency"], results["machine"]["cores"])
     rows.add_row("projector peak RSS, MB", f"{results['projector_peak_rss_mb']}", "", "", "≤ 200 MB", results["targets"]["projector_peak_rss_mb"])
+    reads = results["dashboard_ms"]
+    rows.add_row(f"dashboard reads ms, {reads['events']:,} events", f"regions {reads['regions']:,}; history {reads['history_again']:,} (first {reads['history_first']:,})",
+                 f"regions replayed {reads['regions_replayed']:,}", "", "", "")
     add_peer_rows(rows, results)
     machine = results["machine"]
     rows.caption = (f"{machine['cores']} cores, {machine['memory_mb']:,} MB, Python {machine['python']}, {machine['nats_server']}; "
