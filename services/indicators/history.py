@@ -32,20 +32,24 @@ class LiveHistory:
             position = await projection.position(connection)
             if position < self._position:  # the read model was rebuilt
                 self._forget()
-            # Everything is read before anything kept changes, so a failed read leaves it as it was.
+            # Everything is read and replayed before anything kept changes, so a failed read or a request
+            # given up half way (cancelled) leaves it as it was.
             histories = await self._histories_to_replay(connection, position)
             latest = self._latest | _latest_of(histories)
             days = replay.month_ends(max([dt.date.today(), *latest.values()]))
             if self._days and days != self._days:  # a new day: every region's part is of other days
                 histories = await _histories(connection, None, position)
                 latest = _latest_of(histories)
+            # Replayed in a thread: the first time it takes seconds on a long log, and the event loop it would
+            # hold is the projector's too.
+            replayed = await asyncio.to_thread(_replayed, histories, days) if histories else {}
             if days != self._days:
                 self._days, self._spans = days, {}
                 self._series = {key: [0] * len(days) for key in KEYS}
-            for code, history in histories.items():
+            for code, spans in replayed.items():
                 replay.add(self._series, self._spans.get(code, []), -1)
-                self._spans[code] = replay.region_counts(history, days)
-                replay.add(self._series, self._spans[code])
+                self._spans[code] = spans
+                replay.add(self._series, spans)
             self._position, self._latest = position, latest
             return position, days, {key: list(counts) for key, counts in self._series.items()}
 
@@ -57,6 +61,10 @@ class LiveHistory:
         named = await _regions_named(connection, self._position, position)
         # Most regions named: reading all of event_log in order is quicker than region by region.
         return await _histories(connection, named if len(named) <= len(self._spans) // 2 else None, position)
+
+
+def _replayed(histories: dict[str, list], days: list[dt.date]) -> dict[str, replay.Spans]:
+    return {code: replay.region_counts(history, days) for code, history in histories.items()}
 
 
 def _latest_of(histories: dict[str, list]) -> dict[str, dt.date]:
