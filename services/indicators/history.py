@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from services.indicators import projection, replay, tables
 from shared.contracts.indicators import KEYS
 
-
 class LiveHistory:
     def __init__(self) -> None:
         self._lock = asyncio.Lock()  # one request brings it up to date; the others wait and read it
@@ -22,7 +21,7 @@ class LiveHistory:
     def _forget(self) -> None:
         self._position = 0
         self._days: list[dt.date] = []
-        self._latest: dict[str, dt.date] = {}  # each region's latest occurred_on
+        self._latest = dt.date.min  # the latest occurred_on replayed
         self._spans: dict[str, replay.Spans] = {}  # each region's part of the series
         self._series: dict = {}
 
@@ -34,15 +33,12 @@ class LiveHistory:
                 self._forget()
             # Everything is read and replayed before anything kept changes, so a failed read or a request
             # given up half way (cancelled) leaves it as it was.
-            histories = await self._histories_to_replay(connection, position)
-            latest = self._latest | _latest_of(histories)
-            days = replay.month_ends(max([dt.date.today(), *latest.values()]))
-            if self._days and days != self._days:  # a new day: every region's part is of other days
-                histories = await _histories(connection, None, position)
-                latest = _latest_of(histories)
-            # Replayed in a thread: the first time it takes seconds on a long log, and the event loop it would
-            # hold is the projector's too.
-            replayed = await asyncio.to_thread(_replayed, histories, days) if histories else {}
+            days = replay.month_ends(max(dt.date.today(), self._latest))
+            regions = None if days != self._days else await self._regions_named(connection, position)
+            replayed, latest = await _replay(connection, regions, position, days)
+            if latest > days[-1]:  # an event dated after the last month-end (tomorrow): every region again
+                days = replay.month_ends(latest)
+                replayed, latest = await _replay(connection, None, position, days)
             if days != self._days:
                 self._days, self._spans = days, {}
                 self._series = {key: [0] * len(days) for key in KEYS}
@@ -50,34 +46,25 @@ class LiveHistory:
                 replay.add(self._series, self._spans.get(code, []), -1)
                 self._spans[code] = spans
                 replay.add(self._series, spans)
-            self._position, self._latest = position, latest
+            self._position, self._latest = position, max(self._latest, latest)
             return position, days, {key: list(counts) for key, counts in self._series.items()}
 
-    async def _histories_to_replay(self, connection: AsyncConnection, position: int) -> dict[str, list]:
-        if not self._days:
-            return await _histories(connection, None, position)
+    async def _regions_named(self, connection: AsyncConnection, position: int) -> list[str] | None:
+        """The regions of the events after those replayed (None: so many that all are read, in one pass)."""
         if position == self._position:
-            return {}
-        named = await _regions_named(connection, self._position, position)
-        # Most regions named: reading all of event_log in order is quicker than region by region.
-        return await _histories(connection, named if len(named) <= len(self._spans) // 2 else None, position)
+            return []
+        log = tables.event_log.c
+        query = select(log.region_code).distinct().where(log.seq > self._position, log.seq <= position)
+        named = list((await connection.execute(query)).scalars())
+        return named if len(named) <= len(self._spans) // 2 else None
 
 
-def _replayed(histories: dict[str, list], days: list[dt.date]) -> dict[str, replay.Spans]:
-    return {code: replay.region_counts(history, days) for code, history in histories.items()}
-
-
-def _latest_of(histories: dict[str, list]) -> dict[str, dt.date]:
-    return {code: max(row.occurred_on for row in history) for code, history in histories.items()}
-
-
-async def _histories(connection: AsyncConnection, regions: list[str] | None, through_seq: int) -> dict[str, list]:
-    if regions == []:
-        return {}
-    return replay.by_region(await replay.event_rows(connection, regions, through_seq))
-
-
-async def _regions_named(connection: AsyncConnection, after_seq: int, through_seq: int) -> list[str]:
-    log = tables.event_log.c
-    query = select(log.region_code).distinct().where(log.seq > after_seq, log.seq <= through_seq)
-    return list((await connection.execute(query)).scalars())
+async def _replay(connection: AsyncConnection, regions: list[str] | None, through_seq: int, days: list[dt.date]) -> tuple[dict[str, replay.Spans], dt.date]:
+    """Each region's part of the series on `days` (all regions when `regions` is None), from its events up to
+    `through_seq`; and the latest occurred_on among them."""
+    replayed: dict[str, replay.Spans] = {}
+    latest = dt.date.min
+    async for history in replay.histories(connection, regions, through_seq):
+        replayed[history[0].region_code] = replay.region_counts(history, days)
+        latest = max(latest, *(row.occurred_on for row in history))
+    return replayed, latest

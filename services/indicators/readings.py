@@ -104,8 +104,7 @@ async def regions(connection: AsyncConnection, as_of: dt.date | None = None) -> 
     if as_of is None:
         standings = await current_standings(connection)
     else:
-        states = replay.regions_on(await replay.event_rows(connection), as_of)
-        standings = {code: Standing.replayed(state) for code, state in states.items()}
+        standings = {code: Standing.replayed(state) for code, state in (await replay.regions_as_of(connection, as_of)).items()}
     return [region_row(region, standings.get(region.code)) for region in all_regions()]
 
 
@@ -162,7 +161,10 @@ async def history(connection: AsyncConnection, as_of: dt.date) -> dict:
     is services.indicators.history's)."""
     as_of_seq = await projection.position(connection)
     days = replay.month_ends(as_of)
-    return history_body(as_of_seq, days, replay.monthly_counts(await replay.event_rows(connection, through_seq=as_of_seq), days))
+    counts = {key: [0] * len(days) for key in KEYS}
+    async for region_history in replay.histories(connection, through_seq=as_of_seq):
+        replay.add(counts, replay.region_counts(region_history, days))
+    return history_body(as_of_seq, days, counts)
 
 
 def history_body(as_of_seq: int, days: list[dt.date], counts: dict) -> dict:
@@ -183,6 +185,6 @@ def history_body(as_of_seq: int, days: list[dt.date], counts: dict) -> dict:
 async def region_events(connection: AsyncConnection, region_code: str, as_of: dt.date | None = None) -> list[dict]:
     return [
         {"seq": row.seq, "event_type": row.event_type, "occurred_on": row.occurred_on, "ministry": row.ministry, "reported_by": row.reported_by, "data": row.data}
-        for row in await replay.event_rows(connection, [region_code])
+        for row in await replay.event_rows(connection, region_code)
         if as_of is None or row.occurred_on <= as_of
     ]

@@ -8,7 +8,7 @@ in stream order. The dashboard and the open data read past days through this, an
 import datetime as dt
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -18,6 +18,7 @@ from services.indicators import tables
 from shared.contracts.indicators import KEYS, Indicator, Scope
 
 FIRST_MONTH = dt.date(2018, 1, 1)
+READ_AT_ONCE = 1000  # event_log rows fetched per round trip while replaying
 
 
 @dataclass
@@ -73,15 +74,52 @@ class RegionState:
                     self.plans[row.plan_id].withdrawn = True
 
 
-async def event_rows(connection: AsyncConnection, region_codes: Iterable[str] | None = None, through_seq: int | None = None) -> Sequence:
-    """event_log's rows in stream order: of the given regions only, and up to `through_seq`, if given."""
+EVENT_COLUMNS = [tables.event_log.c[name] for name in ("seq", "event_type", "region_code", "ministry", "reported_by", "occurred_on", "plan_id", "data")]
+
+
+async def event_rows(connection: AsyncConnection, region_code: str) -> Sequence:
+    """One region's events in stream order."""
     log = tables.event_log.c
-    query = select(log.seq, log.event_type, log.region_code, log.ministry, log.reported_by, log.occurred_on, log.plan_id, log.data).order_by(log.seq)
-    if region_codes is not None:
-        query = query.where(log.region_code.in_(list(region_codes)))
+    return (await connection.execute(select(*EVENT_COLUMNS).where(log.region_code == region_code).order_by(log.seq))).all()
+
+
+async def histories(connection: AsyncConnection, regions: list[str] | None = None, through_seq: int | None = None) -> AsyncIterator[list]:
+    """Each region's events in stream order, one region at a time (of `regions` only, and up to
+    `through_seq`, if given), so that only one region's events are held at once (all of them at once took
+    1.4 GB at 1,000,000 events)."""
+    history: list = []
+    async for row in _streamed(connection, by_region=True, regions=regions, through_seq=through_seq):
+        if history and row.region_code != history[0].region_code:
+            yield history
+            history = []
+        history.append(row)
+    if history:
+        yield history
+
+
+async def regions_as_of(connection: AsyncConnection, day: dt.date) -> dict[str, RegionState]:
+    """`regions_on` every event, read as it is applied."""
+    states: dict[str, RegionState] = defaultdict(RegionState)
+    async for row in _streamed(connection):
+        if row.occurred_on <= day:
+            states[row.region_code].apply(row)
+    return dict(states)
+
+
+async def _streamed(connection: AsyncConnection, by_region: bool = False, regions: list[str] | None = None, through_seq: int | None = None) -> AsyncIterator:
+    """event_log's rows in stream order (by region first if `by_region`), fetched a part at a time."""
+    if regions == []:
+        return
+    log = tables.event_log.c
+    query = select(*EVENT_COLUMNS).order_by(*([log.region_code] if by_region else []), log.seq)
+    if regions is not None:
+        query = query.where(log.region_code.in_(regions))
     if through_seq is not None:
         query = query.where(log.seq <= through_seq)
-    return (await connection.execute(query)).all()
+    async with connection.stream(query.execution_options(yield_per=READ_AT_ONCE)) as result:
+        async for rows in result.partitions():
+            for row in rows:
+                yield row
 
 
 def regions_on(rows: Iterable, day: dt.date | None = None) -> dict[str, RegionState]:
@@ -103,34 +141,31 @@ def month_ends(last_day: dt.date) -> list[dt.date]:
     return days
 
 
-def monthly_counts(rows: Iterable, days: list[dt.date]) -> dict[tuple[Scope, Indicator], list[int]]:
-    """The nine counts on each of `days` (ascending)."""
-    series = {key: [0] * len(days) for key in KEYS}
-    for history in by_region(rows).values():
-        add(series, region_counts(history, days))
-    return series
-
-
-def by_region(rows: Iterable) -> dict[str, list]:
-    histories: dict[str, list] = defaultdict(list)
-    for row in rows:
-        histories[row.region_code].append(row)
-    return histories
-
-
 Spans = list[tuple[tuple[Scope, Indicator], int, int]]
 
 
 def region_counts(history: list, days: list[dt.date]) -> Spans:
     """What one region adds to the counts on `days`: each (scope, indicator) with the index range of days
-    over which it adds one. A region's state only changes on the dates of its own events, so it is replayed
-    once per distinct date rather than once per day asked."""
-    changes = sorted({row.occurred_on for row in history})
-    return [
-        (key, start, end)
-        for start, end in _spans(changes, days)
-        for key in regions_on(history, days[start])[history[0].region_code].counts_for()
-    ]
+    over which it adds one. A region's state only changes on the dates of its own events, so it is taken
+    once per distinct date rather than once per day asked; and from one such day to the next by applying
+    only the events that occurred in between, unless one of them comes earlier in the stream than an event
+    already applied (it was back-dated): then the region is replayed from its first event up to that day."""
+    by_date = sorted(history, key=lambda row: row.occurred_on)  # stable: in stream order within a date
+    spans: Spans = []
+    state, taken, applied_through = RegionState(), 0, 0
+    for start, end in _spans(sorted({row.occurred_on for row in history}), days):
+        day, first_new = days[start], taken
+        while taken < len(by_date) and by_date[taken].occurred_on <= day:
+            taken += 1
+        arrived = sorted(by_date[first_new:taken], key=lambda row: row.seq)
+        if arrived and arrived[0].seq < applied_through:
+            state = regions_on(history, day)[history[0].region_code]
+        else:
+            for row in arrived:
+                state.apply(row)
+        applied_through = max([applied_through, *(row.seq for row in arrived)])
+        spans += [(key, start, end) for key in state.counts_for()]
+    return spans
 
 
 def add(series: dict[tuple[Scope, Indicator], list[int]], spans: Spans, step: int = 1) -> None:

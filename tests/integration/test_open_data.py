@@ -22,17 +22,9 @@ def read_csv(response) -> list[dict]:
 async def test_the_monthly_history_agrees_with_as_of_counts_at_every_month_end(system):
     last = await append_all(system.nc, region_histories(seed=5, rounds=2))
     await system.projected(last)
-    history = (await system.http.get("/api/v1/indicators/history")).json()
-    series = {(s["scope"], s["indicator"]): s["points"] for s in history["series"]}
-    assert len(series) == 9
-    months = series["national", "enrolled"]
-    assert months[0]["month"] == "2018-01" and months[0]["as_of"] == "2018-01-31"
-    for index, month in enumerate(months):
-        counts = await system.counts(as_of=month["as_of"])
-        assert {f"{scope}.{indicator}": points[index]["count"] for (scope, indicator), points in series.items()} == counts, month
-    assert {f"{scope}.{indicator}": points[-1]["count"] for (scope, indicator), points in series.items()} == await system.counts()
+    await history_agrees_with_as_of_counts(system)
 
-    # Every region's replayed status adds up to the projected counts.
+    # Every region's status adds up to the projected counts.
     regions = (await system.http.get("/api/v1/regions")).json()["regions"]
     live = await system.counts()
     assert sum(row["enrolled"] for row in regions) == live["national.enrolled"]
@@ -56,18 +48,20 @@ async def test_what_stands_now_agrees_with_a_replay_of_every_event_as_events_kee
     await system.projected(await append_all(system.nc, histories))
     phases.append("every region but one")
     await agrees()
-    kemendagri = system.ministry("kemendagri")
+    kemendagri, kominfo = system.ministry("kemendagri"), system.ministry("kominfo")
     for step, submit in [
         ("enrolled", lambda: kemendagri.enroll(MAKASSAR, "2019-05-01", ppid_established=True)),
         ("a plan back-dated before the enrolment", lambda: kemendagri.submit_plan(MAKASSAR, "ra-1", "2018-06-01")),
         ("trained", lambda: kemendagri.train(MAKASSAR, "2019-07-01")),
         ("withdrawn", lambda: kemendagri.withdraw(MAKASSAR, "2020-02-01")),
+        ("enrolled again, back-dated before the first enrolment", lambda: kominfo.enroll(MAKASSAR, "2019-01-01")),
     ]:
         outcome = await submit()
         assert outcome.status == "accepted", outcome
         await system.projected(outcome.event_seq)
         phases.append(step)
         await agrees()
+    await history_agrees_with_as_of_counts(system)
 
 
 async def test_a_history_request_that_fails_half_way_leaves_the_kept_history_whole(sqlite_system, monkeypatch):
@@ -84,16 +78,16 @@ async def test_a_history_request_that_fails_half_way_leaves_the_kept_history_who
             return later
 
     monkeypatch.setattr(history, "dt", SimpleNamespace(date=Later))
-    replayed = history._replayed
+    replayed = history._replay
     failures = iter([RuntimeError("the replay failed")])
 
-    def fails_once(*args):
+    async def fails_once(*args):
         failure = next(failures, None)
         if failure is not None:
             raise failure
-        return replayed(*args)
+        return await replayed(*args)
 
-    monkeypatch.setattr(history, "_replayed", fails_once)
+    monkeypatch.setattr(history, "_replay", fails_once)
     with pytest.raises(RuntimeError, match="the replay failed"):
         await system.http.get("/api/v1/indicators/history")
     assert await read_now(system) == await read_now(system, as_of=later.isoformat())
@@ -110,6 +104,20 @@ async def read_now(system, **params) -> dict:
         "regions": regions["regions"],
         "overview": {key: value for key, value in overview.items() if key != "as_of"},
     }
+
+
+async def history_agrees_with_as_of_counts(system) -> None:
+    """Every month of the history equals the counts `?as_of=` its last day (views.counts_as_of, in SQL), and
+    the last month the live counts."""
+    history = (await system.http.get("/api/v1/indicators/history")).json()
+    series = {(s["scope"], s["indicator"]): s["points"] for s in history["series"]}
+    assert len(series) == 9
+    months = series["national", "enrolled"]
+    assert months[0]["month"] == "2018-01" and months[0]["as_of"] == "2018-01-31"
+    for index, month in enumerate(months):
+        counts = await system.counts(as_of=month["as_of"])
+        assert {f"{scope}.{indicator}": points[index]["count"] for (scope, indicator), points in series.items()} == counts, month
+    assert {f"{scope}.{indicator}": points[-1]["count"] for (scope, indicator), points in series.items()} == await system.counts()
 
 
 async def test_indicators_csv_has_the_nine_counts_with_a_header_row(sqlite_system):
