@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from services.indicators import projection, replay, tables
 from shared.contracts.indicators import KEYS
 
+
 class LiveHistory:
     def __init__(self) -> None:
         self._lock = asyncio.Lock()  # one request brings it up to date; the others wait and read it
