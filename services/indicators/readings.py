@@ -52,15 +52,10 @@ def province_of(region: Region, boundaries: str) -> tuple[str, str]:
 
 
 @dataclass
-class Standing:
-    """What a region's row shows: its status, the ministries that trained it, its active plans' number and
-    sectors."""
+class Standing(replay.Enrolment):
+    """What a region's row shows: its enrolment, the ministries that trained it, its active plans' number
+    and sectors."""
 
-    enrolled: bool = False
-    ministry: str | None = None  # the ministry that enrolled it last
-    enrolled_on: dt.date | None = None
-    commitment_letter_on: dt.date | None = None
-    ppid_established: bool | None = None
     trained_by: set[str] = field(default_factory=set)
     plans: int = 0
     sectors: set[str] = field(default_factory=set)

@@ -30,12 +30,18 @@ class Plan:
 
 
 @dataclass
-class RegionState:
+class Enrolment:
+    """A region's enrolment as its last RegionEnrolled and RegionWithdrawn left it."""
+
     enrolled: bool = False
     ministry: str | None = None  # the ministry that enrolled it last
     enrolled_on: dt.date | None = None
     commitment_letter_on: dt.date | None = None
     ppid_established: bool | None = None
+
+
+@dataclass
+class RegionState(Enrolment):
     trained_by: set[str] = field(default_factory=set)
     plans: dict[str, Plan] = field(default_factory=dict)
 
