@@ -48,6 +48,9 @@ class Collector:
     def services_in(self, trace_id: str) -> set[str]:
         return {service for service, _, trace in self.spans if trace == trace_id}
 
+    def names_in(self, trace_id: str) -> set[str]:
+        return {name for _, name, trace in self.spans if trace == trace_id}
+
 
 @pytest.fixture
 def collector():
@@ -69,9 +72,9 @@ async def test_one_trace_reaches_the_collector_and_ogi_trace_finds_it(tmp_path, 
         await nc.jetstream().publish("ogi.inbox.kemendagri.region.enroll", json.dumps(body).encode(), headers={"traceparent": TRACEPARENT})
         await nc.close()
 
+        # Each service exports its spans in batches of its own: wait for the very spans, not only for the services.
         await eventually(lambda: {"ogi-registry", "ogi-indicators"} <= collector.services_in(TRACE_ID), timeout=30)
-        names = {name for _, name, trace in collector.spans if trace == TRACE_ID}
-        assert {"decide region.enroll", "apply RegionEnrolled"} <= names
+        await eventually(lambda: {"decide region.enroll", "apply RegionEnrolled"} <= collector.names_in(TRACE_ID), timeout=30)
 
         api = f"http://127.0.0.1:{http_port}"
         await eventually(lambda: "in the indicators" in run("trace", "kdn-trace-1", "--nats-url", f"nats://127.0.0.1:{nats_port}", "--api-url", api, cwd=tmp_path).stdout)
