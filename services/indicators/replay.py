@@ -128,11 +128,11 @@ async def _streamed(connection: AsyncConnection, by_region: bool = False, region
                 yield row
 
 
-def regions_on(rows: Iterable, day: dt.date | None = None) -> dict[str, RegionState]:
-    """Each region with at least one event on or before `day` (all events when `day` is None)."""
+def regions_on(rows: Iterable, day: dt.date) -> dict[str, RegionState]:
+    """Each region with at least one event on or before `day`."""
     states: dict[str, RegionState] = defaultdict(RegionState)
     for row in rows:
-        if day is None or row.occurred_on <= day:
+        if row.occurred_on <= day:
             states[row.region_code].apply(row)
     return dict(states)
 
