@@ -8,7 +8,7 @@ in stream order. The dashboard and the open data read past days through this, an
 import datetime as dt
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -104,7 +104,8 @@ async def histories(connection: AsyncConnection, regions: list[str] | None = Non
 
 
 async def regions_as_of(connection: AsyncConnection, day: dt.date) -> dict[str, RegionState]:
-    """`regions_on` every event, read as it is applied."""
+    """Each region with at least one event on or before `day`, its events applied in stream order as they are
+    read."""
     states: dict[str, RegionState] = defaultdict(RegionState)
     async for row in _streamed(connection):
         if row.occurred_on <= day:
@@ -126,15 +127,6 @@ async def _streamed(connection: AsyncConnection, by_region: bool = False, region
         async for rows in result.partitions():
             for row in rows:
                 yield row
-
-
-def regions_on(rows: Iterable, day: dt.date) -> dict[str, RegionState]:
-    """Each region with at least one event on or before `day`."""
-    states: dict[str, RegionState] = defaultdict(RegionState)
-    for row in rows:
-        if row.occurred_on <= day:
-            states[row.region_code].apply(row)
-    return dict(states)
 
 
 def month_ends(last_day: dt.date) -> list[dt.date]:
@@ -165,7 +157,10 @@ def region_counts(history: list, days: list[dt.date]) -> Spans:
             taken += 1
         arrived = sorted(by_date[first_new:taken], key=lambda row: row.seq)
         if arrived and arrived[0].seq < applied_through:
-            state = regions_on(history, day)[history[0].region_code]
+            state = RegionState()
+            for row in history:
+                if row.occurred_on <= day:
+                    state.apply(row)
         else:
             for row in arrived:
                 state.apply(row)
