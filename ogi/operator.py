@@ -242,8 +242,11 @@ def rebuild(
     """Rebuild the read model from sequence 1 beside the live one, compare the two, and switch only when equal."""
     from services.indicators.rebuild import rebuild as rebuild_beside
     from services.indicators.rebuild import rebuild_url_beside, switch_sqlite
+    from services.indicators.receiver import ReceiverProcess
 
-    live_url = settings(data_dir=data_dir, database_url=database_url).resolved_database_url
+    config = settings(data_dir=data_dir, database_url=database_url, nats_url=nats_url)
+    live_url = config.resolved_database_url
+    receiver = ReceiverProcess(config.resolved_nats_url, config.nats_credentials)
     try:
         target_url = into or rebuild_url_beside(live_url)
     except ValueError as error:
@@ -257,7 +260,7 @@ def rebuild(
     with Progress(TextColumn("rebuilding"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console, disable=as_json) as progress:
         task = progress.add_task("events", total=None)
         comparison = with_nats(nats_url, "ogi-rebuild", lambda nc: rebuild_beside(
-            nc, live_url, target_url, lambda done, total: progress.update(task, completed=done, total=total), up_to_live=switch))
+            nc, live_url, target_url, lambda done, total: progress.update(task, completed=done, total=total), up_to_live=switch, receiver=receiver))
     switched = str(switch_sqlite(live_url, target_url)) if switch and comparison.equal else None
     if as_json:
         print_json({"position": comparison.position, "equal": comparison.equal, "differing_tables": comparison.differing_tables,

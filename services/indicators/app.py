@@ -10,6 +10,7 @@ from services.indicators.db import create_engine, migrate
 from services.indicators.http import create_http_app
 from services.indicators.metrics import ProjectorMetrics
 from services.indicators.projector import Projector
+from services.indicators.receiver import ReceiverProcess
 from shared import runtime, streams, subjects
 from shared.natsconn import connect
 from shared.probes import probe_routes
@@ -32,7 +33,8 @@ class IndicatorsService:
         await migrate(self.engine)
         self.nc = await connect(self.settings.resolved_nats_url, name="ogi-indicators", credentials=self.settings.nats_credentials)
         await streams.declare(self.nc, self.settings.replicas, self.settings.duplicate_window)
-        self.projector = Projector(self.nc, self.engine, self.metrics)
+        receiver = ReceiverProcess(self.settings.resolved_nats_url, self.settings.nats_credentials)
+        self.projector = Projector(self.nc, self.engine, self.metrics, receiver=receiver)
         await self.projector.start()
 
     async def stop(self) -> None:

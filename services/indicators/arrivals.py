@@ -3,10 +3,15 @@ buffer that its batch loop empties, answering the consumer's flow control as soo
 queue and task overhead was a large part of a catching-up projector's time; runs pay it once."""
 
 import asyncio
+import datetime as dt
 from collections import deque
 from collections.abc import AsyncIterator
 
 from nats.aio.msg import Msg
+
+# A delivery as the projector keeps it: (stream sequence, when it was stored in ns since the epoch,
+# payload, headers), whether received in the projector's own process or in a receiving process.
+Arrival = tuple[int, int, bytes, dict[str, str] | None]
 
 
 async def runs(subscription, most: int) -> AsyncIterator[list[Msg]]:
@@ -42,12 +47,18 @@ async def _answer_flow_control(subscription) -> None:
     await connection.publish(reply)
 
 
-def stream_sequence(reply: str) -> int:
-    """The stream sequence from a JetStream delivery's reply subject, without the rest of its metadata
+def arrival(message: Msg, headers: dict[str, str] | None) -> Arrival:
+    """The stream sequence and time from the delivery's reply subject, without the rest of its metadata
     (nats-py's `Msg.metadata` makes objects and a datetime for each message): `$JS.ACK.<stream>.<consumer>.
-    <delivered>.<stream seq>...` with 9 tokens, or with a domain and an account hash after `ACK`."""
-    tokens = reply.split(".")
-    return int(tokens[5] if len(tokens) == 9 else tokens[7])
+    <delivered>.<stream seq>.<consumer seq>.<time>...` with 9 tokens, or with a domain and an account hash
+    after `ACK`."""
+    tokens = message.reply.split(".")
+    at = 5 if len(tokens) == 9 else 7
+    return int(tokens[at]), int(tokens[at + 2]), message.data, headers
+
+
+def stored_at(nanoseconds: int) -> dt.datetime:
+    return dt.datetime.fromtimestamp(nanoseconds / 1e9, dt.UTC)
 
 
 class Buffer:

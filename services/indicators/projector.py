@@ -7,6 +7,11 @@ the consumer's flow control waits for it), and applied in batches of whatever ha
 events come one at a time, up to MAX_BATCH while catching up. After each committed batch the changed
 indicators go to KV OGI_INDICATORS and to `ogi.indicators.<scope>.<indicator>`, all at once.
 
+A projector CATCH_UP_MIN or more behind the stream at start (a rebuild, a replica back after a long stop)
+has its events received by a child process (services.indicators.receiver) until it has caught up with
+where the stream was, then by its own consumer from the next event; should the child fail, its own
+consumer takes over from there. Receiving and applying then run on two cores instead of taking turns.
+
 An empty read model far behind the stream (a rebuild, a new replica's database) is filled as a bulk load:
 event_log without its indexes, each built once, by sorting, when the projector has caught up. Row by row
 they were most of a long rebuild's time (the unique event_id index grows at random places); a bulk load
@@ -22,10 +27,11 @@ import datetime as dt
 import logging
 import time
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import aclosing
 from dataclasses import dataclass
 
 from nats.aio.client import Client
-from nats.aio.msg import Msg
 from nats.js.api import ConsumerConfig, DeliverPolicy
 from opentelemetry import trace
 from sqlalchemy import select
@@ -33,16 +39,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.indicators import arrivals, projection, tables
+from services.indicators.arrivals import Arrival
 from services.indicators.metrics import ProjectorMetrics
 from services.indicators.projection import ReadModel, Recorded
 from services.indicators.publisher import IndicatorPublisher
+from services.indicators.receiver import ReceiverFailed, ReceiverProcess, Receiving
 from services.indicators.writer import Writer
 from shared import subjects, telemetry
 from shared.contracts.indicators import TARGETS, IndicatorValue
 
 log = logging.getLogger("ogi.projector")
 
-MAX_BATCH = 5000
+# With a receiving process holding what the server sends ahead (about 70 MB), the projector holding a
+# batch being written and the next one decoded stays within the 200 MB the pair is given.
+MAX_BATCH = 2500
 QUEUED = MAX_BATCH  # decoded events waiting (the next batch); beyond that the consumer waits (flow control)
 # A batch this small is live traffic: each event gets a span in its submission's trace. A larger one is
 # a projector catching up: one span for the batch, linked to a bounded number of the events' traces.
@@ -50,12 +60,14 @@ TRACED_EVENTS = 64
 LINKS = 32
 RETRY_DELAY_MAX = 10.0
 BULK_LOAD_MIN = 10_000  # events an empty read model must be behind for a bulk load
+CATCH_UP_MIN = 10_000  # events a projector must be behind to catch up with a receiving process
 
 
 @dataclass(slots=True)
 class Delivered:
     recorded: Recorded
-    message: Msg
+    headers: dict[str, str] | None
+    stored_ns: int  # when the stream stored it
     error: Exception | None = None  # why the event could not be read, raised where the batch is applied
 
 
@@ -68,8 +80,11 @@ class Projector:
         batch_size: int = MAX_BATCH,
         publish: bool = True,
         bulk_load_min: int = BULK_LOAD_MIN,
+        receiver: ReceiverProcess | None = None,
+        catch_up_min: int = CATCH_UP_MIN,
     ) -> None:
-        """`publish=False` builds a read model without telling anyone (a rebuild beside the live one)."""
+        """`publish=False` builds a read model without telling anyone (a rebuild beside the live one).
+        `receiver`: how to start a receiving process, for catching up when `catch_up_min` or more behind."""
         self._nc = nc
         self._publishing = publish
         # Events after this sequence wait (None: no limit): lets a rebuild stop where the live one is.
@@ -84,7 +99,7 @@ class Projector:
         self._received = arrivals.Buffer(max(QUEUED, batch_size))
         self._task: asyncio.Task | None = None
         self._subscription = None
-        self._receiver: asyncio.Task | None = None
+        self._receiver_task: asyncio.Task | None = None
         self._publisher: IndicatorPublisher | None = None
         self._dirty = False  # the KV bucket may lag the database after a failed publish
         self._model = ReadModel()
@@ -93,6 +108,10 @@ class Projector:
         self._applied_at: dt.datetime | None = None  # stream timestamp of the last event applied
         self._bulk_load_min = bulk_load_min
         self._bulk_load_until: int | None = None  # during a bulk load: where event_log's indexes get built
+        self._receiver_process = receiver
+        self._catch_up_min = catch_up_min
+        self._catch_up_until: int | None = None  # while a receiving process receives: up to where
+        self._receiving: Receiving | None = None
 
     @property
     def running(self) -> bool:
@@ -102,7 +121,10 @@ class Projector:
         self._writer = Writer(self._engine)
         await self._load()
         self.position = self._model.position
-        await self._prepare_event_log()
+        last = (await self._js.stream_info(subjects.EVENTS_STREAM)).state.last_seq
+        await self._prepare_event_log(last if self._limit is None else min(last, self._limit))
+        if self._receiver_process is not None and last - self._model.position >= self._catch_up_min:
+            self._catch_up_until = last
         if self._publishing:
             self._publisher = IndicatorPublisher(self._nc, await self._js.key_value(subjects.INDICATORS_BUCKET), self.metrics)
             await self._publish_all()  # a crash between commit and publish leaves the bucket behind
@@ -130,6 +152,11 @@ class Projector:
         self.metrics.lag_seconds.set((last_time - self._applied_at).total_seconds() if last_time and self._applied_at else 0)
 
     @property
+    def receiver_pid(self) -> int | None:
+        """The receiving process's, while one receives for this projector."""
+        return self._receiving.process.pid if self._receiving is not None else None
+
+    @property
     def limit(self) -> int | None:
         return self._limit
 
@@ -138,11 +165,8 @@ class Projector:
         self._limit = seq
         self._limit_raised.set()
 
-    async def _prepare_event_log(self) -> None:
+    async def _prepare_event_log(self, last: int) -> None:
         """Drop event_log's indexes for a bulk load, or make sure they are there."""
-        last = (await self._js.stream_info(subjects.EVENTS_STREAM)).state.last_seq
-        if self._limit is not None:
-            last = min(last, self._limit)
         async with self._engine.begin() as connection:
             bulk = self._model.position == 0 and last >= self._bulk_load_min and await projection.drop_log_indexes_if_empty(connection)
             if not bulk:
@@ -174,17 +198,8 @@ class Projector:
             self._model = await ReadModel.load(connection)
 
     async def _subscribe(self) -> None:
-        self._subscription = await self._js.subscribe(
-            "ogi.events.>",
-            stream=subjects.EVENTS_STREAM,
-            ordered_consumer=True,
-            config=ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=self._model.position + 1),
-            # Read by a task of our own rather than a callback: the consumer's flow control then waits for
-            # the events to be taken, which bounds what a projector behind the stream holds in memory.
-            pending_msgs_limit=1_000_000,
-        )
-        self._receiver = asyncio.create_task(self._receive(self._subscription), name="projector receiver")
-        self._receiver.add_done_callback(self._receiver_ended)
+        self._receiver_task = asyncio.create_task(self._receive(self._model.position + 1), name="projector receiver")
+        self._receiver_task.add_done_callback(self._receiver_ended)
 
     async def _restart_consumer(self) -> None:
         """Start over at the model's checkpoint + 1, dropping what was received (another projector applied it)."""
@@ -194,32 +209,77 @@ class Projector:
         await self._subscribe()
 
     async def _unsubscribe(self) -> None:
+        task, self._receiver_task = self._receiver_task, None
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
         subscription, self._subscription = self._subscription, None
-        receiver, self._receiver = self._receiver, None
         if subscription is not None:
             try:
                 await subscription.unsubscribe()
             except Exception as error:  # the connection is closed or draining already: nothing more will arrive
                 log.debug("unsubscribe: %r", error)
-        if receiver is not None:
-            receiver.cancel()
-            await asyncio.gather(receiver, return_exceptions=True)
+        receiving, self._receiving = self._receiving, None
+        if receiving is not None:
+            await receiving.stop()
 
-    async def _receive(self, subscription) -> None:
+    async def _receive(self, first: int) -> None:
         """Decode events as they arrive (while a batch is being written) into the bounded buffer, with
         their event_log rows made ready."""
         log_rows = projection.LogRows.of(self._engine.dialect)
-        async for run in arrivals.runs(subscription, self._received.limit):
-            delivered = []
-            for message in run:
-                seq = arrivals.stream_sequence(message.reply)
-                try:
-                    recorded = projection.read(seq, message.data)
-                    recorded.log_row = log_rows.row(recorded)
-                    delivered.append(Delivered(recorded, message))
-                except Exception as error:
-                    delivered.append(Delivered(Recorded(seq, None), message, error))
-            await self._received.add(delivered)
+        async with aclosing(self._runs(first)) as runs:
+            async for run in runs:
+                delivered = []
+                for seq, stored_ns, data, headers in run:
+                    try:
+                        recorded = projection.read(seq, data)
+                        recorded.log_row = log_rows.row(recorded)
+                        delivered.append(Delivered(recorded, headers, stored_ns))
+                    except Exception as error:
+                        delivered.append(Delivered(Recorded(seq, None), headers, stored_ns, error))
+                await self._received.add(delivered)
+
+    async def _runs(self, first: int) -> AsyncIterator[list[Arrival]]:
+        """Deliveries from `first` on: while far behind, from a receiving process; then (or should it
+        fail) from this process's own ordered consumer, from where the receiving process got to."""
+        if self._catch_up_until is not None and first <= self._catch_up_until:
+            async with aclosing(self._runs_received_apart(first)) as runs:
+                async for run in runs:
+                    yield run
+                    first = run[-1][0] + 1
+        self._catch_up_until = None
+        self._subscription = await self._js.subscribe(
+            "ogi.events.>",
+            stream=subjects.EVENTS_STREAM,
+            ordered_consumer=True,
+            config=ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=first),
+            # Read by a task of our own rather than a callback: the consumer's flow control then waits for
+            # the events to be taken, which bounds what a projector behind the stream holds in memory.
+            pending_msgs_limit=1_000_000,
+        )
+        async for run in arrivals.runs(self._subscription, self._received.limit):
+            yield [arrivals.arrival(message, message.headers) for message in run]
+
+    async def _runs_received_apart(self, first: int) -> AsyncIterator[list[Arrival]]:
+        """Runs from a receiving process, from `first` until one reaches `_catch_up_until`."""
+        try:
+            receiving = self._receiving = await self._receiver_process.start(first)
+        except OSError as error:
+            log.warning("no receiving process (%r): catching up in this process", error)
+            return
+        log.info("catching up from %s to %s with a receiving process (pid %s)", first, self._catch_up_until, receiving.process.pid)
+        try:
+            async for run in receiving.runs():
+                yield run
+                if run[-1][0] >= self._catch_up_until:
+                    log.info("caught up to %s: receiving in this process from here on", self._catch_up_until)
+                    return
+        except ReceiverFailed as error:
+            log.warning("%s; receiving in this process from here on", error)
+        finally:
+            if self._receiving is receiving:
+                self._receiving = None
+            await receiving.stop()
 
     def _receiver_ended(self, receiver: asyncio.Task) -> None:
         """The receiver ends only when cancelled; if it failed, the projector stops rather than wait for ever."""
@@ -263,7 +323,7 @@ class Projector:
             log.error("event %s cannot be read, projection stops before it: %r", batch[broken].recorded.seq, error)
             raise error
         small = len(batch) <= TRACED_EVENTS
-        contexts = [telemetry.extract(delivered.message.headers) for delivered in (batch if small else batch[:LINKS - 1] + batch[-1:])]
+        contexts = [telemetry.extract(delivered.headers) for delivered in (batch if small else batch[:LINKS - 1] + batch[-1:])]
         links = [trace.Link(span_context) for span_context in _span_contexts(contexts[:-1])]
         attributes = {telemetry.MESSAGING_SYSTEM: "nats", telemetry.DESTINATION: subjects.EVENTS_STREAM,
                       telemetry.OPERATION_TYPE: "process", "messaging.batch.message_count": len(batch)}
@@ -283,7 +343,7 @@ class Projector:
                     self.metrics.events_applied.labels(event_type).inc(count)
                 await self._publish(changed)
             self.position = max(self.position, self._model.position)
-            self._applied_at = batch[-1].message.metadata.timestamp
+            self._applied_at = arrivals.stored_at(batch[-1].stored_ns)
             self.metrics.position.set(self.position)
 
     async def _missed(self, batch: list[Delivered]) -> bool:

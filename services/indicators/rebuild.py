@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from services.indicators import projection, tables
 from services.indicators.db import async_url, create_engine, migrate
 from services.indicators.projector import Projector
+from services.indicators.receiver import ReceiverProcess
 from shared import subjects
 
 # Columns that say when rather than what: wall-clock times, and the batch after which a count last
@@ -68,14 +69,16 @@ async def rebuild(
     on_progress: Callable[[int, int], None] = lambda done, total: None,
     up_to_live: bool = False,
     timeout: float = 120.0,
+    receiver: ReceiverProcess | None = None,
 ) -> Comparison:
     """Project OGI_EVENTS from sequence 1 into `target_url` (emptied first) and compare it with the live
-    read model at the same position. `up_to_live` stops the rebuild exactly where a stopped live one is."""
+    read model at the same position. `up_to_live` stops the rebuild exactly where a stopped live one is.
+    `receiver`: how to start a receiving process for the projector (see Projector)."""
     live, target = create_engine(live_url), create_engine(target_url)
     try:
         await _empty(target)
         await migrate(target)
-        projector = Projector(nc, target, publish=False)
+        projector = Projector(nc, target, publish=False, receiver=receiver)
         if up_to_live:
             projector.limit = await _position(live)
         await projector.start()

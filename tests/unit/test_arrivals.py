@@ -5,7 +5,7 @@ import asyncio
 import pytest
 from nats.aio.msg import Msg
 
-from services.indicators.arrivals import Buffer, stream_sequence
+from services.indicators.arrivals import Buffer, arrival, stored_at
 
 REPLIES = [
     "$JS.ACK.OGI_EVENTS.consumer.1.4711.12.1732780800000000000.3",  # the 9-token form
@@ -15,8 +15,12 @@ REPLIES = [
 
 
 @pytest.mark.parametrize("reply", REPLIES)
-def test_the_stream_sequence_is_the_one_nats_py_reads(reply):
-    assert stream_sequence(reply) == Msg.Metadata._from_reply(reply).sequence.stream == 4711
+def test_the_stream_sequence_and_time_are_the_ones_nats_py_reads(reply):
+    seq, stored_ns, data, headers = arrival(Msg(None, reply=reply, data=b"{}"), {"traceparent": "00-x"})
+    metadata = Msg.Metadata._from_reply(reply)
+    assert seq == metadata.sequence.stream == 4711
+    assert stored_at(stored_ns) == metadata.timestamp
+    assert (data, headers) == (b"{}", {"traceparent": "00-x"})
 
 
 async def test_the_buffer_holds_its_limit_and_hands_out_at_most_what_is_asked():

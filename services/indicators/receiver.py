@@ -1,0 +1,136 @@
+"""A process of its own that receives events for a projector far behind the stream.
+
+A projector catching up does two kinds of work in Python: receiving (nats-py's parsing of each delivery)
+and applying (decoding, the read model, the SQL). In one process they take turns at the interpreter lock,
+and the database thread, which gives the lock up for each row it writes, waits for it most of all. While
+the projector is far behind, a child process (`python -m services.indicators.receiver NATS_URL FIRST`)
+reads the ordered consumer from FIRST and writes what arrives to its stdout, in runs, each a pickled list
+of arrivals (stream sequence, time, payload, trace headers); the projector reads them from the pipe and applies them as it
+applies what it receives itself. The pipe is the only buffer between them: when the projector falls
+behind, the child's writes wait, it stops taking deliveries, and the consumer's flow control stops the
+server, as in one process.
+
+The child only reads: what is applied, and the checkpoint, stay with the projector, so the child ending
+at any point loses nothing. It ends when its stdin closes (the projector has gone) or when it is killed.
+"""
+
+import asyncio
+import logging
+import os
+import pickle
+import struct
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from services.indicators import arrivals
+from services.indicators.arrivals import Arrival
+from shared import subjects
+from shared.natsconn import CREDENTIALS_VARIABLE
+
+log = logging.getLogger("ogi.receiver")
+
+RUN_MOST = 1000  # deliveries in one write to the pipe
+TRACE_HEADERS = ("traceparent", "tracestate")
+_SIZE = struct.Struct("!I")
+
+
+class ReceiverFailed(Exception):
+    """The child ended or wrote something unreadable; the projector goes on receiving by itself."""
+
+
+@dataclass(frozen=True)
+class ReceiverProcess:
+    """How to start a receiving child: the NATS it connects to, with the projector's credentials."""
+
+    nats_url: str
+    credentials: Path | None = None
+
+    async def start(self, first: int) -> "Receiving":
+        environment = dict(os.environ)
+        if self.credentials is not None:
+            environment[CREDENTIALS_VARIABLE] = str(self.credentials)
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", __name__, self.nats_url, str(first),
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, env=environment,
+        )
+        return Receiving(process)
+
+
+class Receiving:
+    """A running child, read by the projector."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+
+    async def runs(self) -> AsyncIterator[list[Arrival]]:
+        """What the child receives, a run at a time, until it ends (ReceiverFailed)."""
+        reader = self.process.stdout
+        while True:
+            try:
+                size, = _SIZE.unpack(await reader.readexactly(_SIZE.size))
+                run = pickle.loads(await reader.readexactly(size))  # written by our own child, over our own pipe
+            except (asyncio.IncompleteReadError, pickle.UnpicklingError, ValueError) as error:
+                raise ReceiverFailed(f"the receiving process ended (status {await self.process.wait()}): {error!r}") from error
+            yield run
+
+    async def stop(self) -> None:
+        if self.process.returncode is None:
+            self.process.kill()
+        await self.process.wait()
+
+
+async def _forward(nats_url: str, first: int) -> None:
+    """The child's work: the ordered consumer from `first`, each run written to stdout as it arrives."""
+    from nats.js.api import ConsumerConfig, DeliverPolicy
+
+    from shared.natsconn import connect
+
+    loop = asyncio.get_running_loop()
+    transport, protocol = await loop.connect_write_pipe(asyncio.streams.FlowControlMixin, sys.stdout.buffer)
+    out = asyncio.StreamWriter(transport, protocol, None, loop)
+    parent = asyncio.StreamReader()
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(parent), sys.stdin.buffer)
+    parent_gone = asyncio.ensure_future(parent.read())
+
+    nc = await connect(nats_url, name="ogi-indicators-receiver")
+    subscription = await nc.jetstream().subscribe(
+        "ogi.events.>",
+        stream=subjects.EVENTS_STREAM,
+        ordered_consumer=True,
+        config=ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=first),
+        pending_msgs_limit=1_000_000,
+    )
+
+    async def forward() -> None:
+        async for run in arrivals.runs(subscription, RUN_MOST):
+            received = [arrivals.arrival(message, _trace_headers(message.headers)) for message in run]
+            body = pickle.dumps(received, protocol=pickle.HIGHEST_PROTOCOL)
+            out.write(_SIZE.pack(len(body)) + body)
+            await out.drain()
+
+    forwarding = asyncio.ensure_future(forward())
+    await asyncio.wait([parent_gone, forwarding], return_when=asyncio.FIRST_COMPLETED)
+    forwarding.cancel()
+    await nc.close()
+    if forwarding.done() and not forwarding.cancelled() and forwarding.exception() is not None:
+        raise forwarding.exception()
+
+
+def _trace_headers(headers: dict[str, str] | None) -> dict[str, str] | None:
+    if not headers:
+        return None
+    return {name: headers[name] for name in TRACE_HEADERS if name in headers} or None
+
+
+if __name__ == "__main__":
+    from shared import logs
+
+    logs.configure()
+    try:
+        asyncio.run(_forward(sys.argv[1], int(sys.argv[2])))
+    except (BrokenPipeError, ConnectionResetError, KeyboardInterrupt):
+        pass  # the projector has gone
+    except Exception:
+        log.exception("receiving for the projector failed")
+        sys.exit(1)

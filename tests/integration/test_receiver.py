@@ -1,0 +1,128 @@
+"""A projector far behind the stream catches up with a receiving process: the same read model as a
+projection in one process, whatever happens to that process, and no process left behind."""
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from services.indicators.db import create_engine, migrate
+from services.indicators.projector import Projector
+from services.indicators.receiver import ReceiverProcess
+from tests.scenario import append_all, project, region_histories, snapshot
+from tests.support import eventually
+
+
+def running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+async def test_a_projector_far_behind_catches_up_in_a_receiving_process_then_receives_in_its_own(nc, nats_server, database_url, tmp_path, caplog):
+    histories = region_histories(seed=5, rounds=2)
+    behind = await append_all(nc, histories[:300])
+    engine = create_engine(database_url)
+    await migrate(engine)
+    projector = Projector(nc, engine, batch_size=100, receiver=ReceiverProcess(nats_server.url), catch_up_min=1000)
+    caplog.set_level(logging.INFO, logger="ogi.projector")
+    try:
+        await projector.start()
+        pid = await eventually(lambda: projector.receiver_pid)
+        await eventually(lambda: projector.position >= behind, timeout=60)
+        await eventually(lambda: projector.receiver_pid is None and not running(pid))
+        assert f"catching up from 1 to {behind} with a receiving process (pid {pid})" in caplog.text
+        assert f"caught up to {behind}" in caplog.text
+
+        last = await append_all(nc, histories[300:])
+        await eventually(lambda: projector.position >= last, timeout=60)
+        assert projector.receiver_pid is None
+        assert await snapshot(engine) == await project(nc, f"sqlite:///{tmp_path / 'one-process.db'}", last)
+    finally:
+        await projector.stop()
+        await engine.dispose()
+
+
+async def test_a_projector_not_far_behind_receives_in_its_own_process(nc, nats_server, sqlite_url, caplog):
+    last = await append_all(nc, region_histories(seed=5, rounds=1))
+    engine = create_engine(sqlite_url)
+    await migrate(engine)
+    projector = Projector(nc, engine, receiver=ReceiverProcess(nats_server.url), catch_up_min=last + 1)
+    caplog.set_level(logging.INFO, logger="ogi.projector")
+    try:
+        await projector.start()
+        await eventually(lambda: projector.position >= last, timeout=60)
+        assert "projecting from sequence 1" in caplog.text
+        assert "receiving process" not in caplog.text
+    finally:
+        await projector.stop()
+        await engine.dispose()
+
+
+async def test_a_receiving_process_killed_mid_catch_up_loses_nothing_and_counts_nothing_twice(nc, nats_server, database_url, tmp_path, caplog):
+    last = await append_all(nc, region_histories(seed=3, rounds=4))
+    engine = create_engine(database_url)
+    await migrate(engine)
+    projector = Projector(nc, engine, batch_size=100, receiver=ReceiverProcess(nats_server.url), catch_up_min=1)
+    projector.limit = 1000  # held here, with more received than it holds: the receiving process waits
+    try:
+        await projector.start()
+        await eventually(lambda: projector.position == 1000, timeout=60)
+        pid = projector.receiver_pid
+        assert pid is not None and running(pid), "caught up before it was held"
+        os.kill(pid, signal.SIGKILL)
+        projector.limit = None
+        await eventually(lambda: projector.position >= last, timeout=60)
+        assert "the receiving process ended" in caplog.text
+        assert await snapshot(engine) == await project(nc, f"sqlite:///{tmp_path / 'one-process.db'}", last)
+    finally:
+        await projector.stop()
+        await engine.dispose()
+
+
+async def test_stopping_a_projector_mid_catch_up_ends_its_receiving_process(nc, nats_server, sqlite_url):
+    await append_all(nc, region_histories(seed=3, rounds=4))
+    engine = create_engine(sqlite_url)
+    await migrate(engine)
+    projector = Projector(nc, engine, batch_size=100, receiver=ReceiverProcess(nats_server.url), catch_up_min=1)
+    projector.limit = 1000
+    try:
+        await projector.start()
+        await eventually(lambda: projector.position == 1000, timeout=60)
+        pid = projector.receiver_pid
+        assert pid is not None and running(pid)
+    finally:
+        await projector.stop()
+        await engine.dispose()
+    assert not running(pid)
+    assert projector.receiver_pid is None
+
+
+RECEIVING_PARENT = textwrap.dedent("""
+    import asyncio, sys
+    from services.indicators.receiver import ReceiverProcess
+
+    async def main():
+        receiving = await ReceiverProcess(sys.argv[1]).start(1)
+        print(receiving.process.pid, flush=True)
+        await asyncio.sleep(3600)
+
+    asyncio.run(main())
+""")
+
+
+async def test_a_receiving_process_ends_when_its_projector_is_killed(nc, nats_server):
+    parent = subprocess.Popen([sys.executable, "-c", RECEIVING_PARENT, nats_server.url], stdout=subprocess.PIPE, text=True)
+    try:
+        pid = int(parent.stdout.readline())
+        await eventually(lambda: running(pid))
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+        await eventually(lambda: not running(pid), timeout=10)
+    finally:
+        parent.kill()
+        parent.wait()
