@@ -5,10 +5,10 @@ and applying (decoding, the read model, the SQL). In one process they take turns
 and the database thread, which gives the lock up for each row it writes, waits for it most of all. While
 the projector is far behind, a child process (`python -m services.indicators.receiver NATS_URL FIRST`)
 reads the ordered consumer from FIRST and writes what arrives to its stdout, in runs, each a pickled list
-of arrivals (stream sequence, time, payload, trace headers); the projector reads them from the pipe and applies them as it
-applies what it receives itself. The pipe is the only buffer between them: when the projector falls
-behind, the child's writes wait, it stops taking deliveries, and the consumer's flow control stops the
-server, as in one process.
+of arrivals (stream sequence, time, payload, trace headers); the projector reads them from the pipe and
+applies them as it applies what it receives itself. When the projector falls behind, its bounded buffer
+fills, the pipe fills, the child's writes wait, it stops taking deliveries, and the consumer's flow
+control stops the server, as in one process.
 
 The child only reads: what is applied, and the checkpoint, stay with the projector, so the child ending
 at any point loses nothing. It ends when its stdin closes (the projector has gone) or when it is killed.
