@@ -9,9 +9,10 @@ from collections.abc import AsyncIterator
 
 from nats.aio.msg import Msg
 
-# A delivery as the projector keeps it: (stream sequence, when it was stored in ns since the epoch,
-# payload, headers), whether received in the projector's own process or in a receiving process.
-Arrival = tuple[int, int, bytes, dict[str, str] | None]
+# A delivery as the projector takes it: (stream sequence, when it was stored in ns since the epoch, the
+# payload or, read already by a receiving process, the event and its data's JSON (recorded.read_directly),
+# headers).
+Arrival = tuple[int, int, bytes | dict, str | None, dict[str, str] | None]
 
 
 async def runs(subscription, most: int) -> AsyncIterator[list[Msg]]:
@@ -54,7 +55,7 @@ def arrival(message: Msg, headers: dict[str, str] | None) -> Arrival:
     after `ACK`."""
     tokens = message.reply.split(".")
     at = 5 if len(tokens) == 9 else 7
-    return int(tokens[at]), int(tokens[at + 2]), message.data, headers
+    return int(tokens[at]), int(tokens[at + 2]), message.data, None, headers
 
 
 def stored_at(nanoseconds: int) -> dt.datetime:

@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
-from pydantic_core import from_json
 from sqlalchemy import String, and_, bindparam, column, func, select, update, values
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -23,14 +22,12 @@ from sqlalchemy.schema import CreateIndex, DropIndex
 
 from services.indicators import driver_sql, tables, views
 from services.indicators.db import lock_schema
+from services.indicators.recorded import Recorded, read_directly
 from shared.contracts.events import decode_event
 from shared.contracts.indicators import TARGETS, IndicatorValue
 
 PROJECTION = "indicators"
 
-# The schema version whose recorded JSON this module reads directly (see `decode`).
-READ_DIRECTLY = 1
-EVENT_TYPES = {"RegionEnrolled", "RegionWithdrawn", "TrainingCompleted", "PlanSubmitted", "PlanWithdrawn"}
 LOOKUP_CHUNK = 500  # plan keys per lookup statement (SQLite allows a limited number of parameters)
 LOOKUP_LENGTHS = (4, 16, 64, 250, LOOKUP_CHUNK)
 
@@ -39,38 +36,12 @@ class Conflict(Exception):
     """Another projector moved the checkpoint since this one read it: nothing of the batch was written."""
 
 
-@dataclass(slots=True)
-class Recorded:
-    """One event of OGI_EVENTS: its stream sequence and the event as plain JSON values of its contract model."""
-
-    seq: int
-    event: dict
-    data_json: str | None = None  # the JSON of event["data"] as recorded, when it could be taken as it is
-    log_row: tuple | None = None  # its event_log row as the driver takes it, when made ahead (`LogRows`)
-
-
-DATA_MEMBER = b'"data":'
-
-
 def read(seq: int, payload: bytes) -> Recorded:
-    """`decode`, keeping the JSON of the event's `data` as recorded when it is plainly the payload's last
-    member (as the contract's models write it: then `"data":` occurs once, as the top-level key, since
-    every quote inside a string is escaped), so that event_log stores it without encoding it again."""
-    event = decode(payload)
-    data_json = None
-    if next(reversed(event)) == "data" and payload.count(DATA_MEMBER) == 1 and event.get("schema_version") == READ_DIRECTLY:
-        data_json = payload[payload.index(DATA_MEMBER) + len(DATA_MEMBER):payload.rindex(b"}")].decode()
-    return Recorded(seq, event, data_json)
-
-
-def decode(payload: bytes) -> dict:
-    """An event as recorded, as plain JSON values. The deciding services record the JSON of the contract's
-    event models (shared.contracts.events), validated then, so the projector reads that JSON as it is; an
-    event of another schema version goes through the models, which stay the definition."""
-    event = from_json(payload)
-    if event.get("schema_version") != READ_DIRECTLY or event.get("event_type") not in EVENT_TYPES:
-        event = decode_event(payload).model_dump(mode="json")
-    return event
+    """An event as recorded (see recorded.py): read directly, or through the contract's models."""
+    found = read_directly(payload)
+    if found is None:
+        return Recorded(seq, decode_event(payload).model_dump(mode="json"))
+    return Recorded(seq, *found)
 
 
 async def drop_log_indexes_if_empty(connection: AsyncConnection) -> bool:

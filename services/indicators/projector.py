@@ -41,7 +41,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from services.indicators import arrivals, projection, tables
 from services.indicators.arrivals import Arrival
 from services.indicators.metrics import ProjectorMetrics
-from services.indicators.projection import ReadModel, Recorded
+from services.indicators.projection import ReadModel
+from services.indicators.recorded import Recorded
 from services.indicators.publisher import IndicatorPublisher
 from services.indicators.receiver import ReceiverFailed, ReceiverProcess, Receiving
 from services.indicators.writer import Writer
@@ -230,9 +231,9 @@ class Projector:
         async with aclosing(self._runs(first)) as runs:
             async for run in runs:
                 delivered = []
-                for seq, stored_ns, data, headers in run:
+                for seq, stored_ns, read, data_json, headers in run:
                     try:
-                        recorded = projection.read(seq, data)
+                        recorded = projection.read(seq, read) if isinstance(read, bytes) else Recorded(seq, read, data_json)
                         recorded.log_row = log_rows.row(recorded)
                         delivered.append(Delivered(recorded, headers, stored_ns))
                     except Exception as error:

@@ -5,8 +5,9 @@ and applying (decoding, the read model, the SQL). In one process they take turns
 and the database thread, which gives the lock up for each row it writes, waits for it most of all. While
 the projector is far behind, a child process (`python -m services.indicators.receiver NATS_URL FIRST`)
 reads the ordered consumer from FIRST and writes what arrives to its stdout, in runs, each a pickled list
-of arrivals (stream sequence, time, payload, trace headers); the projector reads them from the pipe and
-applies them as it applies what it receives itself. When the projector falls behind, its bounded buffer
+of arrivals (stream sequence, time, the event read from its JSON, trace headers); the projector takes
+them from the pipe and applies them as it applies what it receives itself. Reading the JSON here too takes
+that work off the projector's interpreter lock, which its database thread needs. When the projector falls behind, its bounded buffer
 fills, the pipe fills, the child's writes wait, it stops taking deliveries, and the consumer's flow
 control stops the server, as in one process.
 
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from services.indicators import arrivals
 from services.indicators.arrivals import Arrival
+from services.indicators.recorded import read_directly
 from shared import subjects
 from shared.natsconn import CREDENTIALS_VARIABLE
 
@@ -77,6 +79,10 @@ class Receiving:
     async def stop(self) -> None:
         if self.process.returncode is None:
             self.process.kill()
+        self.process.stdin.close()
+        # Read to the end: a process is waited for only once its pipes have closed, and the projector may
+        # have stopped reading this one (it holds what it has, waiting for a batch to be written).
+        await self.process.stdout.read()
         await self.process.wait()
 
 
@@ -104,7 +110,7 @@ async def _forward(nats_url: str, first: int) -> None:
 
     async def forward() -> None:
         async for run in arrivals.runs(subscription, RUN_MOST):
-            received = [arrivals.arrival(message, _trace_headers(message.headers)) for message in run]
+            received = [_read(message) for message in run]
             body = pickle.dumps(received, protocol=pickle.HIGHEST_PROTOCOL)
             out.write(_SIZE.pack(len(body)) + body)
             await out.drain()
@@ -115,6 +121,17 @@ async def _forward(nats_url: str, first: int) -> None:
     await nc.close()
     if forwarding.done() and not forwarding.cancelled() and forwarding.exception() is not None:
         raise forwarding.exception()
+
+
+def _read(message) -> Arrival:
+    """The delivery with its event read, or with its payload as it is for the projector to read (an
+    event of another schema version, or one that cannot be read: the projector says why)."""
+    seq, stored_ns, payload, _, headers = arrivals.arrival(message, _trace_headers(message.headers))
+    try:
+        found = read_directly(payload)
+    except Exception:  # the projector reads it again, and says why it cannot
+        found = None
+    return (seq, stored_ns, payload, None, headers) if found is None else (seq, stored_ns, *found, headers)
 
 
 def _trace_headers(headers: dict[str, str] | None) -> dict[str, str] | None:

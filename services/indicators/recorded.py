@@ -1,0 +1,37 @@
+"""An event of OGI_EVENTS as the projector reads it. The deciding services record the JSON of the
+contract's event models (shared.contracts.events), validated then, so the projector reads that JSON as it
+is (`read_directly`); an event of another schema version goes through the models, which stay the
+definition (projection.read). Light on imports: a receiving process reads events with it too."""
+
+from dataclasses import dataclass
+
+from pydantic_core import from_json
+
+# The schema version whose recorded JSON is read directly.
+READ_DIRECTLY = 1
+EVENT_TYPES = {"RegionEnrolled", "RegionWithdrawn", "TrainingCompleted", "PlanSubmitted", "PlanWithdrawn"}
+DATA_MEMBER = b'"data":'
+
+
+@dataclass(slots=True)
+class Recorded:
+    """One event of OGI_EVENTS: its stream sequence and the event as plain JSON values of its contract model."""
+
+    seq: int
+    event: dict
+    data_json: str | None = None  # the JSON of event["data"] as recorded, when it could be taken as it is
+    log_row: tuple | None = None  # its event_log row as the driver takes it, when made ahead (projection.LogRows)
+
+
+def read_directly(payload: bytes) -> tuple[dict, str | None] | None:
+    """The event as plain JSON values, and the JSON of its `data` as recorded when that is plainly the
+    payload's last member (as the contract's models write it: then `"data":` occurs once, as the top-level
+    key, since every quote inside a string is escaped), so that event_log stores it without encoding it
+    again. None for an event of another schema version or type (raises for what is not JSON)."""
+    event = from_json(payload)
+    if event.get("schema_version") != READ_DIRECTLY or event.get("event_type") not in EVENT_TYPES:
+        return None
+    data_json = None
+    if next(reversed(event)) == "data" and payload.count(DATA_MEMBER) == 1:
+        data_json = payload[payload.index(DATA_MEMBER) + len(DATA_MEMBER):payload.rindex(b"}")].decode()
+    return event, data_json
