@@ -107,6 +107,7 @@ def figures(last: int, live: int, live_seconds: float, append_seconds: float, re
         "rebuild_per_s": round(rebuild_rate, 1),
         "rebuild_seconds": round(rebuild["seconds"], 2),
         "rebuild_peak_rss_mb": round(rebuild["peak_rss_mb"], 1),
+        "rebuild_receiver_peak_rss_mb": round(rebuild["receiver_peak_rss_mb"], 1),
         "raw_per_s": round(raw_rate, 1),
         "raw_undecoded_per_s": round(last / raw_bare, 1),
         "ratio": round(rebuild_rate / raw_rate, 4),
