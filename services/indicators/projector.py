@@ -231,9 +231,12 @@ class Projector:
         async with aclosing(self._runs(first)) as runs:
             async for run in runs:
                 delivered = []
-                for seq, stored_ns, read, data_json, headers in run:
+                for seq, stored_ns, payload_or_event, data_json, headers in run:
                     try:
-                        recorded = projection.read(seq, read) if isinstance(read, bytes) else Recorded(seq, read, data_json)
+                        if isinstance(payload_or_event, bytes):
+                            recorded = projection.read(seq, payload_or_event)
+                        else:  # read already by a receiving process
+                            recorded = Recorded(seq, payload_or_event, data_json)
                         recorded.log_row = log_rows.row(recorded)
                         delivered.append(Delivered(recorded, headers, stored_ns))
                     except Exception as error:

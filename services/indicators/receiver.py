@@ -6,10 +6,10 @@ and the database thread, which gives the lock up for each row it writes, waits f
 the projector is far behind, a child process (`python -m services.indicators.receiver NATS_URL FIRST`)
 reads the ordered consumer from FIRST and writes what arrives to its stdout, in runs, each a pickled list
 of arrivals (stream sequence, time, the event read from its JSON, trace headers); the projector takes
-them from the pipe and applies them as it applies what it receives itself. Reading the JSON here too takes
-that work off the projector's interpreter lock, which its database thread needs. When the projector falls behind, its bounded buffer
-fills, the pipe fills, the child's writes wait, it stops taking deliveries, and the consumer's flow
-control stops the server, as in one process.
+them from the pipe and applies them as it applies what it receives itself. Reading the JSON here as well
+takes that work off the projector's interpreter lock, which its database thread needs. When the projector
+falls behind, its bounded buffer fills, the pipe fills, the child's writes wait, it stops taking
+deliveries, and the consumer's flow control stops the server, as in one process.
 
 The child only reads: what is applied, and the checkpoint, stay with the projector, so the child ending
 at any point loses nothing. It ends when its stdin closes (the projector has gone) or when it is killed.
@@ -24,11 +24,14 @@ import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from nats.js.api import ConsumerConfig, DeliverPolicy
+
 from services.indicators import arrivals
 from services.indicators.arrivals import Arrival
 from services.indicators.recorded import read_directly
 from shared import subjects
-from shared.natsconn import CREDENTIALS_VARIABLE
+from shared.natsconn import CREDENTIALS_VARIABLE, connect
 
 log = logging.getLogger("ogi.receiver")
 
@@ -73,7 +76,8 @@ class Receiving:
                 size, = _SIZE.unpack(await reader.readexactly(_SIZE.size))
                 run = pickle.loads(await reader.readexactly(size))  # written by our own child, over our own pipe
             except (asyncio.IncompleteReadError, pickle.UnpicklingError, ValueError) as error:
-                raise ReceiverFailed(f"the receiving process ended (status {await self.process.wait()}): {error!r}") from error
+                await self.stop()
+                raise ReceiverFailed(f"the receiving process ended (status {self.process.returncode}): {error!r}") from error
             yield run
 
     async def stop(self) -> None:
@@ -88,10 +92,6 @@ class Receiving:
 
 async def _forward(nats_url: str, first: int) -> None:
     """The child's work: the ordered consumer from `first`, each run written to stdout as it arrives."""
-    from nats.js.api import ConsumerConfig, DeliverPolicy
-
-    from shared.natsconn import connect
-
     loop = asyncio.get_running_loop()
     transport, protocol = await loop.connect_write_pipe(asyncio.streams.FlowControlMixin, sys.stdout.buffer)
     out = asyncio.StreamWriter(transport, protocol, None, loop)
