@@ -382,7 +382,10 @@ class Projector:
         await self._reload()
         log.info("another projector applied events up to %s; going on after it", self._model.position)
         if self._model.position > batch_end + self._received.limit:
-            await self._restart_consumer()  # far behind: do not receive what is applied already
+            # Far behind: do not receive what is applied already. Another projector is catching up on this
+            # database and mostly wins: a receiving process started again at each restart would not pay.
+            self._catch_up_until = None
+            await self._restart_consumer()
 
     async def _reload(self) -> None:
         """The model in memory may hold changes that did not commit: read it again (until the database answers)."""

@@ -12,6 +12,7 @@ from services.indicators import tables
 from services.indicators.db import create_engine, migrate
 from services.indicators.projector import Projector
 from services.indicators.rebuild import snapshot
+from services.indicators.receiver import ReceiverProcess
 from shared import subjects
 from tests.scenario import append_all, project, region_histories
 from tests.support import eventually
@@ -50,17 +51,20 @@ async def test_two_projectors_on_one_database_count_every_event_once(nc, nats_se
 
 
 async def test_replicas_starting_together_on_an_empty_database_share_one_bulk_load(nc, nats_server, database_url, tmp_path):
-    """Both drop event_log's indexes and both build them: neither may fail on the other having done it."""
+    """Both drop event_log's indexes and both build them: neither may fail on the other having done it.
+    Each catches up with a receiving process until it loses a race by far."""
     last = await append_all(nc, region_histories(seed=9, rounds=2))
     engine = create_engine(database_url)
     await migrate(engine)
     connections = [await nats.connect(nats_server.url) for _ in range(4)]
-    replicas = [Projector(connection, engine, batch_size=200, bulk_load_min=1) for connection in connections]
+    replicas = [Projector(connection, engine, batch_size=200, bulk_load_min=1, receiver=ReceiverProcess(nats_server.url), catch_up_min=1)
+                for connection in connections]
     try:
         results = await asyncio.gather(*(replica.start() for replica in replicas), return_exceptions=True)
         assert [result for result in results if isinstance(result, BaseException)] == []
         await eventually(lambda: all(replica.position >= last for replica in replicas), timeout=120)
         assert all(replica.running for replica in replicas)
+        await eventually(lambda: all(replica.receiver_pid is None for replica in replicas))  # none left running
         async with engine.connect() as connection:
             indexes = await connection.run_sync(lambda sync: {index["name"] for index in inspect(sync).get_indexes("event_log")})
         live = await snapshot(engine)
