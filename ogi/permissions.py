@@ -114,13 +114,14 @@ def deciding_service(name: str) -> Permissions:
 
 
 def indicators() -> Permissions:
-    """Follows OGI_EVENTS with ordered consumers, keeps KV OGI_INDICATORS, publishes and relays the
-    indicator subjects, asks the deciding services whether they are up."""
+    """Follows OGI_EVENTS with ordered consumers (and a pull consumer while catching up), keeps KV
+    OGI_INDICATORS, publishes and relays the indicator subjects, asks the deciding services whether they are up."""
     events = subjects.EVENTS_STREAM
     return Permissions(
         publish=(
             f"{API}.STREAM.INFO.*",
             *_consumer_create(events),
+            f"{API}.CONSUMER.MSG.NEXT.{events}.*",  # a receiving process's pull consumer
             f"$JS.FC.{events}.>",
             *_bucket_writer(subjects.INDICATORS_BUCKET),
             "ogi.indicators.>",

@@ -4,12 +4,12 @@ A projector catching up does two kinds of work in Python: receiving (nats-py's p
 and applying (decoding, the read model, the SQL). In one process they take turns at the interpreter lock,
 and the database thread, which gives the lock up for each row it writes, waits for it most of all. While
 the projector is far behind, a child process (`python -m services.indicators.receiver NATS_URL FIRST`)
-reads the ordered consumer from FIRST and writes what arrives to its stdout, in runs, each a pickled list
+reads OGI_EVENTS from FIRST (services.indicators.pull) and writes what arrives to its stdout, in runs, each a pickled list
 of arrivals (stream sequence, time, the event read from its JSON, trace headers); the projector takes
 them from the pipe and applies them as it applies what it receives itself. Reading the JSON here as well
 takes that work off the projector's interpreter lock, which its database thread needs. When the projector
 falls behind, its bounded buffer fills, the pipe fills, the child's writes wait, it stops taking
-deliveries, and the consumer's flow control stops the server, as in one process.
+deliveries and asking for more, and the server sends at most what the child asked for.
 
 The child only reads: what is applied, and the checkpoint, stay with the projector, so the child ending
 at any point loses nothing. It ends when its stdin closes (the projector has gone) or when it is killed.
@@ -25,12 +25,9 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from nats.js.api import ConsumerConfig, DeliverPolicy
-
-from services.indicators import arrivals
+from services.indicators import arrivals, pull
 from services.indicators.arrivals import Arrival
 from services.indicators.recorded import read_directly
-from shared import subjects
 from shared.natsconn import CREDENTIALS_VARIABLE, connect
 
 log = logging.getLogger("ogi.receiver")
@@ -100,16 +97,9 @@ async def _forward(nats_url: str, first: int) -> None:
     parent_gone = asyncio.ensure_future(parent.read())
 
     nc = await connect(nats_url, name="ogi-indicators-receiver")
-    subscription = await nc.jetstream().subscribe(
-        "ogi.events.>",
-        stream=subjects.EVENTS_STREAM,
-        ordered_consumer=True,
-        config=ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=first),
-        pending_msgs_limit=1_000_000,
-    )
 
     async def forward() -> None:
-        async for run in arrivals.runs(subscription, RUN_MOST):
+        async for run in pull.runs(nc, first, RUN_MOST):
             received = [_read(message) for message in run]
             body = pickle.dumps(received, protocol=pickle.HIGHEST_PROTOCOL)
             out.write(_SIZE.pack(len(body)) + body)

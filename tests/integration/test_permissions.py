@@ -5,6 +5,7 @@ their own users."""
 
 import json
 from collections import Counter
+from contextlib import aclosing
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from nats.js.errors import KeyNotFoundError
 
 from ogi import credentials, permissions
 from ogi.embedded_nats import EmbeddedNats, free_port
+from services.indicators import arrivals, pull
 from services.indicators.app import IndicatorsService
 from shared import streams, subjects
 from shared.ministries import RESPONSIBLE, Ministry
@@ -224,6 +226,9 @@ async def _allowed_paths(matrix: Matrix, users: dict[str, User]) -> None:
         await users[name].nc.flush()
         matrix.allowed(f"{name} subscribes to the indicators", not await users[name].refused("subscribe", "ogi.indicators.national.plans", patience=0.2))
         await live.unsubscribe()
+    async with aclosing(pull.runs(users["indicators"].nc, 1, most=10)) as runs:  # as its receiving process does
+        first = await anext(runs)
+    matrix.allowed("indicators pulls OGI_EVENTS to catch up", arrivals.arrival(first[0], None)[0] == 1)
     admin = users[permissions.ADMIN].nc.jetstream()
     await admin.add_stream(StreamConfig(name="SCRATCH", subjects=["scratch.>"]))
     await admin.publish("scratch.one", b"1", stream="SCRATCH")

@@ -9,10 +9,14 @@ import sys
 import textwrap
 from pathlib import Path
 
+from nats.js.api import AckPolicy
+
 from services.indicators.db import create_engine, migrate
-from services.indicators.projector import Projector
+from services.indicators.projector import MAX_BATCH, Projector
+from services.indicators.pull import PULL_BATCH
 from services.indicators.receiver import ReceiverProcess
 from tests.scenario import append_all, project, region_histories, snapshot
+from shared import subjects
 from tests.support import eventually
 
 
@@ -64,11 +68,13 @@ async def test_a_projector_not_far_behind_receives_in_its_own_process(nc, nats_s
 
 
 async def test_a_receiving_process_killed_mid_catch_up_loses_nothing_and_counts_nothing_twice(nc, nats_server, database_url, tmp_path, caplog):
-    last = await append_all(nc, region_histories(seed=3, rounds=4))
+    last = await append_all(nc, region_histories(seed=3, rounds=7))
     engine = create_engine(database_url)
     await migrate(engine)
     projector = Projector(nc, engine, batch_size=100, receiver=ReceiverProcess(nats_server.url), catch_up_min=1)
-    projector.limit = 1000  # held here, with more received than it holds: the receiving process waits
+    # Held here, with more to receive than a held projector and its receiving process take in (see the
+    # test of what a held receiving process is sent): the receiving process waits.
+    projector.limit = 1000
     try:
         await projector.start()
         await eventually(lambda: projector.position == 1000, timeout=60)
@@ -84,8 +90,57 @@ async def test_a_receiving_process_killed_mid_catch_up_loses_nothing_and_counts_
         await engine.dispose()
 
 
+async def receiving_consumer(nc):
+    """The receiving process's pull consumer on OGI_EVENTS, once no request of its is waiting (the server
+    has sent all it was asked for), else None."""
+    pulls = [info for info in await nc.jetstream().consumers_info(subjects.EVENTS_STREAM)
+             if info.config.ack_policy == AckPolicy.NONE and info.config.deliver_subject is None]
+    return pulls[0] if len(pulls) == 1 and pulls[0].num_waiting == 0 else None
+
+
+async def test_a_receiving_process_held_back_by_its_projector_is_sent_a_bounded_number_of_events(nc, nats_server, sqlite_url):
+    """However far behind a projector is, the server sends its receiving process only what it asks for: a
+    projector held back (here at a limit) has a bounded number of events in memory, not the stream."""
+    last = await append_all(nc, region_histories(seed=7, rounds=14))
+    engine = create_engine(sqlite_url)
+    await migrate(engine)
+    projector = Projector(nc, engine, batch_size=100, receiver=ReceiverProcess(nats_server.url), catch_up_min=1)
+    projector.limit = 1000
+    try:
+        await projector.start()
+        await eventually(lambda: projector.position == 1000, timeout=60)
+        consumer = await eventually(lambda: receiving_consumer(nc), timeout=30)
+        # Held: the projector's buffer and the run it is adding, a run in the pipe, what was asked for ahead.
+        assert consumer.delivered.stream_seq <= 1000 + MAX_BATCH + 4 * PULL_BATCH < last
+        projector.limit = None
+        await eventually(lambda: projector.position >= last, timeout=60)
+    finally:
+        await projector.stop()
+        await engine.dispose()
+
+
+async def test_a_receiving_process_whose_consumer_is_removed_hands_over_and_nothing_is_lost(nc, nats_server, sqlite_url, tmp_path, caplog):
+    last = await append_all(nc, region_histories(seed=3, rounds=7))
+    engine = create_engine(sqlite_url)
+    await migrate(engine)
+    projector = Projector(nc, engine, batch_size=100, receiver=ReceiverProcess(nats_server.url), catch_up_min=1)
+    projector.limit = 1000
+    try:
+        await projector.start()
+        await eventually(lambda: projector.position == 1000, timeout=60)
+        consumer = await eventually(lambda: receiving_consumer(nc), timeout=30)
+        await nc.jetstream().delete_consumer(subjects.EVENTS_STREAM, consumer.name)
+        projector.limit = None
+        await eventually(lambda: projector.position >= last, timeout=60)
+        assert "the receiving process ended" in caplog.text
+        assert await snapshot(engine) == await project(nc, f"sqlite:///{tmp_path / 'one-process.db'}", last)
+    finally:
+        await projector.stop()
+        await engine.dispose()
+
+
 async def test_stopping_a_projector_mid_catch_up_ends_its_receiving_process(nc, nats_server, sqlite_url):
-    await append_all(nc, region_histories(seed=3, rounds=4))
+    await append_all(nc, region_histories(seed=3, rounds=7))
     engine = create_engine(sqlite_url)
     await migrate(engine)
     projector = Projector(nc, engine, batch_size=100, receiver=ReceiverProcess(nats_server.url), catch_up_min=1)
