@@ -61,7 +61,7 @@ async def runs(nc: Client, first: int, most: int) -> AsyncIterator[list[Msg]]:
         try:
             arrived = [await asyncio.wait_for(queue.get(), STALLED_AFTER)]
         except TimeoutError:
-            raise PullFailed(f"nothing from the server for {STALLED_AFTER:.0f} s") from None
+            raise PullFailed(f"nothing from the server for {STALLED_AFTER:g} s") from None
         while len(arrived) < most and not queue.empty():
             arrived.append(queue.get_nowait())
         run = []
