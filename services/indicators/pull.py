@@ -43,7 +43,7 @@ async def runs(nc: Client, first: int, most: int) -> AsyncIterator[list[Msg]]:
         ),
     )
     inbox = nc.new_inbox()
-    subscription = await nc.subscribe(inbox, pending_msgs_limit=4 * PULL_BATCH, pending_bytes_limit=-1)
+    subscription = await nc.subscribe(inbox, pending_msgs_limit=4 * PULL_BATCH)
     next_events = f"$JS.API.CONSUMER.MSG.NEXT.{subjects.EVENTS_STREAM}.{consumer.name}"
     request = json.dumps({"batch": PULL_BATCH, "expires": _ns(REQUEST_EXPIRES), "idle_heartbeat": _ns(HEARTBEAT)}).encode()
     owed = 0  # events the outstanding requests may still bring
