@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from nats.js.api import AckPolicy
@@ -67,24 +68,20 @@ async def test_a_projector_not_far_behind_receives_in_its_own_process(nc, nats_s
         await engine.dispose()
 
 
-async def test_a_receiving_process_killed_mid_catch_up_loses_nothing_and_counts_nothing_twice(nc, nats_server, database_url, tmp_path, caplog):
-    last = await append_all(nc, region_histories(seed=3, rounds=7))
+@asynccontextmanager
+async def held_mid_catch_up(nc, nats_server, database_url: str, histories, at: int = 1000):
+    """A projector far behind, catching up with a receiving process, held at `at`: with more events in the
+    stream than a held projector and its receiving process take in (see the test of what a held receiving
+    process is sent), the receiving process waits. Yields (projector, engine, the stream's last sequence)."""
+    last = await append_all(nc, histories)
     engine = create_engine(database_url)
     await migrate(engine)
     projector = Projector(nc, engine, batch_size=100, receiver=ReceiverProcess(nats_server.url), catch_up_min=1)
-    # Held here, with more to receive than a held projector and its receiving process take in (see the
-    # test of what a held receiving process is sent): the receiving process waits.
-    projector.limit = 1000
+    projector.limit = at
     try:
         await projector.start()
-        await eventually(lambda: projector.position == 1000, timeout=60)
-        pid = projector.receiver_pid
-        assert pid is not None and running(pid), "caught up before it was held"
-        os.kill(pid, signal.SIGKILL)
-        projector.limit = None
-        await eventually(lambda: projector.position >= last, timeout=60)
-        assert "the receiving process ended" in caplog.text
-        assert await snapshot(engine) == await project(nc, f"sqlite:///{tmp_path / 'one-process.db'}", last)
+        await eventually(lambda: projector.position == at, timeout=60)
+        yield projector, engine, last
     finally:
         await projector.stop()
         await engine.dispose()
@@ -98,61 +95,42 @@ async def receiving_consumer(nc):
     return pulls[0] if len(pulls) == 1 and pulls[0].num_waiting == 0 else None
 
 
+async def test_a_receiving_process_killed_mid_catch_up_loses_nothing_and_counts_nothing_twice(nc, nats_server, database_url, tmp_path, caplog):
+    async with held_mid_catch_up(nc, nats_server, database_url, region_histories(seed=3, rounds=7)) as (projector, engine, last):
+        pid = projector.receiver_pid
+        assert pid is not None and running(pid), "caught up before it was held"
+        os.kill(pid, signal.SIGKILL)
+        projector.limit = None
+        await eventually(lambda: projector.position >= last, timeout=60)
+        assert "the receiving process ended" in caplog.text
+        assert await snapshot(engine) == await project(nc, f"sqlite:///{tmp_path / 'one-process.db'}", last)
+
+
 async def test_a_receiving_process_held_back_by_its_projector_is_sent_a_bounded_number_of_events(nc, nats_server, sqlite_url):
     """However far behind a projector is, the server sends its receiving process only what it asks for: a
     projector held back (here at a limit) has a bounded number of events in memory, not the stream."""
-    last = await append_all(nc, region_histories(seed=7, rounds=14))
-    engine = create_engine(sqlite_url)
-    await migrate(engine)
-    projector = Projector(nc, engine, batch_size=100, receiver=ReceiverProcess(nats_server.url), catch_up_min=1)
-    projector.limit = 1000
-    try:
-        await projector.start()
-        await eventually(lambda: projector.position == 1000, timeout=60)
+    async with held_mid_catch_up(nc, nats_server, sqlite_url, region_histories(seed=7, rounds=14)) as (projector, _, last):
         consumer = await eventually(lambda: receiving_consumer(nc), timeout=30)
         # Held: the projector's buffer and the run it is adding, a run in the pipe, what was asked for ahead.
         assert consumer.delivered.stream_seq <= 1000 + MAX_BATCH + 4 * PULL_BATCH < last
         projector.limit = None
         await eventually(lambda: projector.position >= last, timeout=60)
-    finally:
-        await projector.stop()
-        await engine.dispose()
 
 
 async def test_a_receiving_process_whose_consumer_is_removed_hands_over_and_nothing_is_lost(nc, nats_server, sqlite_url, tmp_path, caplog):
-    last = await append_all(nc, region_histories(seed=3, rounds=7))
-    engine = create_engine(sqlite_url)
-    await migrate(engine)
-    projector = Projector(nc, engine, batch_size=100, receiver=ReceiverProcess(nats_server.url), catch_up_min=1)
-    projector.limit = 1000
-    try:
-        await projector.start()
-        await eventually(lambda: projector.position == 1000, timeout=60)
+    async with held_mid_catch_up(nc, nats_server, sqlite_url, region_histories(seed=3, rounds=7)) as (projector, engine, last):
         consumer = await eventually(lambda: receiving_consumer(nc), timeout=30)
         await nc.jetstream().delete_consumer(subjects.EVENTS_STREAM, consumer.name)
         projector.limit = None
         await eventually(lambda: projector.position >= last, timeout=60)
         assert "the receiving process ended" in caplog.text
         assert await snapshot(engine) == await project(nc, f"sqlite:///{tmp_path / 'one-process.db'}", last)
-    finally:
-        await projector.stop()
-        await engine.dispose()
 
 
 async def test_stopping_a_projector_mid_catch_up_ends_its_receiving_process(nc, nats_server, sqlite_url):
-    await append_all(nc, region_histories(seed=3, rounds=7))
-    engine = create_engine(sqlite_url)
-    await migrate(engine)
-    projector = Projector(nc, engine, batch_size=100, receiver=ReceiverProcess(nats_server.url), catch_up_min=1)
-    projector.limit = 1000
-    try:
-        await projector.start()
-        await eventually(lambda: projector.position == 1000, timeout=60)
+    async with held_mid_catch_up(nc, nats_server, sqlite_url, region_histories(seed=3, rounds=7)) as (projector, _, _):
         pid = projector.receiver_pid
         assert pid is not None and running(pid)
-    finally:
-        await projector.stop()
-        await engine.dispose()
     assert not running(pid)
     assert projector.receiver_pid is None
 
