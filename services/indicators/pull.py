@@ -49,7 +49,7 @@ async def runs(nc: Client, first: int, most: int) -> AsyncIterator[list[Msg]]:
     owed = 0  # events the outstanding requests may still bring
 
     async def ask_ahead() -> None:
-        """Requests for more than one PULL_BATCH and at most two outstanding."""
+        """Ask until the outstanding requests may bring more than one PULL_BATCH (at most two)."""
         nonlocal owed
         while owed <= PULL_BATCH:
             await nc.publish(next_events, request, reply=inbox)

@@ -6,10 +6,10 @@ and the database thread, which gives the lock up for each row it writes, waits f
 the projector is far behind, a child process (`python -m services.indicators.receiver NATS_URL FIRST`)
 reads OGI_EVENTS from FIRST (services.indicators.pull) and writes what arrives to its stdout, in runs,
 each a pickled list of arrivals (stream sequence, time, the event read from its JSON, trace headers); the
-projector takes them from the pipe and applies them as it applies what it receives itself. Reading the JSON here as well
-takes that work off the projector's interpreter lock, which its database thread needs. When the projector
-falls behind, its bounded buffer fills, the pipe fills, the child's writes wait, it stops taking
-deliveries and asking for more, and the server sends at most what the child asked for.
+projector takes them from the pipe and applies them as it applies what it receives itself. Reading the
+JSON here as well takes that work off the projector's interpreter lock, which its database thread needs.
+When the projector falls behind, its bounded buffer fills, the pipe fills, the child's writes wait, it
+stops taking deliveries and asking for more, and the server sends at most what the child asked for.
 
 The child only reads: what is applied, and the checkpoint, stay with the projector, so the child ending
 at any point loses nothing. It ends when its stdin closes (the projector has gone) or when it is killed.
