@@ -8,6 +8,7 @@ from collections import deque
 from collections.abc import AsyncIterator
 
 from nats.aio.msg import Msg
+from nats.aio.subscription import Subscription
 
 # A delivery as the projector takes it: (stream sequence, when it was stored in ns since the epoch, the
 # payload or, read already by a receiving process, the event and its data's JSON (recorded.read_directly),
@@ -26,14 +27,22 @@ async def runs(subscription, most: int) -> AsyncIterator[list[Msg]]:
             yield [message]
         return
     while True:
-        run = [await queue.get()]
-        while len(run) < most and not queue.empty():
-            run.append(queue.get_nowait())
-        for message in run:
-            queue.task_done()
-            subscription._sub._pending_size -= len(message.data)
+        run = await taken(subscription._sub, most)
         await _answer_flow_control(subscription)
         yield run
+
+
+async def taken(subscription: Subscription, most: int, timeout: float | None = None) -> list[Msg]:
+    """What waits in a core subscription's queue, at least one message and at most `most`, with the
+    bookkeeping nats-py's own iterator does. TimeoutError when none arrives within `timeout` (if given)."""
+    queue = subscription._pending_queue
+    run = [await (queue.get() if timeout is None else asyncio.wait_for(queue.get(), timeout))]
+    while len(run) < most and not queue.empty():
+        run.append(queue.get_nowait())
+    for message in run:
+        queue.task_done()
+        subscription._pending_size -= len(message.data)
+    return run
 
 
 async def _answer_flow_control(subscription) -> None:

@@ -9,7 +9,6 @@ the reading (a request the server refuses, the consumer gone, nothing heard for 
 request is outstanding, as when the server restarted and forgot it) raises PullFailed: the projector then
 receives in its own process from where the receiving process got to."""
 
-import asyncio
 import json
 from collections.abc import AsyncIterator
 
@@ -17,6 +16,7 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
+from services.indicators import arrivals
 from shared import subjects
 
 PULL_BATCH = 1000
@@ -56,18 +56,13 @@ async def runs(nc: Client, first: int, most: int) -> AsyncIterator[list[Msg]]:
             owed += PULL_BATCH
 
     await ask_ahead()
-    queue = subscription._pending_queue  # taken in runs, as arrivals.runs takes a subscription's
     while True:
         try:
-            arrived = [await asyncio.wait_for(queue.get(), STALLED_AFTER)]
+            arrived = await arrivals.taken(subscription, most, timeout=STALLED_AFTER)
         except TimeoutError:
             raise PullFailed(f"nothing from the server for {STALLED_AFTER:g} s") from None
-        while len(arrived) < most and not queue.empty():
-            arrived.append(queue.get_nowait())
         run = []
         for message in arrived:
-            queue.task_done()
-            subscription._pending_size -= len(message.data)
             status = message.headers.get(STATUS) if message.headers and not message.data else None
             if status is None:
                 run.append(message)
