@@ -47,7 +47,9 @@ def _row_conversion(dialect, table: Table, kind: str) -> tuple[str, Callable[[di
     conversion (most need none: calling `as_is` for them was most of the upserts' cost)."""
     names = tuple(column.name for column in table.columns)
     sql, converters = statement(dialect, table, kind, names)
-    return sql, operator.itemgetter(*names), [(index, convert) for index, convert in enumerate(converters) if convert is not as_is]
+    # itemgetter of one name gives the value itself, not a tuple of one
+    values_of = operator.itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
+    return sql, values_of, [(index, convert) for index, convert in enumerate(converters) if convert is not as_is]
 
 
 def execute_many(connection: Connection, table: Table, kind: str, rows: list[dict]) -> None:

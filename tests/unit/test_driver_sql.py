@@ -4,7 +4,8 @@ import datetime as dt
 import random
 
 import pytest
-from sqlalchemy import Date, DateTime
+from sqlalchemy import Column, Date, DateTime, MetaData, String, Table, select
+from sqlalchemy import create_engine as create_sync_engine
 
 from services.indicators import driver_sql, tables
 from services.indicators.db import create_engine
@@ -86,3 +87,12 @@ def test_a_malformed_date_in_json_is_refused_not_stored():
     for column, text in ((tables.event_log.c.occurred_on, "2019-02-30"), (tables.event_log.c.recorded_at, "2020-01-01T25:00:00Z")):
         with pytest.raises(ValueError):
             driver_sql.from_json_text(dialect, column.type)(text)
+
+
+def test_rows_of_a_one_column_table_are_inserted_as_rows_of_one_value():
+    one_column = Table("seen", MetaData(), Column("key", String(8), primary_key=True))
+    engine = create_sync_engine("sqlite://")
+    one_column.metadata.create_all(engine)
+    with engine.begin() as connection:
+        driver_sql.execute_many(connection, one_column, "insert", [{"key": "73.71"}, {"key": "32.73"}])
+        assert sorted(connection.execute(select(one_column.c.key)).scalars()) == ["32.73", "73.71"]
