@@ -7,9 +7,9 @@ again with nothing new since."""
 import datetime as dt
 import time
 
-from services.indicators import readings
-from services.indicators.db import create_engine
-from services.indicators.history import LiveHistory
+from services.indicators.readmodel import readings
+from services.indicators.readmodel.db import create_engine
+from services.indicators.readmodel.history import LiveHistory
 
 
 async def measure(database_url: str) -> dict:

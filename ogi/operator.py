@@ -240,9 +240,9 @@ def rebuild(
     as_json: AsJson = False,
 ) -> None:
     """Rebuild the read model from sequence 1 beside the live one, compare the two, and switch only when equal."""
-    from services.indicators.rebuild import rebuild as rebuild_beside
-    from services.indicators.rebuild import rebuild_url_beside, switch_sqlite
-    from services.indicators.receiver import ReceiverProcess
+    from services.indicators.projector.rebuild import rebuild as rebuild_beside
+    from services.indicators.projector.rebuild import rebuild_url_beside, switch_sqlite
+    from services.indicators.projector.receiver import ReceiverProcess
 
     config = settings(data_dir=data_dir, database_url=database_url, nats_url=nats_url)
     live_url = config.resolved_database_url

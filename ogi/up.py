@@ -16,7 +16,7 @@ import httpx
 from ogi import credentials as credential_files, permissions
 from ogi.embedded_nats import EmbeddedNats, port_is_free
 from ogi.orphans import stop_with_parent
-from services.indicators.db import async_url
+from services.indicators.readmodel.db import async_url
 from shared import streams
 from shared.natsconn import CREDENTIALS_VARIABLE, connect
 from shared.settings import Settings

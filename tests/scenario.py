@@ -5,9 +5,9 @@ import asyncio
 import datetime as dt
 import random
 
-from services.indicators.db import create_engine, migrate
-from services.indicators.projector import Projector
-from services.indicators.rebuild import snapshot
+from services.indicators.readmodel.db import create_engine, migrate
+from services.indicators.projector.loop import Projector
+from services.indicators.projector.rebuild import snapshot
 from shared import subjects
 from shared.contracts import events as ev
 from shared.eventstore import EventStore

@@ -5,12 +5,12 @@ import asyncio
 from fastapi import FastAPI
 from nats.aio.client import Client
 
-from services.indicators.dashboard import dashboard_routes
-from services.indicators.db import create_engine, migrate
-from services.indicators.http import create_http_app
-from services.indicators.metrics import ProjectorMetrics
-from services.indicators.projector import Projector
-from services.indicators.receiver import ReceiverProcess
+from services.indicators.web.dashboard import dashboard_routes
+from services.indicators.readmodel.db import create_engine, migrate
+from services.indicators.web.api import create_http_app
+from services.indicators.projector.metrics import ProjectorMetrics
+from services.indicators.projector.loop import Projector
+from services.indicators.projector.receiver import ReceiverProcess
 from shared import runtime, streams, subjects
 from shared.natsconn import connect
 from shared.probes import probe_routes

@@ -21,8 +21,8 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from ogi.embedded_nats import free_port
 from ogi.orphans import stop_with_parent
-from services.indicators.db import async_url, create_engine
-from services.indicators.rebuild import rebuild, snapshot
+from services.indicators.readmodel.db import async_url, create_engine
+from services.indicators.projector.rebuild import rebuild, snapshot
 from shared import streams, subjects
 from shared.regions import all_regions
 from tests.cluster import NatsCluster

@@ -10,8 +10,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import insert, inspect, select
 from sqlalchemy.exc import IntegrityError
 
-from services.indicators import tables
-from services.indicators.db import alembic_config, create_engine, migrate
+from services.indicators.readmodel import tables
+from services.indicators.readmodel.db import alembic_config, create_engine, migrate
 
 
 @pytest.mark.postgresql

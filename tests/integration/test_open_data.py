@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from services.indicators import history
+from services.indicators.readmodel import history
 from tests.dashboard_story import BANDUNG, MAKASSAR, MERAUKE, two_ministries_three_regions
 from tests.scenario import append_all, region_histories
 

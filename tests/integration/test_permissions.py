@@ -14,7 +14,8 @@ from nats.js.errors import KeyNotFoundError
 
 from ogi import credentials, permissions
 from ogi.embedded_nats import EmbeddedNats, free_port
-from services.indicators import arrivals, pull
+from services.indicators.projector import arrivals
+from services.indicators.projector import pull
 from services.indicators.app import IndicatorsService
 from shared import streams, subjects
 from shared.ministries import RESPONSIBLE, Ministry

@@ -12,9 +12,10 @@ import httpx
 from sqlalchemy import inspect
 
 from ogi.embedded_nats import free_port
-from services.indicators import tables, views
-from services.indicators.db import create_engine, migrate
-from services.indicators.projector import Projector
+from services.indicators.readmodel import tables
+from services.indicators.readmodel import counting
+from services.indicators.readmodel.db import create_engine, migrate
+from services.indicators.projector.loop import Projector
 from shared import subjects
 from tests.scenario import append_all, project, region_histories, snapshot
 from tests.support import eventually
@@ -31,7 +32,7 @@ async def test_the_same_events_give_the_same_read_model_on_sqlite_and_postgresql
         for url in (sqlite_url, postgresql_url):
             engine = create_engine(url)
             async with engine.connect() as connection:
-                counts.append(await views.counts_as_of(connection, day))
+                counts.append(await counting.counts_as_of(connection, day))
             await engine.dispose()
         assert counts[0] == counts[1], day
 

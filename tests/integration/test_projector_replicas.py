@@ -8,11 +8,11 @@ import logging
 import nats
 from sqlalchemy import inspect
 
-from services.indicators import tables
-from services.indicators.db import create_engine, migrate
-from services.indicators.projector import Projector
-from services.indicators.rebuild import snapshot
-from services.indicators.receiver import ReceiverProcess
+from services.indicators.readmodel import tables
+from services.indicators.readmodel.db import create_engine, migrate
+from services.indicators.projector.loop import Projector
+from services.indicators.projector.rebuild import snapshot
+from services.indicators.projector.receiver import ReceiverProcess
 from shared import subjects
 from tests.scenario import append_all, project, region_histories
 from tests.support import eventually

@@ -7,7 +7,8 @@ from contextlib import aclosing
 
 import pytest
 
-from services.indicators import arrivals, pull
+from services.indicators.projector import arrivals
+from services.indicators.projector import pull
 from tests.scenario import append_all, region_histories
 
 

@@ -12,10 +12,10 @@ from pathlib import Path
 
 from nats.js.api import AckPolicy
 
-from services.indicators.db import create_engine, migrate
-from services.indicators.projector import MAX_BATCH, Projector
-from services.indicators.pull import PULL_BATCH
-from services.indicators.receiver import ReceiverProcess
+from services.indicators.readmodel.db import create_engine, migrate
+from services.indicators.projector.loop import MAX_BATCH, Projector
+from services.indicators.projector.pull import PULL_BATCH
+from services.indicators.projector.receiver import ReceiverProcess
 from tests.scenario import append_all, project, region_histories, snapshot
 from shared import subjects
 from tests.support import eventually
@@ -137,7 +137,7 @@ async def test_stopping_a_projector_mid_catch_up_ends_its_receiving_process(nc, 
 
 RECEIVING_PARENT = textwrap.dedent("""
     import asyncio, sys
-    from services.indicators.receiver import ReceiverProcess
+    from services.indicators.projector.receiver import ReceiverProcess
 
     async def main():
         receiving = await ReceiverProcess(sys.argv[1]).start(1)

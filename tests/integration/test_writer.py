@@ -9,9 +9,10 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from services.indicators import projection, tables
-from services.indicators.db import create_engine, migrate
-from services.indicators.writer import Writer
+from services.indicators.projector import transaction
+from services.indicators.readmodel import tables
+from services.indicators.readmodel.db import create_engine, migrate
+from services.indicators.projector.writer import Writer
 from shared.contracts.events import encode_event
 from tests.scenario import region_histories
 
@@ -62,10 +63,10 @@ async def test_a_function_that_raises_writes_nothing(engine):
 
 async def test_a_batch_that_fails_after_its_events_were_written_leaves_none_of_them(engine):
     events = [event for history in region_histories(seed=5) for event in history][:40]
-    batch = [projection.read(seq, encode_event(event)) for seq, event in enumerate(events, start=1)]
+    batch = [transaction.read(seq, encode_event(event)) for seq, event in enumerate(events, start=1)]
 
     def apply(connection, then=None):
-        changed = projection.apply(connection, projection.ReadModel(), batch)
+        changed = transaction.apply(connection, transaction.ReadModel(), batch)
         if then is not None:
             then()
         return changed

@@ -5,7 +5,7 @@ import asyncio
 import pytest
 from nats.aio.msg import Msg
 
-from services.indicators.arrivals import Buffer, arrival, stored_at
+from services.indicators.projector.arrivals import Buffer, arrival, stored_at
 
 REPLIES = [
     "$JS.ACK.OGI_EVENTS.consumer.1.4711.12.1732780800000000000.3",  # the 9-token form

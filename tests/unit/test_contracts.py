@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from pydantic import ValidationError
 
-from services.indicators.db import async_url
+from services.indicators.readmodel.db import async_url
 from shared import subjects
 from shared.contracts.events import decode_event, encode_event, event_id_for
 from shared.contracts.outcomes import Outcome

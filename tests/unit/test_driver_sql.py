@@ -7,8 +7,9 @@ import pytest
 from sqlalchemy import Column, Date, DateTime, MetaData, String, Table, select
 from sqlalchemy import create_engine as create_sync_engine
 
-from services.indicators import driver_sql, tables
-from services.indicators.db import create_engine
+from services.indicators.projector import driver_sql
+from services.indicators.readmodel import tables
+from services.indicators.readmodel.db import create_engine
 
 DIALECTS = {
     "sqlite": create_engine("sqlite+aiosqlite:///:memory:").dialect,

@@ -6,7 +6,7 @@ from sqlalchemy import and_, distinct, exists, func, select, true
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import aliased
 
-from services.indicators import tables
+from services.indicators.readmodel import tables
 from shared.contracts.indicators import KEYS, Indicator, Scope
 
 Counts = dict[tuple[Scope, Indicator], int]

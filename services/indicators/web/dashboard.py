@@ -12,10 +12,11 @@ from nats.aio.client import Client
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sse_starlette import EventSourceResponse
 
-from services.indicators import projection, readings
-from services.indicators.history import LiveHistory
-from services.indicators.opendata import COLUMNS, csv_response, open_data_routes
-from services.indicators.stream import LiveUpdates
+from services.indicators.projector import transaction
+from services.indicators.readmodel import readings
+from services.indicators.readmodel.history import LiveHistory
+from services.indicators.web.opendata import COLUMNS, csv_response, open_data_routes
+from services.indicators.web.live import LiveUpdates
 from shared.contracts.indicators import Indicator, Scope
 from shared.regions import find_region
 
@@ -54,7 +55,7 @@ def dashboard_routes(engine: AsyncEngine, nats: Callable[[], Client | None]) -> 
     async def overview(as_of: dt.date | None = AS_OF, boundaries: str = BOUNDARIES) -> dict:
         """Per province, per sector, and PPID and commitment letters among the enrolled regions."""
         async with engine.connect() as connection:
-            as_of_seq = await projection.position(connection)
+            as_of_seq = await transaction.position(connection)
             rows = await readings.regions(connection, as_of)
         return {"as_of": as_of, "as_of_seq": as_of_seq, **readings.summary(rows, boundaries)}
 
@@ -62,7 +63,7 @@ def dashboard_routes(engine: AsyncEngine, nats: Callable[[], Client | None]) -> 
     async def regions(as_of: dt.date | None = AS_OF, province: str | None = None, boundaries: str = BOUNDARIES) -> dict:
         """Every kabupaten/kota's status, or those of one province."""
         async with engine.connect() as connection:
-            as_of_seq = await projection.position(connection)
+            as_of_seq = await transaction.position(connection)
             rows = await readings.regions(connection, as_of)
         if province is not None:
             key = "province_code" if boundaries == "current" else "province_code_2018"

@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from services.indicators.tables import metadata
+from services.indicators.readmodel.tables import metadata
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from fastapi import APIRouter, Query, Response
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.indicators import readings
+from services.indicators.readmodel import readings
 from shared.ministries import NAMES
 
 CSV_TYPE = "text/csv; charset=utf-8"

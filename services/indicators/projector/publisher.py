@@ -12,7 +12,7 @@ from nats.aio.client import Client
 from nats.js.errors import KeyDeletedError, KeyNotFoundError, KeyWrongLastSequenceError
 from nats.js.kv import KeyValue
 
-from services.indicators.metrics import ProjectorMetrics
+from services.indicators.projector.metrics import ProjectorMetrics
 from shared import subjects, telemetry
 from shared.contracts.indicators import IndicatorValue
 

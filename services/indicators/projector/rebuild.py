@@ -13,10 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.indicators import projection, tables
-from services.indicators.db import async_url, create_engine, migrate
-from services.indicators.projector import Projector
-from services.indicators.receiver import ReceiverProcess
+from services.indicators.projector import transaction
+from services.indicators.readmodel import tables
+from services.indicators.readmodel.db import async_url, create_engine, migrate
+from services.indicators.projector.loop import Projector
+from services.indicators.projector.receiver import ReceiverProcess
 from shared import subjects
 
 # Columns that say when rather than what: wall-clock times, and the batch after which a count last
@@ -125,7 +126,7 @@ def switch_sqlite(live_url: str, target_url: str) -> Path:
 
 async def _position(engine: AsyncEngine) -> int:
     async with engine.connect() as connection:
-        return await projection.position(connection)
+        return await transaction.position(connection)
 
 
 async def _empty(engine: AsyncEngine) -> None:

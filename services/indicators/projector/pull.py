@@ -16,7 +16,7 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
-from services.indicators import arrivals
+from services.indicators.projector import arrivals
 from shared import subjects
 
 PULL_BATCH = 1000

@@ -9,7 +9,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.indicators import projection, replay, tables, views
+from services.indicators.projector import transaction
+from services.indicators.readmodel import replay
+from services.indicators.readmodel import tables
+from services.indicators.readmodel import counting
 from shared.contracts.indicators import KEYS, TARGETS
 from shared.contracts.submissions import Sector
 from shared.regions import Region, all_regions
@@ -20,8 +23,8 @@ async def indicators(connection: AsyncConnection, as_of: dt.date | None = None) 
     if as_of is None:
         counts, as_of_seq = await _live(connection)
     else:
-        as_of_seq = await projection.position(connection)
-        counts = await views.counts_as_of(connection, as_of)
+        as_of_seq = await transaction.position(connection)
+        counts = await counting.counts_as_of(connection, as_of)
     body = {
         "as_of_seq": as_of_seq,
         "indicators": [
@@ -37,11 +40,11 @@ async def indicators(connection: AsyncConnection, as_of: dt.date | None = None) 
 async def _live(connection: AsyncConnection) -> tuple[dict, int]:
     """Counts and checkpoint in one statement, so the two always belong together."""
     position = (
-        select(tables.checkpoint.c.last_seq).where(tables.checkpoint.c.projection == projection.PROJECTION).scalar_subquery()
+        select(tables.checkpoint.c.last_seq).where(tables.checkpoint.c.projection == transaction.PROJECTION).scalar_subquery()
     )
     rows = (await connection.execute(select(tables.indicator_count.c.scope, tables.indicator_count.c.indicator, tables.indicator_count.c.count, position.label("position")))).all()
     if not rows:
-        return {}, await projection.position(connection)
+        return {}, await transaction.position(connection)
     return {(row.scope, row.indicator): row.count for row in rows}, rows[0].position
 
 
@@ -153,8 +156,8 @@ def summary(rows: list[dict], boundaries: str) -> dict:
 
 async def history(connection: AsyncConnection, as_of: dt.date) -> dict:
     """The nine counts at the end of every month from January 2018 up to `as_of` (the history as it stands
-    is services.indicators.history's)."""
-    as_of_seq = await projection.position(connection)
+    is services.indicators.readmodel.history's)."""
+    as_of_seq = await transaction.position(connection)
     days = replay.month_ends(as_of)
     counts = {key: [0] * len(days) for key in KEYS}
     async for region_history in replay.histories(connection, through_seq=as_of_seq):

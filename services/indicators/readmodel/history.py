@@ -10,7 +10,9 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.indicators import projection, replay, tables
+from services.indicators.projector import transaction
+from services.indicators.readmodel import replay
+from services.indicators.readmodel import tables
 from shared.contracts.indicators import KEYS
 
 
@@ -29,7 +31,7 @@ class LiveHistory:
     async def counts(self, connection: AsyncConnection) -> tuple[int, list[dt.date], dict]:
         """(as_of_seq, the month-ends, the nine counts on each) with every event up to as_of_seq."""
         async with self._lock:
-            position = await projection.position(connection)
+            position = await transaction.position(connection)
             if position < self._position:  # the read model was rebuilt
                 self._forget()
             # Everything is read and replayed before anything kept changes, so a failed read or a request

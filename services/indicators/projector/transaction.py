@@ -20,9 +20,11 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.schema import CreateIndex, DropIndex
 
-from services.indicators import driver_sql, tables, views
-from services.indicators.db import lock_schema
-from services.indicators.recorded import Recorded, read_directly
+from services.indicators.projector import driver_sql
+from services.indicators.readmodel import tables
+from services.indicators.readmodel import counting
+from services.indicators.readmodel.db import lock_schema
+from services.indicators.projector.recorded import Recorded, read_directly
 from shared.contracts.events import decode_event
 from shared.contracts.indicators import TARGETS, IndicatorValue
 
@@ -96,14 +98,14 @@ class ReadModel:
         return model
 
     def live_counts(self) -> dict[tuple[str, str], int]:
-        """The nine counts by CONTRACT.md's rules (the same as views.live_counts over the tables)."""
+        """The nine counts by CONTRACT.md's rules (the same as counting.live_counts over the tables)."""
         enrolled = Counter(row["ministry"] for row in self.status.values() if row["enrolled"])
         enrolled[None] = sum(enrolled.values())
         trained = Counter(ministry for by_ministry in self.training.values() for ministry in by_ministry)
         trained[None] = sum(1 for by_ministry in self.training.values() if by_ministry)
         plans = Counter(ministry for by_ministry in self.active_plans.values() for ministry, n in by_ministry.items() if n > 0)
         plans[None] = sum(1 for by_ministry in self.active_plans.values() if any(n > 0 for n in by_ministry.values()))
-        return {(str(scope), str(indicator)): count for (scope, indicator), count in views.counts_from(enrolled, trained, plans).items()}
+        return {(str(scope), str(indicator)): count for (scope, indicator), count in counting.counts_from(enrolled, trained, plans).items()}
 
 
 def untraced(_index: int) -> AbstractContextManager:

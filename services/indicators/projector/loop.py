@@ -8,7 +8,7 @@ events come one at a time, up to MAX_BATCH while catching up. After each committ
 indicators go to KV OGI_INDICATORS and to `ogi.indicators.<scope>.<indicator>`, all at once.
 
 A projector CATCH_UP_MIN or more behind the stream at start (a rebuild, a replica back after a long stop)
-has its events received by a child process (services.indicators.receiver) until it has caught up with
+has its events received by a child process (services.indicators.projector.receiver) until it has caught up with
 where the stream was, then by its own consumer from the next event; should the child fail, its own
 consumer takes over from there. Receiving and applying then run on two cores instead of taking turns.
 
@@ -38,14 +38,16 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.indicators import arrivals, projection, tables
-from services.indicators.arrivals import Arrival
-from services.indicators.metrics import ProjectorMetrics
-from services.indicators.projection import ReadModel
-from services.indicators.recorded import Recorded
-from services.indicators.publisher import IndicatorPublisher
-from services.indicators.receiver import ReceiverFailed, ReceiverProcess, Receiving
-from services.indicators.writer import Writer
+from services.indicators.projector import arrivals
+from services.indicators.projector import transaction
+from services.indicators.readmodel import tables
+from services.indicators.projector.arrivals import Arrival
+from services.indicators.projector.metrics import ProjectorMetrics
+from services.indicators.projector.transaction import ReadModel
+from services.indicators.projector.recorded import Recorded
+from services.indicators.projector.publisher import IndicatorPublisher
+from services.indicators.projector.receiver import ReceiverFailed, ReceiverProcess, Receiving
+from services.indicators.projector.writer import Writer
 from shared import subjects, telemetry
 from shared.contracts.indicators import TARGETS, IndicatorValue
 
@@ -169,9 +171,9 @@ class Projector:
     async def _prepare_event_log(self, last: int) -> None:
         """Drop event_log's indexes for a bulk load, or make sure they are there."""
         async with self._engine.begin() as connection:
-            bulk = self._model.position == 0 and last >= self._bulk_load_min and await projection.drop_log_indexes_if_empty(connection)
+            bulk = self._model.position == 0 and last >= self._bulk_load_min and await transaction.drop_log_indexes_if_empty(connection)
             if not bulk:
-                await projection.create_log_indexes(connection)
+                await transaction.create_log_indexes(connection)
         self._bulk_load_until = last if bulk else None
         if bulk:
             log.info("bulk load: event_log indexes are built when event %s is applied", last)
@@ -184,7 +186,7 @@ class Projector:
 
         async def build() -> None:
             async with self._engine.begin() as connection:
-                await projection.create_log_indexes(connection)
+                await transaction.create_log_indexes(connection)
 
         try:
             await _until_database_answers(build, "event_log indexes not built")
@@ -227,14 +229,14 @@ class Projector:
     async def _receive(self, first: int) -> None:
         """Decode events as they arrive (while a batch is being written) into the bounded buffer, with
         their event_log rows made ready."""
-        log_rows = projection.LogRows.of(self._engine.dialect)
+        log_rows = transaction.LogRows.of(self._engine.dialect)
         async with aclosing(self._runs(first)) as runs:
             async for run in runs:
                 delivered = []
                 for seq, stored_ns, payload_or_event, data_json, headers in run:
                     try:
                         if isinstance(payload_or_event, bytes):
-                            recorded = projection.read(seq, payload_or_event)
+                            recorded = transaction.read(seq, payload_or_event)
                         else:  # read already by a receiving process
                             recorded = Recorded(seq, payload_or_event, data_json)
                         recorded.log_row = log_rows.row(recorded)
@@ -335,7 +337,7 @@ class Projector:
             "process OGI_EVENTS", context=contexts[-1], kind=trace.SpanKind.CONSUMER, links=links, attributes=attributes
         ):
             events = [delivered.recorded for delivered in batch]
-            span_for = traced(events, contexts, trace.Link(trace.get_current_span().get_span_context())) if small else projection.untraced
+            span_for = traced(events, contexts, trace.Link(trace.get_current_span().get_span_context())) if small else transaction.untraced
             fresh = Counter(recorded.event["event_type"] for recorded in events if recorded.seq > self._model.position)
             started = time.perf_counter()
             changed = await self._apply(events, span_for)
@@ -366,8 +368,8 @@ class Projector:
         attempt = 0
         while True:
             try:
-                return await self._writer.transaction(projection.apply, self._model, events, span_for)
-            except projection.Conflict:
+                return await self._writer.transaction(transaction.apply, self._model, events, span_for)
+            except transaction.Conflict:
                 await self._after_conflict(events[-1].seq)
                 if self._model.position >= events[-1].seq:
                     return None

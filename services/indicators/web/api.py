@@ -4,8 +4,10 @@ import datetime as dt
 from fastapi import APIRouter, FastAPI, HTTPException, Query
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.indicators import projection, readings, views
-from services.indicators.events_api import events_routes
+from services.indicators.projector import transaction
+from services.indicators.readmodel import readings
+from services.indicators.readmodel import counting
+from services.indicators.web.events_api import events_routes
 from shared.regions import find_region
 
 
@@ -25,8 +27,8 @@ def create_http_app(engine: AsyncEngine, probes: APIRouter) -> FastAPI:
         if found is None:
             raise HTTPException(404, f"{code!r} is not a known kabupaten/kota code")
         async with engine.connect() as connection:
-            as_of_seq = await projection.position(connection)
-            status = await views.region_status(connection, found.code)
+            as_of_seq = await transaction.position(connection)
+            status = await counting.region_status(connection, found.code)
         return {
             "code": found.code,
             "name": found.name,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.indicators import tables
+from services.indicators.readmodel import tables
 from shared.contracts.indicators import KEYS, Indicator, Scope
 
 FIRST_MONTH = dt.date(2018, 1, 1)

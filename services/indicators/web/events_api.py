@@ -4,7 +4,7 @@ from fastapi import APIRouter, HTTPException
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.indicators import tables
+from services.indicators.readmodel import tables
 
 
 def events_routes(engine: AsyncEngine) -> APIRouter:

@@ -3,8 +3,8 @@
 A projector catching up does two kinds of work in Python: receiving (nats-py's parsing of each delivery)
 and applying (decoding, the read model, the SQL). In one process they take turns at the interpreter lock,
 and the database thread, which gives the lock up for each row it writes, waits for it most of all. While
-the projector is far behind, a child process (`python -m services.indicators.receiver NATS_URL FIRST`)
-reads OGI_EVENTS from FIRST (services.indicators.pull) and writes what arrives to its stdout, in runs,
+the projector is far behind, a child process (`python -m services.indicators.projector.receiver NATS_URL FIRST`)
+reads OGI_EVENTS from FIRST (services.indicators.projector.pull) and writes what arrives to its stdout, in runs,
 each a pickled list of arrivals (stream sequence, time, the event read from its JSON, trace headers); the
 projector takes them from the pipe and applies them as it applies what it receives itself. Reading the
 JSON here as well takes that work off the projector's interpreter lock, which its database thread needs.
@@ -25,9 +25,10 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from services.indicators import arrivals, pull
-from services.indicators.arrivals import Arrival
-from services.indicators.recorded import read_directly
+from services.indicators.projector import arrivals
+from services.indicators.projector import pull
+from services.indicators.projector.arrivals import Arrival
+from services.indicators.projector.recorded import read_directly
 from shared.natsconn import CREDENTIALS_VARIABLE, connect
 
 log = logging.getLogger("ogi.receiver")

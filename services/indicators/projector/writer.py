@@ -16,7 +16,7 @@ from typing import TypeVar
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.indicators.db import create_sqlite_engine
+from services.indicators.readmodel.db import create_sqlite_engine
 
 T = TypeVar("T")
 
