@@ -7,9 +7,9 @@ again with nothing new since."""
 import datetime as dt
 import time
 
-from services.indicators.readmodel import readings
+from services.indicators.readmodel import region_rows
 from services.indicators.readmodel.db import create_engine
-from services.indicators.readmodel.history import LiveHistory
+from services.indicators.readmodel.monthly import LiveHistory
 
 
 async def measure(database_url: str) -> dict:
@@ -18,8 +18,8 @@ async def measure(database_url: str) -> dict:
     try:
         async with engine.connect() as connection:
             return {
-                "regions": await _milliseconds(readings.regions(connection)),
-                "regions_replayed": await _milliseconds(readings.regions(connection, dt.date.today())),
+                "regions": await _milliseconds(region_rows.all_rows(connection)),
+                "regions_replayed": await _milliseconds(region_rows.all_rows(connection, dt.date.today())),
                 "history_first": await _milliseconds(history.counts(connection)),
                 "history_again": await _milliseconds(history.counts(connection)),
             }

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from services.indicators.readmodel import history
+from services.indicators.readmodel import monthly
 from tests.dashboard_story import BANDUNG, MAKASSAR, MERAUKE, two_ministries_three_regions
 from tests.scenario import append_all, region_histories
 
@@ -77,8 +77,8 @@ async def test_a_history_request_that_fails_half_way_leaves_the_kept_history_who
         def today(cls):
             return later
 
-    monkeypatch.setattr(history, "dt", SimpleNamespace(date=Later))
-    replayed = history._replay
+    monkeypatch.setattr(monthly, "dt", SimpleNamespace(date=Later))
+    replayed = monthly._replay
     failures = iter([RuntimeError("the replay failed")])
 
     async def fails_once(*args):
@@ -87,7 +87,7 @@ async def test_a_history_request_that_fails_half_way_leaves_the_kept_history_who
             raise failure
         return await replayed(*args)
 
-    monkeypatch.setattr(history, "_replay", fails_once)
+    monkeypatch.setattr(monthly, "_replay", fails_once)
     with pytest.raises(RuntimeError, match="the replay failed"):
         await system.http.get("/api/v1/indicators/history")
     assert await read_now(system) == await read_now(system, as_of=later.isoformat())
@@ -107,7 +107,7 @@ async def read_now(system, **params) -> dict:
 
 
 async def history_agrees_with_as_of_counts(system) -> None:
-    """Every month of the history equals the counts `?as_of=` its last day (views.counts_as_of, in SQL), and
+    """Every month of the history equals the counts `?as_of=` its last day (counting.counts_as_of, in SQL), and
     the last month the live counts."""
     history = (await system.http.get("/api/v1/indicators/history")).json()
     series = {(s["scope"], s["indicator"]): s["points"] for s in history["series"]}

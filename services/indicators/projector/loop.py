@@ -39,7 +39,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.indicators.projector import arrivals
-from services.indicators.projector import transaction
+from services.indicators.projector import bulk_load, statements, transaction
 from services.indicators.readmodel import tables
 from services.indicators.projector.arrivals import Arrival
 from services.indicators.projector.metrics import ProjectorMetrics
@@ -171,9 +171,9 @@ class Projector:
     async def _prepare_event_log(self, last: int) -> None:
         """Drop event_log's indexes for a bulk load, or make sure they are there."""
         async with self._engine.begin() as connection:
-            bulk = self._model.position == 0 and last >= self._bulk_load_min and await transaction.drop_log_indexes_if_empty(connection)
+            bulk = self._model.position == 0 and last >= self._bulk_load_min and await bulk_load.drop_log_indexes_if_empty(connection)
             if not bulk:
-                await transaction.create_log_indexes(connection)
+                await bulk_load.create_log_indexes(connection)
         self._bulk_load_until = last if bulk else None
         if bulk:
             log.info("bulk load: event_log indexes are built when event %s is applied", last)
@@ -186,7 +186,7 @@ class Projector:
 
         async def build() -> None:
             async with self._engine.begin() as connection:
-                await transaction.create_log_indexes(connection)
+                await bulk_load.create_log_indexes(connection)
 
         try:
             await _until_database_answers(build, "event_log indexes not built")
@@ -229,7 +229,7 @@ class Projector:
     async def _receive(self, first: int) -> None:
         """Decode events as they arrive (while a batch is being written) into the bounded buffer, with
         their event_log rows made ready."""
-        log_rows = transaction.LogRows.of(self._engine.dialect)
+        log_rows = statements.LogRows.of(self._engine.dialect)
         async with aclosing(self._runs(first)) as runs:
             async for run in runs:
                 delivered = []
@@ -369,7 +369,7 @@ class Projector:
         while True:
             try:
                 return await self._writer.transaction(transaction.apply, self._model, events, span_for)
-            except transaction.Conflict:
+            except statements.Conflict:
                 await self._after_conflict(events[-1].seq)
                 if self._model.position >= events[-1].seq:
                     return None

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.indicators.projector import transaction
+from services.indicators.readmodel import checkpoint
 from services.indicators.readmodel import tables
 from services.indicators.readmodel.db import async_url, create_engine, migrate
 from services.indicators.projector.loop import Projector
@@ -126,7 +126,7 @@ def switch_sqlite(live_url: str, target_url: str) -> Path:
 
 async def _position(engine: AsyncEngine) -> int:
     async with engine.connect() as connection:
-        return await transaction.position(connection)
+        return await checkpoint.position(connection)
 
 
 async def _empty(engine: AsyncEngine) -> None:

@@ -1,46 +1,72 @@
-"""Queries on the read model: the nine counts (live or as of a date) and one region's status."""
+"""The nine counts: as the projector stored them (`/api/v1/indicators`), and computed in SQL from the region
+tables as they stand or from event_log as of a day. The SQL is faster than a replay at any size, and is
+held to the counting rules (services.indicators.rules) by a property test (tests/integration/test_rules_agree.py),
+which is why each query below says which rule it is."""
 
 import datetime as dt
 
-from sqlalchemy import and_, distinct, exists, func, select, true
+from sqlalchemy import ColumnElement, and_, distinct, exists, func, select, true
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import aliased
 
-from services.indicators.readmodel import tables
-from shared.contracts.indicators import KEYS, Indicator, Scope
-
-Counts = dict[tuple[Scope, Indicator], int]
+from services.indicators import rules
+from services.indicators.readmodel import checkpoint, tables
+from shared.contracts.indicators import KEYS, TARGETS
 
 ENROLMENT_EVENTS = ("RegionEnrolled", "RegionWithdrawn")
 
 
-def counts_from(enrolled: dict, trained: dict, plans: dict) -> Counts:
-    """Each argument maps a ministry, or None for national, to a count of distinct regions."""
-    by_indicator = {Indicator.ENROLLED: enrolled, Indicator.TRAINED: trained, Indicator.PLANS: plans}
-    return {
-        (scope, indicator): by_indicator[indicator].get(None if scope == Scope.NATIONAL else str(scope), 0)
-        for scope, indicator in KEYS
+async def indicators_body(connection: AsyncConnection, as_of: dt.date | None = None) -> dict:
+    """CONTRACT.md's `/api/v1/indicators` body."""
+    if as_of is None:
+        counts, as_of_seq = await _live(connection)
+    else:
+        as_of_seq = await checkpoint.position(connection)
+        counts = await counts_as_of(connection, as_of)
+    body = {
+        "as_of_seq": as_of_seq,
+        "indicators": [
+            {"scope": scope, "indicator": indicator, "count": counts.get((scope, indicator), 0), "target": TARGETS[indicator]}
+            for scope, indicator in KEYS
+        ],
     }
+    if as_of is not None:
+        body["as_of"] = as_of.isoformat()
+    return body
 
 
-async def _per_ministry_and_national(connection: AsyncConnection, region, ministry, where) -> dict:
-    query = select(ministry, func.count(distinct(region))).where(where).group_by(ministry)
-    result = {row[0]: row[1] for row in await connection.execute(query)}
-    result[None] = (await connection.execute(select(func.count(distinct(region))).where(where))).scalar_one()
-    return result
+async def _live(connection: AsyncConnection) -> tuple[dict, int]:
+    """Counts and checkpoint in one statement, so the two always belong together."""
+    stored = tables.indicator_count.c
+    rows = (await connection.execute(select(stored.scope, stored.indicator, stored.count, checkpoint.position_query().label("position")))).all()
+    if not rows:
+        return {}, await checkpoint.position(connection)
+    return {(row.scope, row.indicator): row.count for row in rows}, rows[0].position
 
 
-async def live_counts(connection: AsyncConnection) -> Counts:
+async def live_counts(connection: AsyncConnection) -> dict[rules.Key, int]:
+    """The counts the region tables give (the projector keeps them in indicator_count as it goes)."""
     status, training, plan = tables.region_status.c, tables.region_training.c, tables.region_plan.c
-    return counts_from(
-        await _per_ministry_and_national(connection, status.region_code, status.ministry, status.enrolled.is_(True)),
-        await _per_ministry_and_national(connection, training.region_code, training.ministry, true()),
-        await _per_ministry_and_national(connection, plan.region_code, plan.ministry, plan.withdrawn.is_(False)),
-    )
+    counts = rules.zero()
+    await _count(connection, counts, rules.ENROLLED, status.region_code, status.ministry, status.enrolled.is_(True))
+    await _count(connection, counts, rules.TRAINED, training.region_code, training.ministry, true())
+    await _count(connection, counts, rules.PLANS, plan.region_code, plan.ministry, plan.withdrawn.is_(False))
+    return counts
 
 
-async def counts_as_of(connection: AsyncConnection, day: dt.date) -> Counts:
-    """The counts that the events with `occurred_on` on or before `day` give, by the same rules."""
+async def counts_as_of(connection: AsyncConnection, day: dt.date) -> dict[rules.Key, int]:
+    """The counts that the events with `occurred_on` on or before `day` give."""
+    log = tables.event_log.c
+    counts = rules.zero()
+    await _count(connection, counts, rules.ENROLLED, log.region_code, log.ministry, _enrolled_on(day))
+    trained = and_(log.event_type == "TrainingCompleted", log.occurred_on <= day)
+    await _count(connection, counts, rules.TRAINED, log.region_code, log.ministry, trained)
+    await _count(connection, counts, rules.PLANS, log.region_code, log.ministry, _plan_active_on(day))
+    return counts
+
+
+def _enrolled_on(day: dt.date) -> ColumnElement[bool]:
+    """A region's last enrolment event by `day`, in stream order, is a RegionEnrolled (under its ministry)."""
     log = tables.event_log
     last_enrolment = (
         select(log.c.region_code, func.max(log.c.seq).label("seq"))
@@ -48,52 +74,37 @@ async def counts_as_of(connection: AsyncConnection, day: dt.date) -> Counts:
         .group_by(log.c.region_code)
         .subquery()
     )
-    enrolled_now = log.c.seq.in_(select(last_enrolment.c.seq)) & (log.c.event_type == "RegionEnrolled")
+    return log.c.seq.in_(select(last_enrolment.c.seq)) & (log.c.event_type == "RegionEnrolled")
+
+
+def _plan_active_on(day: dt.date) -> ColumnElement[bool]:
+    """The first PlanSubmitted of a plan id in its region by `day`, in stream order (a reused id keeps the
+    first), with no PlanWithdrawn of that plan after it in the stream by `day` (a withdrawal before the
+    submission found no plan to withdraw)."""
+    log = tables.event_log
+    first_submission = (
+        select(func.min(log.c.seq).label("seq"))
+        .where(log.c.event_type == "PlanSubmitted", log.c.occurred_on <= day)
+        .group_by(log.c.region_code, log.c.plan_id)
+    )
     withdrawal = aliased(log)
-    plan_active = and_(
-        log.c.event_type == "PlanSubmitted",
-        log.c.occurred_on <= day,
+    return and_(
+        log.c.seq.in_(first_submission),
         ~exists().where(
             withdrawal.c.event_type == "PlanWithdrawn",
             withdrawal.c.region_code == log.c.region_code,
             withdrawal.c.plan_id == log.c.plan_id,
             withdrawal.c.occurred_on <= day,
+            withdrawal.c.seq > log.c.seq,
         ),
     )
-    trained = and_(log.c.event_type == "TrainingCompleted", log.c.occurred_on <= day)
-    return counts_from(
-        await _per_ministry_and_national(connection, log.c.region_code, log.c.ministry, enrolled_now),
-        await _per_ministry_and_national(connection, log.c.region_code, log.c.ministry, trained),
-        await _per_ministry_and_national(connection, log.c.region_code, log.c.ministry, plan_active),
-    )
 
 
-async def region_status(connection: AsyncConnection, region_code: str) -> dict:
-    status = (
-        await connection.execute(select(tables.region_status).where(tables.region_status.c.region_code == region_code))
-    ).mappings().one_or_none()
-    trained_by = (
-        await connection.execute(
-            select(tables.region_training.c.ministry)
-            .where(tables.region_training.c.region_code == region_code)
-            .order_by(tables.region_training.c.ministry)
-        )
-    ).scalars().all()
-    plans = (
-        await connection.execute(
-            select(tables.region_plan).where(tables.region_plan.c.region_code == region_code).order_by(tables.region_plan.c.plan_id)
-        )
-    ).mappings().all()
-    return {
-        "ministry": status["ministry"] if status else None,
-        "enrolled": bool(status and status["enrolled"]),
-        "enrolled_on": status["enrolled_on"] if status else None,
-        "trained": bool(trained_by),
-        "trained_by": list(trained_by),
-        "plans": sum(1 for plan in plans if not plan["withdrawn"]),
-        "plan_list": [
-            {"plan_id": p["plan_id"], "title": p["title"], "ministry": p["ministry"], "sectors": p["sectors"],
-             "submitted_on": p["submitted_on"], "withdrawn": p["withdrawn"]}
-            for p in plans
-        ],
-    }
+async def _count(connection: AsyncConnection, counts: dict, indicator: str, region, ministry, where) -> None:
+    """Distinct regions where `where` holds: per ministry, and national (never the sum of the ministries)."""
+    per_ministry = select(ministry, func.count(distinct(region))).where(where).group_by(ministry)
+    for scope, count in await connection.execute(per_ministry):
+        if (scope, indicator) in counts:
+            counts[(scope, indicator)] = count
+    national = select(func.count(distinct(region))).where(where)
+    counts[(rules.NATIONAL, indicator)] = (await connection.execute(national)).scalar_one()

@@ -1,86 +1,24 @@
-"""Every region's state on any day, replayed from `event_log` by CONTRACT.md's counting rules.
-
-The same rules as `views.counts_as_of`: only events with `occurred_on` on or before the day count, applied
-in stream order. The dashboard and the open data read past days through this, and the history as it stands
-(history.py) each region's part of it.
+"""Every region's state on any day, replayed from `event_log` by the counting rules (services.indicators.rules):
+only events with `occurred_on` on or before the day count, applied in stream order. The dashboard and the
+open data read past days through this, and the monthly history (history.py) each region's part of it.
 """
 
 import datetime as dt
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from services.indicators import rules
 from services.indicators.readmodel import tables
-from shared.contracts.indicators import KEYS, Indicator, Scope
 
 FIRST_MONTH = dt.date(2018, 1, 1)
 READ_AT_ONCE = 1000  # event_log rows fetched per round trip while replaying
 
 
-@dataclass
-class Plan:
-    ministry: str
-    sectors: list[str]
-    submitted_on: dt.date
-    withdrawn: bool = False
-
-
-@dataclass
-class Enrolment:
-    """A region's enrolment as its last RegionEnrolled and RegionWithdrawn left it."""
-
-    enrolled: bool = False
-    ministry: str | None = None  # the ministry that enrolled it last
-    enrolled_on: dt.date | None = None
-    commitment_letter_on: dt.date | None = None
-    ppid_established: bool | None = None
-
-
-@dataclass
-class RegionState(Enrolment):
-    trained_by: set[str] = field(default_factory=set)
-    plans: dict[str, Plan] = field(default_factory=dict)
-
-    @property
-    def active_plans(self) -> list[Plan]:
-        return [plan for plan in self.plans.values() if not plan.withdrawn]
-
-    def counts_for(self) -> set[tuple[Scope, Indicator]]:
-        """The (scope, indicator) pairs this region adds one to: national ones, and its ministries'."""
-        ministries = {
-            Indicator.ENROLLED: {self.ministry} if self.enrolled else set(),
-            Indicator.TRAINED: self.trained_by,
-            Indicator.PLANS: {plan.ministry for plan in self.active_plans},
-        }
-        return {
-            (scope, indicator)
-            for scope, indicator in KEYS
-            if ministries[indicator] and (scope == Scope.NATIONAL or str(scope) in ministries[indicator])
-        }
-
-    def apply(self, row) -> None:
-        data = row.data
-        match row.event_type:
-            case "RegionEnrolled":
-                self.enrolled, self.ministry, self.enrolled_on = True, row.ministry, row.occurred_on
-                self.commitment_letter_on = dt.date.fromisoformat(data["commitment_letter_on"]) if data.get("commitment_letter_on") else None
-                self.ppid_established = data.get("ppid_established")
-            case "RegionWithdrawn":
-                self.enrolled = False
-            case "TrainingCompleted":
-                self.trained_by.add(row.ministry)
-            case "PlanSubmitted":
-                self.plans.setdefault(row.plan_id, Plan(row.ministry, list(data["sectors"]), row.occurred_on))
-            case "PlanWithdrawn":
-                if row.plan_id in self.plans:
-                    self.plans[row.plan_id].withdrawn = True
-
-
-EVENT_COLUMNS = [tables.event_log.c[name] for name in ("seq", "event_type", "region_code", "ministry", "reported_by", "occurred_on", "plan_id", "data")]
+EVENT_COLUMNS = [tables.event_log.c[name] for name in ("seq", "event_type", "region_code", "ministry", "reported_by", "occurred_on", "data")]
 
 
 async def event_rows(connection: AsyncConnection, region_code: str) -> Sequence:
@@ -103,13 +41,13 @@ async def histories(connection: AsyncConnection, regions: list[str] | None = Non
         yield history
 
 
-async def regions_as_of(connection: AsyncConnection, day: dt.date) -> dict[str, RegionState]:
+async def regions_as_of(connection: AsyncConnection, day: dt.date) -> dict[str, rules.RegionState]:
     """Each region with at least one event on or before `day`, its events applied in stream order as they are
     read."""
-    states: dict[str, RegionState] = defaultdict(RegionState)
+    states: dict[str, rules.RegionState] = defaultdict(rules.RegionState)
     async for row in _streamed(connection):
         if row.occurred_on <= day:
-            states[row.region_code].apply(row)
+            apply(states[row.region_code], row)
     return dict(states)
 
 
@@ -139,7 +77,7 @@ def month_ends(last_day: dt.date) -> list[dt.date]:
     return days
 
 
-Spans = list[tuple[tuple[Scope, Indicator], int, int]]
+Spans = list[tuple[rules.Key, int, int]]
 
 
 def region_counts(history: list, days: list[dt.date]) -> Spans:
@@ -150,28 +88,35 @@ def region_counts(history: list, days: list[dt.date]) -> Spans:
     already applied (it was back-dated): then the region is replayed from its first event up to that day."""
     by_date = sorted(history, key=lambda row: row.occurred_on)  # stable: in stream order within a date
     spans: Spans = []
-    state, taken, applied_through = RegionState(), 0, 0
+    state, taken, applied_through = rules.RegionState(), 0, 0
     for start, end in _spans(sorted({row.occurred_on for row in history}), days):
         day, first_new = days[start], taken
         while taken < len(by_date) and by_date[taken].occurred_on <= day:
             taken += 1
         arrived = sorted(by_date[first_new:taken], key=lambda row: row.seq)
         if arrived and arrived[0].seq < applied_through:
-            state = RegionState()
+            state = rules.RegionState()
             for row in history:
                 if row.occurred_on <= day:
-                    state.apply(row)
+                    apply(state, row)
         else:
             for row in arrived:
-                state.apply(row)
+                apply(state, row)
         applied_through = max([applied_through, *(row.seq for row in arrived)])
-        spans += [(key, start, end) for key in state.counts_for()]
+        spans += [(key, start, end) for key in state.counted_in()]
     return spans
 
 
-def add(series: dict[tuple[Scope, Indicator], list[int]], spans: Spans, step: int = 1) -> None:
+def apply(state: rules.RegionState, row) -> None:
+    """One event_log row applied to a region's state."""
+    state.apply(row.event_type, row.ministry, row.occurred_on, row.data)
+
+
+def add(series: dict[rules.Key, list[int]], spans: Spans, step: int = 1) -> None:
     for key, start, end in spans:
-        counts = series[key]
+        counts = series.get(key)
+        if counts is None:  # not one of the contract's scopes
+            continue
         for index in range(start, end):
             counts[index] += step
 

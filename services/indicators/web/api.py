@@ -4,9 +4,7 @@ import datetime as dt
 from fastapi import APIRouter, FastAPI, HTTPException, Query
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.indicators.projector import transaction
-from services.indicators.readmodel import readings
-from services.indicators.readmodel import counting
+from services.indicators.readmodel import checkpoint, counting, region_rows
 from services.indicators.web.events_api import events_routes
 from shared.regions import find_region
 
@@ -19,7 +17,7 @@ def create_http_app(engine: AsyncEngine, probes: APIRouter) -> FastAPI:
     @api.get("/api/v1/indicators")
     async def indicators(as_of: dt.date | None = Query(None, description="count only events that occurred on or before this day")) -> dict:
         async with engine.connect() as connection:
-            return await readings.indicators(connection, as_of)
+            return await counting.indicators_body(connection, as_of)
 
     @api.get("/api/v1/regions/{code}")
     async def region(code: str) -> dict:
@@ -27,8 +25,8 @@ def create_http_app(engine: AsyncEngine, probes: APIRouter) -> FastAPI:
         if found is None:
             raise HTTPException(404, f"{code!r} is not a known kabupaten/kota code")
         async with engine.connect() as connection:
-            as_of_seq = await transaction.position(connection)
-            status = await counting.region_status(connection, found.code)
+            as_of_seq = await checkpoint.position(connection)
+            status = await region_rows.status_of(connection, found.code)
         return {
             "code": found.code,
             "name": found.name,

@@ -12,9 +12,7 @@ from nats.aio.client import Client
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sse_starlette import EventSourceResponse
 
-from services.indicators.projector import transaction
-from services.indicators.readmodel import readings
-from services.indicators.readmodel.history import LiveHistory
+from services.indicators.readmodel import checkpoint, monthly, region_rows
 from services.indicators.web.opendata import COLUMNS, csv_response, open_data_routes
 from services.indicators.web.live import LiveUpdates
 from shared.contracts.indicators import Indicator, Scope
@@ -29,7 +27,7 @@ BOUNDARIES = Query("2018", pattern="^(2018|current)$", description="provinces as
 def dashboard_routes(engine: AsyncEngine, nats: Callable[[], Client | None]) -> APIRouter:
     router = APIRouter()
     live = LiveUpdates(engine, nats)
-    live_history = LiveHistory()
+    live_history = monthly.LiveHistory()
     router.include_router(_pages())
     router.include_router(open_data_routes(engine))
 
@@ -44,7 +42,7 @@ def dashboard_routes(engine: AsyncEngine, nats: Callable[[], Client | None]) -> 
     async def history(request: Request, scope: Scope | None = None, indicator: Indicator | None = None, as_of: dt.date | None = AS_OF, format: str | None = Query(None, pattern="^(json|csv)$")):
         """The counts at the end of each month since January 2018 (the last month: up to `as_of` or today)."""
         async with engine.connect() as connection:
-            body = readings.history_body(*await live_history.counts(connection)) if as_of is None else await readings.history(connection, as_of)
+            body = monthly.body(*await live_history.counts(connection)) if as_of is None else await monthly.on_day(connection, as_of)
         body["series"] = [s for s in body["series"] if scope in (None, s["scope"]) and indicator in (None, s["indicator"])]
         if format == "csv" or (format is None and "text/csv" in request.headers.get("accept", "")):
             rows = [{**point, "scope": s["scope"], "indicator": s["indicator"], "target": s["target"]} for s in body["series"] for point in s["points"]]
@@ -55,16 +53,16 @@ def dashboard_routes(engine: AsyncEngine, nats: Callable[[], Client | None]) -> 
     async def overview(as_of: dt.date | None = AS_OF, boundaries: str = BOUNDARIES) -> dict:
         """Per province, per sector, and PPID and commitment letters among the enrolled regions."""
         async with engine.connect() as connection:
-            as_of_seq = await transaction.position(connection)
-            rows = await readings.regions(connection, as_of)
-        return {"as_of": as_of, "as_of_seq": as_of_seq, **readings.summary(rows, boundaries)}
+            as_of_seq = await checkpoint.position(connection)
+            rows = await region_rows.all_rows(connection, as_of)
+        return {"as_of": as_of, "as_of_seq": as_of_seq, **region_rows.summary(rows, boundaries)}
 
     @router.get("/api/v1/regions", tags=["dashboard"])
     async def regions(as_of: dt.date | None = AS_OF, province: str | None = None, boundaries: str = BOUNDARIES) -> dict:
         """Every kabupaten/kota's status, or those of one province."""
         async with engine.connect() as connection:
-            as_of_seq = await transaction.position(connection)
-            rows = await readings.regions(connection, as_of)
+            as_of_seq = await checkpoint.position(connection)
+            rows = await region_rows.all_rows(connection, as_of)
         if province is not None:
             key = "province_code" if boundaries == "current" else "province_code_2018"
             rows = [row for row in rows if row[key] == province]
@@ -77,7 +75,7 @@ def dashboard_routes(engine: AsyncEngine, nats: Callable[[], Client | None]) -> 
         if found is None:
             raise HTTPException(404, f"{code!r} is not a known kabupaten/kota code")
         async with engine.connect() as connection:
-            return {"code": found.code, "events": await readings.region_events(connection, found.code, as_of)}
+            return {"code": found.code, "events": await region_rows.events_of(connection, found.code, as_of)}
 
     return router
 

@@ -17,7 +17,7 @@ import anyio
 from nats.aio.client import Client
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.indicators.projector import transaction
+from services.indicators.readmodel import checkpoint
 
 log = logging.getLogger("ogi.stream")
 
@@ -73,7 +73,7 @@ class LiveUpdates:
 
     async def _position(self) -> int:
         async with self._engine.connect() as connection:
-            return await transaction.position(connection)
+            return await checkpoint.position(connection)
 
     def _broadcast(self, message: dict) -> None:
         for queue in self._clients:

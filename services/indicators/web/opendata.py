@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from fastapi import APIRouter, Query, Response
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.indicators.readmodel import readings
+from services.indicators.readmodel import counting, region_rows
 from shared.ministries import NAMES
 
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -143,7 +143,7 @@ def open_data_routes(engine: AsyncEngine) -> APIRouter:
     @router.get("/indicators.csv")
     async def indicators_csv(as_of: dt.date | None = Query(None)) -> Response:
         async with engine.connect() as connection:
-            body = await readings.indicators(connection, as_of)
+            body = await counting.indicators_body(connection, as_of)
         day = (as_of or dt.date.today()).isoformat()
         rows = [
             {**row, "as_of": day, "as_of_seq": body["as_of_seq"], "scope_name": SCOPE_NAMES[row["scope"]], "percent": round(100 * row["count"] / row["target"], 1)}
@@ -154,7 +154,7 @@ def open_data_routes(engine: AsyncEngine) -> APIRouter:
     @router.get("/regions.csv")
     async def regions_csv(as_of: dt.date | None = Query(None)) -> Response:
         async with engine.connect() as connection:
-            rows = await readings.regions(connection, as_of)
+            rows = await region_rows.all_rows(connection, as_of)
         day = (as_of or dt.date.today()).isoformat()
         return csv_response([{**row, "as_of": day} for row in rows], COLUMNS["regions"], "regions.csv")
 

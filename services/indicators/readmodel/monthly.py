@@ -1,4 +1,7 @@
-"""The monthly history as it stands, kept between requests. A region's part of the history changes only with
+"""The monthly history: the nine counts at the end of every month since January 2018, on a past day
+(`on_day`) or as it stands (`LiveHistory`), replayed region by region (replay.py).
+
+The history as it stands is kept between requests. A region's part of the history changes only with
 its own events, so after new events only the regions they name are replayed again; every region is replayed
 only on the first request and when the last month-end moves (a new day). A live dashboard asks for the
 history each time the projector moves, and replaying every event cost seconds at a few hundred thousand
@@ -10,10 +13,8 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.indicators.projector import transaction
-from services.indicators.readmodel import replay
-from services.indicators.readmodel import tables
-from shared.contracts.indicators import KEYS
+from services.indicators.readmodel import checkpoint, replay, tables
+from shared.contracts.indicators import KEYS, TARGETS
 
 
 class LiveHistory:
@@ -31,7 +32,7 @@ class LiveHistory:
     async def counts(self, connection: AsyncConnection) -> tuple[int, list[dt.date], dict]:
         """(as_of_seq, the month-ends, the nine counts on each) with every event up to as_of_seq."""
         async with self._lock:
-            position = await transaction.position(connection)
+            position = await checkpoint.position(connection)
             if position < self._position:  # the read model was rebuilt
                 self._forget()
             # Everything is read and replayed before anything kept changes, so a failed read or a request
@@ -71,3 +72,29 @@ async def _replay(connection: AsyncConnection, regions: list[str] | None, throug
         replayed[history[0].region_code] = replay.region_counts(history, days)
         latest = max(latest, *(row.occurred_on for row in history))
     return replayed, latest
+
+
+async def on_day(connection: AsyncConnection, as_of: dt.date) -> dict:
+    """The nine counts at the end of every month from January 2018 up to `as_of` (`LiveHistory` keeps the
+    history as it stands)."""
+    as_of_seq = await checkpoint.position(connection)
+    days = replay.month_ends(as_of)
+    counts = {key: [0] * len(days) for key in KEYS}
+    async for region_history in replay.histories(connection, through_seq=as_of_seq):
+        replay.add(counts, replay.region_counts(region_history, days))
+    return body(as_of_seq, days, counts)
+
+
+def body(as_of_seq: int, days: list[dt.date], counts: dict) -> dict:
+    return {
+        "as_of_seq": as_of_seq,
+        "series": [
+            {
+                "scope": scope,
+                "indicator": indicator,
+                "target": TARGETS[indicator],
+                "points": [{"month": day.strftime("%Y-%m"), "as_of": day.isoformat(), "count": count} for day, count in zip(days, counts[scope, indicator])],
+            }
+            for scope, indicator in KEYS
+        ],
+    }

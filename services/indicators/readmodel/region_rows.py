@@ -1,5 +1,5 @@
-"""What the API, the dashboard and the open data read: the nine indicators (live or as of a day), every
-region's status, the monthly history, and the summaries the dashboard shows."""
+"""Regions as the dashboard, the API and the open data show them: every region's row (as it stands, or
+replayed on a past day), one region's status and events, and the summaries per province and sector."""
 
 import datetime as dt
 import json
@@ -9,43 +9,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.indicators.projector import transaction
-from services.indicators.readmodel import replay
-from services.indicators.readmodel import tables
-from services.indicators.readmodel import counting
-from shared.contracts.indicators import KEYS, TARGETS
+from services.indicators import rules
+from services.indicators.readmodel import replay, tables
 from shared.contracts.submissions import Sector
 from shared.regions import Region, all_regions
-
-
-async def indicators(connection: AsyncConnection, as_of: dt.date | None = None) -> dict:
-    """CONTRACT.md's `/api/v1/indicators` body."""
-    if as_of is None:
-        counts, as_of_seq = await _live(connection)
-    else:
-        as_of_seq = await transaction.position(connection)
-        counts = await counting.counts_as_of(connection, as_of)
-    body = {
-        "as_of_seq": as_of_seq,
-        "indicators": [
-            {"scope": scope, "indicator": indicator, "count": counts.get((scope, indicator), 0), "target": TARGETS[indicator]}
-            for scope, indicator in KEYS
-        ],
-    }
-    if as_of is not None:
-        body["as_of"] = as_of.isoformat()
-    return body
-
-
-async def _live(connection: AsyncConnection) -> tuple[dict, int]:
-    """Counts and checkpoint in one statement, so the two always belong together."""
-    position = (
-        select(tables.checkpoint.c.last_seq).where(tables.checkpoint.c.projection == transaction.PROJECTION).scalar_subquery()
-    )
-    rows = (await connection.execute(select(tables.indicator_count.c.scope, tables.indicator_count.c.indicator, tables.indicator_count.c.count, position.label("position")))).all()
-    if not rows:
-        return {}, await transaction.position(connection)
-    return {(row.scope, row.indicator): row.count for row in rows}, rows[0].position
 
 
 def province_of(region: Region, boundaries: str) -> tuple[str, str]:
@@ -55,20 +22,25 @@ def province_of(region: Region, boundaries: str) -> tuple[str, str]:
 
 
 @dataclass
-class Standing(replay.Enrolment):
+class Standing:
     """What a region's row shows: its enrolment, the ministries that trained it, its active plans' number
     and sectors."""
 
+    enrolled: bool = False
+    ministry: str | None = None  # the ministry that enrolled it last
+    enrolled_on: dt.date | None = None
+    commitment_letter_on: dt.date | None = None
+    ppid_established: bool | None = None
     trained_by: set[str] = field(default_factory=set)
     plans: int = 0
     sectors: set[str] = field(default_factory=set)
 
     @staticmethod
-    def replayed(state: replay.RegionState) -> "Standing":
-        active = state.active_plans
+    def replayed(state: rules.RegionState) -> "Standing":
+        active = state.active()
         return Standing(
             state.enrolled, state.ministry, state.enrolled_on, state.commitment_letter_on, state.ppid_established,
-            set(state.trained_by), len(active), {sector for plan in active for sector in plan.sectors},
+            set(state.trainings), len(active), {sector for plan in active for sector in plan.sectors},
         )
 
 
@@ -96,7 +68,7 @@ def region_row(region: Region, standing: Standing | None) -> dict:
     }
 
 
-async def regions(connection: AsyncConnection, as_of: dt.date | None = None) -> list[dict]:
+async def all_rows(connection: AsyncConnection, as_of: dt.date | None = None) -> list[dict]:
     """Every region's row: as it stands, from the read model's region tables (a few hundred rows, however
     many events there are); on a past day, replayed from event_log."""
     if as_of is None:
@@ -154,35 +126,40 @@ def summary(rows: list[dict], boundaries: str) -> dict:
     }
 
 
-async def history(connection: AsyncConnection, as_of: dt.date) -> dict:
-    """The nine counts at the end of every month from January 2018 up to `as_of` (the history as it stands
-    is services.indicators.readmodel.history's)."""
-    as_of_seq = await transaction.position(connection)
-    days = replay.month_ends(as_of)
-    counts = {key: [0] * len(days) for key in KEYS}
-    async for region_history in replay.histories(connection, through_seq=as_of_seq):
-        replay.add(counts, replay.region_counts(region_history, days))
-    return history_body(as_of_seq, days, counts)
-
-
-def history_body(as_of_seq: int, days: list[dt.date], counts: dict) -> dict:
-    return {
-        "as_of_seq": as_of_seq,
-        "series": [
-            {
-                "scope": scope,
-                "indicator": indicator,
-                "target": TARGETS[indicator],
-                "points": [{"month": day.strftime("%Y-%m"), "as_of": day.isoformat(), "count": count} for day, count in zip(days, counts[scope, indicator])],
-            }
-            for scope, indicator in KEYS
-        ],
-    }
-
-
-async def region_events(connection: AsyncConnection, region_code: str, as_of: dt.date | None = None) -> list[dict]:
+async def events_of(connection: AsyncConnection, region_code: str, as_of: dt.date | None = None) -> list[dict]:
     return [
         {"seq": row.seq, "event_type": row.event_type, "occurred_on": row.occurred_on, "ministry": row.ministry, "reported_by": row.reported_by, "data": row.data}
         for row in await replay.event_rows(connection, region_code)
         if as_of is None or row.occurred_on <= as_of
     ]
+
+
+async def status_of(connection: AsyncConnection, region_code: str) -> dict:
+    status = (
+        await connection.execute(select(tables.region_status).where(tables.region_status.c.region_code == region_code))
+    ).mappings().one_or_none()
+    trained_by = (
+        await connection.execute(
+            select(tables.region_training.c.ministry)
+            .where(tables.region_training.c.region_code == region_code)
+            .order_by(tables.region_training.c.ministry)
+        )
+    ).scalars().all()
+    plans = (
+        await connection.execute(
+            select(tables.region_plan).where(tables.region_plan.c.region_code == region_code).order_by(tables.region_plan.c.plan_id)
+        )
+    ).mappings().all()
+    return {
+        "ministry": status["ministry"] if status else None,
+        "enrolled": bool(status and status["enrolled"]),
+        "enrolled_on": status["enrolled_on"] if status else None,
+        "trained": bool(trained_by),
+        "trained_by": list(trained_by),
+        "plans": sum(1 for plan in plans if not plan["withdrawn"]),
+        "plan_list": [
+            {"plan_id": p["plan_id"], "title": p["title"], "ministry": p["ministry"], "sectors": p["sectors"],
+             "submitted_on": p["submitted_on"], "withdrawn": p["withdrawn"]}
+            for p in plans
+        ],
+    }

@@ -1,0 +1,140 @@
+"""Every way the system counts gives the same nine counts on every day: the counting rules folded over the
+events (services/indicators/rules.py), the projector applying them in batches (with restarts between
+batches), the SQL over its tables and over event_log as of a day, the monthly history, and every region's row
+as it stands beside the same row replayed. Random event sequences, including back-dated events, withdrawals
+of what is not there, re-enrolments under the other ministry and reused plan ids (SQLite and PostgreSQL)."""
+
+import asyncio
+import datetime as dt
+import threading
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete
+
+from services.indicators import rules
+from services.indicators.projector import transaction
+from services.indicators.projector.writer import Writer
+from services.indicators.readmodel import counting, monthly, region_rows, replay, tables
+from services.indicators.readmodel.db import create_engine, migrate
+from shared.contracts import events as ev
+
+REGIONS = ("73.71", "32.73", "93.01")
+MINISTRIES = ("kemendagri", "kominfo")
+FIRST_DAY = dt.date(2018, 1, 1)
+DAYS = 150  # events occur within five months, in any order
+EXAMPLES = {"sqlite": 120, "postgresql": 30}
+
+event = st.tuples(
+    st.sampled_from(REGIONS),
+    st.sampled_from(["RegionEnrolled", "RegionEnrolled", "RegionWithdrawn", "TrainingCompleted", "PlanSubmitted", "PlanSubmitted", "PlanWithdrawn"]),
+    st.sampled_from(MINISTRIES),
+    st.integers(0, DAYS),
+    st.sampled_from(["a", "b"]),
+)
+story = st.tuples(
+    st.lists(event, max_size=40),
+    st.lists(st.tuples(st.integers(1, 12), st.booleans()), max_size=12),  # batch sizes, and whether the projector restarts after
+)
+
+
+def recorded_events(generated: list[tuple]) -> list:
+    """The generated events as the projector reads them from the stream (sequence 1 on)."""
+    made = []
+    for seq, (region, event_type, ministry, day, plan_id) in enumerate(generated, start=1):
+        data = {
+            "RegionEnrolled": lambda: ev.RegionEnrolledData(ppid_established=seq % 2 == 0),
+            "RegionWithdrawn": lambda: ev.RegionWithdrawnData(reason="pindah"),
+            "TrainingCompleted": lambda: ev.TrainingCompletedData(session_id=f"s{seq}", participants=20),
+            "PlanSubmitted": lambda: ev.PlanSubmittedData(plan_id=plan_id, title=f"Rencana {seq}", sectors=["kesehatan"]),
+            "PlanWithdrawn": lambda: ev.PlanWithdrawnData(plan_id=plan_id, reason="direvisi"),
+        }[event_type]()
+        model = getattr(ev, event_type)(
+            event_id=f"event-{seq}", region_code=region, ministry=ministry, reported_by=ministry,
+            occurred_on=FIRST_DAY + dt.timedelta(days=day), recorded_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC),
+            submission_id=f"s-{seq}", data=data,
+        )
+        made.append(transaction.read(seq, ev.encode_event(model)))
+    return made
+
+
+def folded(recorded: list, day: dt.date | None = None) -> dict[rules.Key, int]:
+    facts = ((r.event["region_code"], r.event["event_type"], r.event["ministry"], dt.date.fromisoformat(r.event["occurred_on"]), r.event["data"]) for r in recorded)
+    return rules.counts(rules.fold(facts, day).values())
+
+
+def batches(recorded: list, sizes: list[tuple[int, bool]]):
+    start = 0
+    for size, restart in sizes:
+        if start < len(recorded):
+            yield recorded[start:start + size], restart
+            start += size
+    if start < len(recorded):
+        yield recorded[start:], False
+
+
+async def check_story(engine, writer: Writer, generated: list[tuple], sizes: list[tuple[int, bool]]) -> None:
+    async with engine.begin() as connection:
+        for table in tables.metadata.sorted_tables:
+            await connection.execute(delete(table))
+    recorded = recorded_events(generated)
+
+    model = transaction.ReadModel()
+    for batch, restart in batches(recorded, sizes):
+        await writer.transaction(transaction.apply, model, batch)
+        if restart:
+            async with engine.connect() as connection:
+                model = await transaction.ReadModel.load(connection)
+    everything = folded(recorded)
+    assert model.tally == everything, "the projector's counts"
+
+    # The counts change only on the days events occurred: each of them, and the day before, covers every day.
+    occurred = {dt.date.fromisoformat(r.event["occurred_on"]) for r in recorded}
+    days = sorted({FIRST_DAY, FIRST_DAY + dt.timedelta(days=DAYS)} | occurred | {day - dt.timedelta(days=1) for day in occurred})
+    async with engine.connect() as connection:
+        stored = await counting.indicators_body(connection)
+        assert {(row["scope"], row["indicator"]): row["count"] for row in stored["indicators"]} == everything, "indicator_count"
+        assert await counting.live_counts(connection) == everything, "SQL over the region tables"
+        for day in days:
+            assert await counting.counts_as_of(connection, day) == folded(recorded, day), f"SQL over event_log as of {day}"
+
+        history = await monthly.on_day(connection, days[-1])
+        for month, point in enumerate(history["series"][0]["points"]):
+            day = dt.date.fromisoformat(point["as_of"])
+            assert {(series["scope"], series["indicator"]): series["points"][month]["count"] for series in history["series"]} == folded(recorded, day), f"history at {day}"
+
+        now = await region_rows.all_rows(connection)
+        assert now == await region_rows.all_rows(connection, as_of=dt.date(2100, 1, 1)), "rows as they stand vs replayed"
+        replayed = await replay.regions_as_of(connection, days[len(days) // 2])
+        assert rules.counts(replayed.values()) == folded(recorded, days[len(days) // 2]), "past day replayed"
+
+
+class LoopThread:
+    """An event loop in a thread of its own, so that hypothesis can drive async code example by example."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        threading.Thread(target=self.loop.run_forever, daemon=True).start()
+
+    def run(self, coroutine, timeout: float = 120):
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
+
+
+def test_the_fold_the_projector_the_sql_and_the_history_give_the_same_counts_on_every_day(database_url):
+    loop = LoopThread()
+    engine = create_engine(database_url)
+    loop.run(migrate(engine))
+    writer = Writer(engine)
+    dialect = engine.dialect.name
+
+    @settings(max_examples=EXAMPLES[dialect], deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @given(story)
+    def agree(generated_story):
+        loop.run(check_story(engine, writer, *generated_story))
+
+    try:
+        agree()
+    finally:
+        loop.run(writer.close())
+        loop.run(engine.dispose())
+        loop.loop.call_soon_threadsafe(loop.loop.stop)
