@@ -7,14 +7,20 @@ the only writer (it remembers the revision it wrote). A value that lost to a new
 
 import asyncio
 import json
+import logging
 
 from nats.aio.client import Client
 from nats.js.errors import KeyDeletedError, KeyNotFoundError, KeyWrongLastSequenceError
 from nats.js.kv import KeyValue
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.indicators.projector.metrics import ProjectorMetrics
+from services.indicators.readmodel import tables
 from shared import subjects, telemetry
-from shared.contracts.indicators import IndicatorValue
+from shared.contracts.indicators import TARGETS, IndicatorValue
+
+log = logging.getLogger("ogi.projector")
 
 
 class IndicatorPublisher:
@@ -60,3 +66,29 @@ class IndicatorPublisher:
                     self._revisions[key] = entry.revision
                     return False
                 revision = entry.revision
+
+
+class Announcements:
+    """What a projector tells after each batch it committed: the counts that changed or, after a publish
+    failed (the bucket may then lag the database), every count as stored."""
+
+    def __init__(self, publisher: IndicatorPublisher, engine: AsyncEngine) -> None:
+        self._publisher = publisher
+        self._engine = engine
+        self._behind = False
+
+    async def changed(self, values: list[IndicatorValue]) -> None:
+        try:
+            if self._behind:
+                await self.everything()
+            else:
+                await self._publisher.publish(values)
+        except Exception as error:
+            self._behind = True
+            log.warning("indicators not published, will publish all after the next batch: %r", error)
+
+    async def everything(self) -> None:
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(select(tables.indicator_count))).mappings().all()
+        await self._publisher.publish([IndicatorValue(target=TARGETS[row["indicator"]], **row) for row in rows])
+        self._behind = False

@@ -8,8 +8,7 @@ reads the plans its events name, applies the events by the counting rules, write
 changed (upserts), and keeps the nine counts up to date region by region instead of aggregating tables."""
 
 import datetime as dt
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -19,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from services.indicators import rules
 from services.indicators.projector import driver_sql, statements
 from services.indicators.projector.recorded import Recorded, read_directly
+from services.indicators.projector.tracing import SpanFor, untraced
 from services.indicators.readmodel import checkpoint, tables
 from shared.contracts.events import decode_event
 from shared.contracts.indicators import TARGETS, IndicatorValue
@@ -68,15 +68,11 @@ class ReadModel:
         return state
 
 
-def untraced(_index: int) -> AbstractContextManager:
-    return nullcontext()
-
-
 def apply(
     connection: Connection,
     model: ReadModel,
     batch: Sequence[Recorded],
-    span_for: Callable[[int], AbstractContextManager] = untraced,
+    span_for: SpanFor = untraced,
 ) -> list[IndicatorValue]:
     """Apply the events after `model.position`, move the checkpoint, and return the indicators that changed.
     Runs inside the caller's transaction and changes `model` as it goes: when the transaction does not
