@@ -1,4 +1,10 @@
-"""The HTTP side every service has: liveness, readiness that names what is not ready, and /metrics."""
+"""The HTTP side every service has: liveness, readiness that names what is not ready, and /metrics.
+
+- `/livez`: the process runs and its event loop answers (an orchestrator restarts it otherwise);
+- `/readyz`: this service can serve now (an orchestrator sends it traffic only then);
+- `/healthz`: CONTRACT.md's health: every dependency the service relies on answers. For the indicators
+  service that includes every deciding service, which is why orchestrators probe `/readyz` instead: an
+  outage of one deciding service must not take the read API out of service."""
 
 from collections.abc import Awaitable, Callable
 
@@ -9,7 +15,13 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 ReadinessCheck = Callable[[], Awaitable[dict[str, str]]]
 
 
-def probe_routes(readiness: ReadinessCheck, registry: CollectorRegistry, before_scrape: Callable[[], Awaitable[None]] | None = None) -> APIRouter:
+def probe_routes(
+    health: ReadinessCheck,
+    registry: CollectorRegistry,
+    before_scrape: Callable[[], Awaitable[None]] | None = None,
+    readiness: ReadinessCheck | None = None,
+) -> APIRouter:
+    """`health` answers /healthz, and /readyz too unless the service's own `readiness` differs."""
     router = APIRouter()
 
     @router.get("/livez")
@@ -19,10 +31,13 @@ def probe_routes(readiness: ReadinessCheck, registry: CollectorRegistry, before_
 
     @router.get("/healthz")
     async def healthz() -> JSONResponse:
-        """Ready: every dependency answers. 503 names those that do not."""
-        checks = await readiness()
-        ready = all(state == "ok" for state in checks.values())
-        return JSONResponse({"status": "ok" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503)
+        """Healthy: every dependency answers. 503 names those that do not."""
+        return _answer(await health())
+
+    @router.get("/readyz")
+    async def readyz() -> JSONResponse:
+        """Ready to serve. 503 names what is not."""
+        return _answer(await (readiness or health)())
 
     @router.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:
@@ -31,3 +46,8 @@ def probe_routes(readiness: ReadinessCheck, registry: CollectorRegistry, before_
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     return router
+
+
+def _answer(checks: dict[str, str]) -> JSONResponse:
+    ready = all(state == "ok" for state in checks.values())
+    return JSONResponse({"status": "ok" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503)

@@ -26,7 +26,8 @@ class IndicatorsService:
         self.nc: Client | None = None
         self.projector: Projector | None = None
         self.metrics = ProjectorMetrics()
-        self.http: FastAPI = create_http_app(self.engine, probe_routes(self.readiness, self.metrics.registry, self._measure_lag))
+        probes = probe_routes(self.health, self.metrics.registry, self._measure_lag, readiness=self.readiness)
+        self.http: FastAPI = create_http_app(self.engine, probes)
         self.http.include_router(dashboard_routes(self.engine, lambda: self.nc))
 
     async def start(self) -> None:
@@ -44,13 +45,23 @@ class IndicatorsService:
             await self.nc.drain()
         await self.engine.dispose()
 
-    async def readiness(self) -> dict[str, str]:
-        checks = {
-            "nats": "ok" if self.nc is not None and self.nc.is_connected else "disconnected",
-            "projector": "ok" if self.projector is not None and self.projector.running else "stopped",
-        }
+    async def health(self) -> dict[str, str]:
+        """CONTRACT.md's /healthz: NATS, the projector and every deciding service answer."""
+        checks = {"nats": "ok" if self.nc is not None and self.nc.is_connected else "disconnected"} | await self.readiness()
         answers = await asyncio.gather(*(self._service_answers(service) for service in DECIDING_SERVICES))
         return checks | dict(zip(DECIDING_SERVICES, answers))
+
+    async def readiness(self) -> dict[str, str]:
+        """What the read API needs to serve: its database, and a projector that keeps it up to date."""
+        return {"database": await self._database_answers(), "projector": "ok" if self.projector is not None and self.projector.running else "stopped"}
+
+    async def _database_answers(self) -> str:
+        try:
+            async with asyncio.timeout(2.0), self.engine.connect() as connection:
+                await connection.exec_driver_sql("SELECT 1")
+            return "ok"
+        except Exception as error:
+            return f"not answering ({type(error).__name__})"
 
     async def _measure_lag(self) -> None:
         if self.projector is not None and self.nc.is_connected:

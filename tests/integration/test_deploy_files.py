@@ -47,7 +47,7 @@ def test_each_service_is_a_deployment_of_two_replicas_of_the_one_image_probed_on
         assert container["args"] == ["service", service]
         port_names = {port["name"] for port in container["ports"]}
         assert container["livenessProbe"]["httpGet"] == {"path": "/livez", "port": "http"}
-        assert container["readinessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
+        assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
         assert "http" in port_names
         assert {port["containerPort"] for port in container["ports"]} == {int(of_kind("ConfigMap")["ogi-config"]["data"]["OGI_HTTP_PORT"])}
         (volume,) = spec["template"]["spec"]["volumes"]

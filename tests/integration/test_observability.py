@@ -117,7 +117,7 @@ async def test_metrics_count_a_known_scenario_exactly(sqlite_system):
         assert ready.status_code == 200 and ready.json()["checks"] == {"nats": "ok", "inbox consumer": "ok"}
 
 
-async def test_readiness_names_what_is_not_ready(sqlite_system):
+async def test_health_names_what_is_not_ready_and_a_deciding_service_down_leaves_the_read_api_ready(sqlite_system):
     assert (await sqlite_system.http.get("/healthz")).status_code == 200
     training = next(s for s in sqlite_system.deciding if s.spec.name == "training")
     await training.stop()
@@ -126,6 +126,14 @@ async def test_readiness_names_what_is_not_ready(sqlite_system):
     assert response.status_code == 503
     assert response.json()["checks"]["training"].startswith("not answering")
     assert (await sqlite_system.http.get("/livez")).status_code == 200
+    ready = await sqlite_system.http.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["checks"] == {"database": "ok", "projector": "ok"}
+
+
+async def test_the_read_api_is_not_ready_without_its_projector(sqlite_system):
+    await sqlite_system.indicators.projector.stop()
+    response = await sqlite_system.http.get("/readyz")
+    assert response.status_code == 503 and response.json()["checks"]["projector"] == "stopped"
 
 
 async def test_every_log_line_of_a_handled_submission_carries_its_trace_id(sqlite_system, spans):
