@@ -1,6 +1,7 @@
 """The `ogi` command line: run the system, submit as a ministry, look into it as an operator."""
 
 import json
+import os
 import runpy
 import sys
 from pathlib import Path
@@ -8,7 +9,6 @@ from typing import Annotated
 
 import typer
 
-from bench import command as bench_command
 from ogi import operator, tokens, up as up_module
 from ogi.cli_support import NatsUrl, console, fail, run, settings, with_nats
 from ogi.embedded_nats import NatsStartError
@@ -104,7 +104,13 @@ app.command()(operator.outcomes)
 app.command("trace")(operator.trace)
 app.command()(operator.rebuild)
 app.command()(simulation.simulate)
-app.command()(bench_command.bench)
 app.add_typer(tokens.app, name="token")
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True}, add_help_option=False)
+def bench(context: typer.Context) -> None:
+    """Measure ingest, projection, latency and memory beside raw nats-py (`ogi bench --help` for its options)."""
+    # The benchmark is a program of its own that runs this system: it imports `ogi`, never the reverse.
+    os.execv(sys.executable, [sys.executable, "-m", "bench", *context.args])
 
 __all__ = ["app", "run"]
