@@ -25,7 +25,6 @@ from services.indicators.readmodel import tables
 from services.indicators.readmodel import counting
 from services.indicators.readmodel.db import lock_schema
 from services.indicators.projector.recorded import Recorded, read_directly
-from shared.contracts.events import decode_event
 from shared.contracts.indicators import TARGETS, IndicatorValue
 
 PROJECTION = "indicators"
@@ -39,11 +38,8 @@ class Conflict(Exception):
 
 
 def read(seq: int, payload: bytes) -> Recorded:
-    """An event as recorded (see recorded.py): read directly, or through the contract's models."""
-    found = read_directly(payload)
-    if found is None:
-        return Recorded(seq, decode_event(payload).model_dump(mode="json"))
-    return Recorded(seq, *found)
+    """An event as recorded, at its type's current version (see recorded.py)."""
+    return Recorded(seq, *read_directly(payload))
 
 
 async def drop_log_indexes_if_empty(connection: AsyncConnection) -> bool:
