@@ -7,7 +7,7 @@ import logging
 
 import nats
 import pytest
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, text, update
 
 from ogi.embedded_nats import EmbeddedNats, free_port
 from services.indicators.projector.loop import Projector
@@ -41,22 +41,24 @@ async def publish(nc, bodies: list[bytes]) -> int:
     return last
 
 
-def stores_of_two_releases() -> tuple[list[bytes], list[bytes]]:
-    """One history, as a store an older release wrote first (version 1) and a newer one went on with, and as
-    a store holding every event at its current version."""
+def stores_of_two_releases() -> tuple[list[bytes], list[bytes], list[bytes]]:
+    """One history as a store holds it when an older release wrote its first part (at version 1) and a newer
+    one the rest: the older release's part, the newer one's, and the whole as a store holding every event
+    at its current version."""
     v1, v2 = stored(1), stored(2)
     histories = [history for history in region_histories(seed=9, rounds=1) if history[0].region_code not in GOLDEN_REGIONS]
     earlier = [event for history in histories for event in history[:len(history) // 2]]
     later = [event for history in histories for event in history[len(history) // 2:]]
-    mixed = [v1[name] for name in STORY_V1] + [as_version_1(event) for event in earlier] + list(v2.values()) + [ev.encode_event(event) for event in later]
-    current = [ev.encode_event(ev.decode_event(body)) for body in mixed]
-    return mixed, current
+    older_release = [v1[name] for name in STORY_V1] + [as_version_1(event) for event in earlier]
+    newer_release = list(v2.values()) + [ev.encode_event(event) for event in later]
+    all_current = [ev.encode_event(ev.decode_event(body)) for body in older_release + newer_release]
+    return older_release, newer_release, all_current
 
 
 async def test_a_store_holding_version_1_and_version_2_events_projects_and_rebuilds_as_if_all_were_current(nc, nats_server, database_url, tmp_path):
-    mixed, current = stores_of_two_releases()
-    assert sum(b'"schema_version":1,' in body and (b'"TrainingCompleted"' in body or b'"PlanSubmitted"' in body) for body in mixed) > 100
-    last = await publish(nc, mixed)
+    older_release, newer_release, current = stores_of_two_releases()
+    assert sum(b'"TrainingCompleted"' in body or b'"PlanSubmitted"' in body for body in older_release) > 100
+    last = await publish(nc, older_release + newer_release)
     live_url = database_url
     live = await project(nc, live_url, last)
 
@@ -88,8 +90,8 @@ async def test_a_store_holding_version_1_and_version_2_events_projects_and_rebui
 
 
 async def test_a_projector_catching_up_in_a_receiving_process_reads_version_1_events_alike(nc, nats_server, tmp_path):
-    mixed, _ = stores_of_two_releases()
-    last = await publish(nc, mixed)
+    older_release, newer_release, _ = stores_of_two_releases()
+    last = await publish(nc, older_release + newer_release)
     engine = create_engine(f"sqlite:///{tmp_path / 'received-apart.db'}")
     await migrate(engine)
     projector = Projector(nc, engine, batch_size=100, receiver=ReceiverProcess(nats_server.url), catch_up_min=1)
@@ -102,6 +104,36 @@ async def test_a_projector_catching_up_in_a_receiving_process_reads_version_1_ev
         await projector.stop()
         await engine.dispose()
     assert received_apart == await project(nc, f"sqlite:///{tmp_path / 'one-process.db'}", last)
+
+
+async def test_a_read_model_projected_before_version_2_goes_on_after_the_upgrade_equal_to_a_rebuild(nc, database_url, tmp_path):
+    older_release, newer_release, _ = stores_of_two_releases()
+    upgraded_at = await publish(nc, older_release)
+    engine = create_engine(database_url)
+    try:
+        await project_into(nc, engine, upgraded_at)
+        # As the version-1 release left it: each event's data as recorded, its schema at migration 0002.
+        async with engine.begin() as connection:
+            log = tables.event_log.c
+            rows = [{"at": seq, "recorded": json.loads(body)["data"]} for seq, body in enumerate(older_release, start=1)]
+            await connection.execute(update(tables.event_log).where(log.seq == bindparam("at")).values(data=bindparam("recorded")), rows)
+            await connection.execute(text("UPDATE alembic_version SET version_num = '0002'"))
+        await migrate(engine)
+        last = await publish(nc, newer_release)
+        await project_into(nc, engine, last)
+        assert await snapshot(engine) == await project(nc, f"sqlite:///{tmp_path / 'rebuilt.db'}", last)
+    finally:
+        await engine.dispose()
+
+
+async def project_into(nc, engine, until_seq: int) -> None:
+    await migrate(engine)
+    projector = Projector(nc, engine)
+    await projector.start()
+    try:
+        await eventually(lambda: projector.position >= until_seq, timeout=60)
+    finally:
+        await projector.stop()
 
 
 @pytest.mark.parametrize("receiving", ["in its own process", "with a receiving process"])
