@@ -55,7 +55,7 @@ def stores_of_two_releases() -> tuple[list[bytes], list[bytes], list[bytes]]:
     return older_release, newer_release, all_current
 
 
-async def test_a_store_holding_version_1_and_version_2_events_projects_and_rebuilds_as_if_all_were_current(nc, nats_server, database_url, tmp_path):
+async def test_a_store_holding_version_1_and_version_2_events_projects_and_rebuilds_as_if_all_were_current(nc, database_url, tmp_path):
     older_release, newer_release, current = stores_of_two_releases()
     assert sum(b'"TrainingCompleted"' in body or b'"PlanSubmitted"' in body for body in older_release) > 100
     last = await publish(nc, older_release + newer_release)
@@ -66,10 +66,12 @@ async def test_a_store_holding_version_1_and_version_2_events_projects_and_rebui
     other.start()
     try:
         all_current = await nats.connect(other.url)
-        await declare(all_current)
-        assert await publish(all_current, current) == last
-        assert live == await project(all_current, f"sqlite:///{tmp_path / 'all-current.db'}", last)
-        await all_current.close()
+        try:
+            await declare(all_current)
+            assert await publish(all_current, current) == last
+            assert live == await project(all_current, f"sqlite:///{tmp_path / 'all-current.db'}", last)
+        finally:
+            await all_current.close()
     finally:
         other.kill()
 
@@ -89,16 +91,17 @@ async def test_a_store_holding_version_1_and_version_2_events_projects_and_rebui
     assert comparison.equal and comparison.position == last
 
 
-async def test_a_projector_catching_up_in_a_receiving_process_reads_version_1_events_alike(nc, nats_server, tmp_path):
+async def test_a_projector_catching_up_in_a_receiving_process_reads_version_1_events_alike(nc, nats_server, tmp_path, caplog):
     older_release, newer_release, _ = stores_of_two_releases()
     last = await publish(nc, older_release + newer_release)
     engine = create_engine(f"sqlite:///{tmp_path / 'received-apart.db'}")
     await migrate(engine)
     projector = Projector(nc, engine, batch_size=100, receiver=ReceiverProcess(nats_server.url), catch_up_min=1)
+    caplog.set_level(logging.INFO, logger="ogi.projector")
     try:
         await projector.start()
-        assert await eventually(lambda: projector.receiver_pid)
         await eventually(lambda: projector.position >= last, timeout=60)
+        assert f"caught up to {last}" in caplog.text
         received_apart = await snapshot(engine)
     finally:
         await projector.stop()
