@@ -1,19 +1,26 @@
 """The five domain events of the event store (`ogi.events.<service>.<region>.<EventType>`).
 
 An event is an envelope (who, where, when, why) around the kind's own fields in `data`. Events are never
-edited: a change of shape gets a new `schema_version`, and readers keep understanding the old ones.
+edited: a change of shape gets a new `schema_version`, and readers keep understanding the old ones. A model
+is its type's current version (versions.CURRENT_VERSIONS) and refuses any other; `decode_event` reads an
+older stored one as the current one (versions.upcast).
 """
 
 import datetime as dt
 import uuid
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic_core import from_json
 
+from shared.contracts.evidence import Evidence
 from shared.contracts.submissions import Sector
+from shared.contracts.versions import CURRENT_VERSIONS, UnknownEventVersion, upcast
 from shared.ministries import Ministry
 
 EVENT_ID_NAMESPACE = uuid.UUID("6f1c0a3e-5d1b-4c59-9a63-0a1f6e0b2c11")
+SCHEMA_VERSION_KEY = b'"schema_version"'
+EVIDENCE_SINCE_VERSION_2 = "From schema_version 2 on; an event stored at version 1 names none and is read as `[]`."
 
 
 def event_id_for(ministry: str, submission_id: str) -> str:
@@ -39,6 +46,7 @@ class RegionWithdrawnData(EventData):
 class TrainingCompletedData(EventData):
     session_id: str
     participants: int
+    evidence: Evidence = Field(default=[], description=EVIDENCE_SINCE_VERSION_2)
 
 
 class PlanSubmittedData(EventData):
@@ -46,6 +54,7 @@ class PlanSubmittedData(EventData):
     title: str
     sectors: list[Sector]
     document_sha256: str | None = None
+    evidence: Evidence = Field(default=[], description=EVIDENCE_SINCE_VERSION_2)
 
 
 class PlanWithdrawnData(EventData):
@@ -57,7 +66,7 @@ class Event(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     event_id: str
-    schema_version: int = 1
+    schema_version: int  # each type's own: its current version, the only one a model holds
     region_code: str
     ministry: Ministry
     reported_by: Ministry
@@ -69,26 +78,31 @@ class Event(BaseModel):
 
 class RegionEnrolled(Event):
     event_type: Literal["RegionEnrolled"] = "RegionEnrolled"
+    schema_version: Literal[1] = 1
     data: RegionEnrolledData
 
 
 class RegionWithdrawn(Event):
     event_type: Literal["RegionWithdrawn"] = "RegionWithdrawn"
+    schema_version: Literal[1] = 1
     data: RegionWithdrawnData
 
 
 class TrainingCompleted(Event):
     event_type: Literal["TrainingCompleted"] = "TrainingCompleted"
+    schema_version: Literal[2] = 2
     data: TrainingCompletedData
 
 
 class PlanSubmitted(Event):
     event_type: Literal["PlanSubmitted"] = "PlanSubmitted"
+    schema_version: Literal[2] = 2
     data: PlanSubmittedData
 
 
 class PlanWithdrawn(Event):
     event_type: Literal["PlanWithdrawn"] = "PlanWithdrawn"
+    schema_version: Literal[1] = 1
     data: PlanWithdrawnData
 
 
@@ -100,7 +114,31 @@ _any_event = TypeAdapter(AnyEvent)
 
 
 def decode_event(payload: bytes) -> AnyEvent:
-    return _any_event.validate_json(payload)
+    """An event as stored, read as its type's current version (an older one is upcast, versions.py).
+    Raises versions.UnknownEventVersion for a type or version this release does not know, pydantic's
+    ValidationError for what does not fit its model."""
+    try:
+        event = _any_event.validate_json(payload)
+    except ValidationError as error:
+        return _upcast(payload, error)
+    # Valid with the model's default version, the payload may have had none. Only a top-level key can
+    # hold these bytes: every model forbids unknown fields, and a quote inside a string is escaped.
+    if SCHEMA_VERSION_KEY not in payload:
+        raise UnknownEventVersion(event.event_type, None, CURRENT_VERSIONS[event.event_type])
+    return event
+
+
+def _upcast(payload: bytes, not_current: ValidationError) -> AnyEvent:
+    """An event that is not valid as its type's current version: an older one upcast, or refused. (The
+    current version is validated from the JSON directly, the faster way, and this way only when that fails.)"""
+    try:
+        stored = from_json(payload)
+    except ValueError:
+        raise not_current from None
+    upcast_event = upcast(stored) if isinstance(stored, dict) else stored
+    if upcast_event is stored:  # its type's current version, and not fitting its model
+        raise not_current
+    return _any_event.validate_python(upcast_event)
 
 
 def encode_event(event: Event) -> bytes:

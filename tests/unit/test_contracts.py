@@ -58,7 +58,7 @@ def test_events_round_trip_and_ids_are_stable_per_ministry_and_submission():
     event = PlanSubmitted(event_id="e", region_code="73.71", ministry="kominfo", reported_by="kominfo", occurred_on=dt.date(2019, 1, 1),
                           recorded_at=dt.datetime(2019, 1, 1, tzinfo=dt.UTC), submission_id="a", data=PlanSubmittedData(plan_id="p", title="t", sectors=["sosial"]))
     decoded = decode_event(encode_event(event))
-    assert decoded == event and decoded.schema_version == 1
+    assert decoded == event and decoded.schema_version == 2
 
 
 def test_plain_database_urls_get_async_drivers():

@@ -9,6 +9,13 @@ changed indicators go to KV OGI_INDICATORS and to `ogi.indicators.<scope>.<indic
 Several projectors may run on one database (replicas of the indicators service): a batch commits only if
 the checkpoint is still where this projector read it. The one that loses reloads its state from the
 database and goes on after the new checkpoint; only the one that committed a batch publishes its changes.
+
+An event the projector cannot read stops it, after every event before it, with a logged error that says
+why; it is never skipped, since every count after it could be wrong. Events stored at an older schema
+version are read as their type's current one (shared.contracts.versions); an event of a type or version
+this release does not know (most often one written by a newer release) is such an error
+(UnknownEventVersion, naming the type, the version and the highest known): the projector goes on once a
+release that reads it runs.
 """
 
 import asyncio

@@ -115,14 +115,15 @@ async def _forward(nats_url: str, first: int) -> None:
 
 
 def _read(message) -> Arrival:
-    """The delivery with its event read, or with its payload as it is for the projector to read (an
-    event of another schema version, or one that cannot be read: the projector says why)."""
+    """The delivery with its event read (at its type's current version, see recorded.py), or with its
+    payload as it is when it cannot be read (an unknown type or schema version among others): the
+    projector reads it again, and stops there saying why."""
     seq, stored_ns, payload, _, headers = arrivals.arrival(message, _trace_headers(message.headers))
     try:
-        found = read_directly(payload)
-    except Exception:  # the projector reads it again, and says why it cannot
-        found = None
-    return (seq, stored_ns, payload, None, headers) if found is None else (seq, stored_ns, *found, headers)
+        event, data_json = read_directly(payload)
+    except Exception:
+        return seq, stored_ns, payload, None, headers
+    return seq, stored_ns, event, data_json, headers
 
 
 def _trace_headers(headers: dict[str, str] | None) -> dict[str, str] | None:

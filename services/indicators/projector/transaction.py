@@ -20,16 +20,12 @@ from services.indicators.projector import driver_sql, statements
 from services.indicators.projector.recorded import Recorded, read_directly
 from services.indicators.projector.tracing import SpanFor, untraced
 from services.indicators.readmodel import checkpoint, tables
-from shared.contracts.events import decode_event
 from shared.contracts.indicators import TARGETS, IndicatorValue
 
 
 def read(seq: int, payload: bytes) -> Recorded:
-    """An event as recorded (see recorded.py): read directly, or through the contract's models."""
-    found = read_directly(payload)
-    if found is None:
-        return Recorded(seq, decode_event(payload).model_dump(mode="json"))
-    return Recorded(seq, *found)
+    """An event as recorded, at its type's current version (see recorded.py)."""
+    return Recorded(seq, *read_directly(payload))
 
 
 @dataclass
