@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from services.indicators.readmodel import monthly
+from services.indicators.web import params
 from tests.dashboard_story import BANDUNG, MAKASSAR, MERAUKE, two_ministries_three_regions
 from tests.scenario import append_all, region_histories
 
@@ -78,6 +79,7 @@ async def test_a_history_request_that_fails_half_way_leaves_the_kept_history_who
             return later
 
     monkeypatch.setattr(monthly, "dt", SimpleNamespace(date=Later))
+    monkeypatch.setattr(params, "dt", SimpleNamespace(date=Later, timedelta=dt.timedelta))
     replayed = monthly._replay
     failures = iter([RuntimeError("the replay failed")])
 

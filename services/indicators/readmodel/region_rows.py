@@ -4,6 +4,7 @@ replayed on a past day), one region's status and events, and the summaries per p
 import datetime as dt
 import json
 from collections import defaultdict
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, field
 
 from sqlalchemy import String, cast, func, select
@@ -66,6 +67,11 @@ def region_row(region: Region, standing: Standing | None) -> dict:
         "plans": standing.plans,
         "sectors": [sector for sector in Sector if sector in standing.sectors],
     }
+
+
+def replaying_if(as_of: dt.date | None, replaying: AbstractAsyncContextManager) -> AbstractAsyncContextManager:
+    """`replaying` (a turn among the replays) when the rows are replayed, that is on a past day."""
+    return replaying if as_of is not None else nullcontext()
 
 
 async def all_rows(connection: AsyncConnection, as_of: dt.date | None = None) -> list[dict]:

@@ -3,6 +3,7 @@ only events with `occurred_on` on or before the day count, applied in stream ord
 open data read past days through this, and the monthly history (history.py) each region's part of it.
 """
 
+import asyncio
 import datetime as dt
 from bisect import bisect_left
 from collections import defaultdict
@@ -36,6 +37,7 @@ async def histories(connection: AsyncConnection, regions: list[str] | None = Non
         if history and row.region_code != history[0].region_code:
             yield history
             history = []
+            await asyncio.sleep(0)  # the caller's work on a region done, the event loop's other tasks go on
         history.append(row)
     if history:
         yield history

@@ -1,11 +1,12 @@
 """The HTTP API of CONTRACT.md: health, the nine indicators (live or as of a date), one region."""
 
 import datetime as dt
-from fastapi import APIRouter, FastAPI, HTTPException, Query
+from fastapi import APIRouter, Depends, FastAPI, HTTPException
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.indicators.readmodel import checkpoint, counting, region_rows
 from services.indicators.web.events_api import events_routes
+from services.indicators.web.params import REGION_CODE, as_of_day
 from shared.regions import find_region
 
 
@@ -15,12 +16,12 @@ def create_http_app(engine: AsyncEngine, probes: APIRouter) -> FastAPI:
     api.include_router(events_routes(engine))
 
     @api.get("/api/v1/indicators")
-    async def indicators(as_of: dt.date | None = Query(None, description="count only events that occurred on or before this day")) -> dict:
+    async def indicators(as_of: dt.date | None = Depends(as_of_day)) -> dict:
         async with engine.connect() as connection:
             return await counting.indicators_body(connection, as_of)
 
     @api.get("/api/v1/regions/{code}")
-    async def region(code: str) -> dict:
+    async def region(code: str = REGION_CODE) -> dict:
         found = find_region(code)
         if found is None:
             raise HTTPException(404, f"{code!r} is not a known kabupaten/kota code")

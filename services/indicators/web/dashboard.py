@@ -1,12 +1,13 @@
 """The dashboard at `/`: static pages (no CDN, no external fonts), the JSON they read, live updates and the
 open data. Mounted on the indicators service's HTTP app by `dashboard_routes`."""
 
+import asyncio
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
 import anyio
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import FileResponse
 from nats.aio.client import Client
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -15,12 +16,15 @@ from sse_starlette import EventSourceResponse
 from services.indicators.readmodel import checkpoint, monthly, region_rows
 from services.indicators.web.opendata import COLUMNS, csv_response, open_data_routes
 from services.indicators.web.live import LiveUpdates
+from services.indicators.web.params import PROVINCE, REGION_CODE, as_of_day
 from shared.contracts.indicators import Indicator, Scope
 from shared.regions import find_region
 
 STATIC = Path(__file__).parent / "static"
 STATIC_FILES = {path.name for path in STATIC.iterdir() if path.is_file()}
-AS_OF = Query(None, description="the state on this day: only events that occurred on or before it")
+# Replays (the history, a past day's regions) share the event loop with the projector and the health checks,
+# handing it back after each region: a few at once, the others wait their turn.
+REPLAYS_AT_ONCE = 2
 BOUNDARIES = Query("2018", pattern="^(2018|current)$", description="provinces as in 2018 (34) or as today (38)")
 
 
@@ -28,8 +32,9 @@ def dashboard_routes(engine: AsyncEngine, nats: Callable[[], Client | None]) -> 
     router = APIRouter()
     live = LiveUpdates(engine, nats)
     live_history = monthly.LiveHistory()
+    replaying = asyncio.Semaphore(REPLAYS_AT_ONCE)
     router.include_router(_pages())
-    router.include_router(open_data_routes(engine))
+    router.include_router(open_data_routes(engine, replaying))
 
     @router.get("/api/v1/indicators/stream", tags=["dashboard"])
     async def stream() -> EventSourceResponse:
@@ -39,9 +44,9 @@ def dashboard_routes(engine: AsyncEngine, nats: Callable[[], Client | None]) -> 
         return EventSourceResponse(live.stream(stopping), ping=15, shutdown_event=stopping, shutdown_grace_period=2)
 
     @router.get("/api/v1/indicators/history", tags=["dashboard"])
-    async def history(request: Request, scope: Scope | None = None, indicator: Indicator | None = None, as_of: dt.date | None = AS_OF, format: str | None = Query(None, pattern="^(json|csv)$")):
+    async def history(request: Request, scope: Scope | None = None, indicator: Indicator | None = None, as_of: dt.date | None = Depends(as_of_day), format: str | None = Query(None, pattern="^(json|csv)$")):
         """The counts at the end of each month since January 2018 (the last month: up to `as_of` or today)."""
-        async with engine.connect() as connection:
+        async with replaying, engine.connect() as connection:
             body = monthly.body(*await live_history.counts(connection)) if as_of is None else await monthly.on_day(connection, as_of)
         body["series"] = [s for s in body["series"] if scope in (None, s["scope"]) and indicator in (None, s["indicator"])]
         if format == "csv" or (format is None and "text/csv" in request.headers.get("accept", "")):
@@ -50,17 +55,17 @@ def dashboard_routes(engine: AsyncEngine, nats: Callable[[], Client | None]) -> 
         return body
 
     @router.get("/api/v1/overview", tags=["dashboard"])
-    async def overview(as_of: dt.date | None = AS_OF, boundaries: str = BOUNDARIES) -> dict:
+    async def overview(as_of: dt.date | None = Depends(as_of_day), boundaries: str = BOUNDARIES) -> dict:
         """Per province, per sector, and PPID and commitment letters among the enrolled regions."""
-        async with engine.connect() as connection:
+        async with region_rows.replaying_if(as_of, replaying), engine.connect() as connection:
             as_of_seq = await checkpoint.position(connection)
             rows = await region_rows.all_rows(connection, as_of)
         return {"as_of": as_of, "as_of_seq": as_of_seq, **region_rows.summary(rows, boundaries)}
 
     @router.get("/api/v1/regions", tags=["dashboard"])
-    async def regions(as_of: dt.date | None = AS_OF, province: str | None = None, boundaries: str = BOUNDARIES) -> dict:
+    async def regions(as_of: dt.date | None = Depends(as_of_day), province: str | None = PROVINCE, boundaries: str = BOUNDARIES) -> dict:
         """Every kabupaten/kota's status, or those of one province."""
-        async with engine.connect() as connection:
+        async with region_rows.replaying_if(as_of, replaying), engine.connect() as connection:
             as_of_seq = await checkpoint.position(connection)
             rows = await region_rows.all_rows(connection, as_of)
         if province is not None:
@@ -69,7 +74,7 @@ def dashboard_routes(engine: AsyncEngine, nats: Callable[[], Client | None]) -> 
         return {"as_of": as_of, "as_of_seq": as_of_seq, "regions": rows}
 
     @router.get("/api/v1/regions/{code}/events", tags=["dashboard"])
-    async def region_events(code: str, as_of: dt.date | None = AS_OF) -> dict:
+    async def region_events(code: str = REGION_CODE, as_of: dt.date | None = Depends(as_of_day)) -> dict:
         """A region's history: its events in stream order."""
         found = find_region(code)
         if found is None:

@@ -1,15 +1,17 @@
 """Open data, as Satu Data Indonesia publishes it: UTF-8 CSV with a header row, Kemendagri region codes,
 and a data dictionary (`/api/v1/open-data`) with the license and the reference data's attribution."""
 
+import asyncio
 import csv
 import datetime as dt
 import io
 from dataclasses import asdict, dataclass
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Response
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.indicators.readmodel import counting, region_rows
+from services.indicators.web.params import as_of_day
 from shared.ministries import NAMES
 
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -132,7 +134,7 @@ def _cell(value) -> str:
     return "" if value is None else str(value)
 
 
-def open_data_routes(engine: AsyncEngine) -> APIRouter:
+def open_data_routes(engine: AsyncEngine, replaying: asyncio.Semaphore) -> APIRouter:
     router = APIRouter(prefix="/api/v1/open-data", tags=["open data"])
 
     @router.get("")
@@ -141,7 +143,7 @@ def open_data_routes(engine: AsyncEngine) -> APIRouter:
         return {"license": LICENSE, "attribution": ATTRIBUTION, "datasets": [asdict(dataset) for dataset in DATASETS]}
 
     @router.get("/indicators.csv")
-    async def indicators_csv(as_of: dt.date | None = Query(None)) -> Response:
+    async def indicators_csv(as_of: dt.date | None = Depends(as_of_day)) -> Response:
         async with engine.connect() as connection:
             body = await counting.indicators_body(connection, as_of)
         day = (as_of or dt.date.today()).isoformat()
@@ -152,8 +154,8 @@ def open_data_routes(engine: AsyncEngine) -> APIRouter:
         return csv_response(rows, COLUMNS["indicators"], "indicators.csv")
 
     @router.get("/regions.csv")
-    async def regions_csv(as_of: dt.date | None = Query(None)) -> Response:
-        async with engine.connect() as connection:
+    async def regions_csv(as_of: dt.date | None = Depends(as_of_day)) -> Response:
+        async with region_rows.replaying_if(as_of, replaying), engine.connect() as connection:
             rows = await region_rows.all_rows(connection, as_of)
         day = (as_of or dt.date.today()).isoformat()
         return csv_response([{**row, "as_of": day} for row in rows], COLUMNS["regions"], "regions.csv")
