@@ -20,8 +20,10 @@ def probe_routes(
     registry: CollectorRegistry,
     before_scrape: Callable[[], Awaitable[None]] | None = None,
     readiness: ReadinessCheck | None = None,
+    notes: Callable[[], Awaitable[dict]] | None = None,
 ) -> APIRouter:
-    """`health` answers /healthz, and /readyz too unless the service's own `readiness` differs."""
+    """`health` answers /healthz, and /readyz too unless the service's own `readiness` differs. `notes`: what
+    an operator should know that does not keep the service from serving, shown with both."""
     router = APIRouter()
 
     @router.get("/livez")
@@ -32,12 +34,12 @@ def probe_routes(
     @router.get("/healthz")
     async def healthz() -> JSONResponse:
         """Healthy: every dependency answers. 503 names those that do not."""
-        return _answer(await health())
+        return _answer(await health(), await notes() if notes else {})
 
     @router.get("/readyz")
     async def readyz() -> JSONResponse:
         """Ready to serve. 503 names what is not."""
-        return _answer(await (readiness or health)())
+        return _answer(await (readiness or health)(), await notes() if notes else {})
 
     @router.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:
@@ -48,6 +50,7 @@ def probe_routes(
     return router
 
 
-def _answer(checks: dict[str, str]) -> JSONResponse:
+def _answer(checks: dict[str, str], notes: dict) -> JSONResponse:
     ready = all(state == "ok" for state in checks.values())
-    return JSONResponse({"status": "ok" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503)
+    body = {"status": "ok" if ready else "not ready", "checks": checks} | ({"notes": notes} if notes else {})
+    return JSONResponse(body, status_code=200 if ready else 503)

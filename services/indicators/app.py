@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from nats.aio.client import Client
 
 from services.indicators.web.dashboard import dashboard_routes
+from services.indicators.readmodel import quarantined as quarantined_events
 from services.indicators.readmodel.db import create_engine, migrate
 from services.indicators.web.api import create_http_app
 from services.indicators.projector.metrics import ProjectorMetrics
@@ -26,7 +27,7 @@ class IndicatorsService:
         self.nc: Client | None = None
         self.projector: Projector | None = None
         self.metrics = ProjectorMetrics()
-        probes = probe_routes(self.health, self.metrics.registry, self._measure_lag, readiness=self.readiness)
+        probes = probe_routes(self.health, self.metrics.registry, self._measure_lag, readiness=self.readiness, notes=self.notes)
         self.http: FastAPI = create_http_app(self.engine, probes)
         self.http.include_router(dashboard_routes(self.engine, lambda: self.nc))
 
@@ -54,6 +55,15 @@ class IndicatorsService:
     async def readiness(self) -> dict[str, str]:
         """What the read API needs to serve: its database, and a projector that keeps it up to date."""
         return {"database": await self._database_answers(), "projector": "ok" if self.projector is not None and self.projector.running else "stopped"}
+
+    async def notes(self) -> dict:
+        """Events the projector quarantined (it goes on without them): what an operator must look into."""
+        try:
+            async with asyncio.timeout(2.0), self.engine.connect() as connection:
+                quarantined = await quarantined_events.report(connection)
+        except Exception:  # the database check says what is wrong
+            return {}
+        return {"quarantined_events": quarantined} if quarantined else {}
 
     async def _database_answers(self) -> str:
         try:

@@ -9,11 +9,10 @@ import subprocess
 import sys
 
 import httpx
-from sqlalchemy import inspect
+from sqlalchemy import func, inspect, select
 
 from ogi.embedded_nats import free_port
-from services.indicators.readmodel import tables
-from services.indicators.readmodel import counting
+from services.indicators.readmodel import counting, tables
 from services.indicators.readmodel.db import create_engine, migrate
 from services.indicators.projector.loop import Projector
 from shared import subjects
@@ -138,18 +137,25 @@ async def test_an_interrupted_bulk_load_has_its_indexes_built_at_the_next_start(
         await engine.dispose()
 
 
-async def test_an_event_the_projector_cannot_read_stops_it_after_every_event_before_it(nc, sqlite_url, caplog):
+async def test_an_event_the_projector_cannot_read_is_quarantined_after_every_event_before_it(nc, sqlite_url, caplog):
     last = await append_all(nc, region_histories(seed=5, rounds=1))
     broken = b'{"schema_version": 1, "event_type": "RegionEnrolled", "region_code": "73.71", "occurred_on": "soon"}'
-    await nc.jetstream().publish(subjects.event("registry", "73.71", "RegionEnrolled"), broken, stream=subjects.EVENTS_STREAM)
+    js = nc.jetstream()
+    await js.publish(subjects.event("registry", "73.71", "RegionEnrolled"), broken, stream=subjects.EVENTS_STREAM)
+    after = await js.get_msg(subjects.EVENTS_STREAM, 1)
+    await js.publish(after.subject, after.data.replace(b'"event_id":"', b'"event_id":"again-'), stream=subjects.EVENTS_STREAM)
     engine = create_engine(sqlite_url)
     await migrate(engine)
     projector = Projector(nc, engine)
     try:
         await projector.start()
-        await eventually(lambda: not projector.running, timeout=60)
-        assert projector.position == last
-        assert f"event {last + 1} cannot be read" in caplog.text
+        await eventually(lambda: projector.position == last + 2, timeout=60)
+        assert projector.running
+        assert f"event {last + 1} quarantined" in caplog.text
+        async with engine.connect() as connection:
+            quarantined = (await connection.execute(select(tables.quarantined_event.c.seq))).scalars().all()
+            logged = (await connection.execute(select(func.count()).select_from(tables.event_log))).scalar_one()
+        assert quarantined == [last + 1] and logged == last + 1
     finally:
         await projector.stop()
         await engine.dispose()

@@ -10,12 +10,13 @@ Several projectors may run on one database (replicas of the indicators service):
 the checkpoint is still where this projector read it. The one that loses reloads its state from the
 database and goes on after the new checkpoint; only the one that committed a batch publishes its changes.
 
-An event the projector cannot read stops it, after every event before it, with a logged error that says
-why; it is never skipped, since every count after it could be wrong. Events stored at an older schema
-version are read as their type's current one (shared.contracts.versions); an event of a type or version
-this release does not know (most often one written by a newer release) is such an error
-(UnknownEventVersion, naming the type, the version and the highest known): the projector goes on once a
-release that reads it runs.
+An event the projector cannot apply (the database refuses its data, or it cannot be read) is quarantined
+(poison.py): skipped, listed and reported, so that one stored event can never stop the projection for good.
+Events stored at an older schema version are read as their type's current one (shared.contracts.versions);
+an event of a type or version this release does not know (most often one written by a newer release) stops
+the projector instead, after every event before it, with an error naming the type, the version and the
+highest known (UnknownEventVersion): skipping it would count wrongly everything after it, and the projector
+goes on once a release that reads it runs.
 """
 
 import asyncio
@@ -27,7 +28,7 @@ from collections import Counter
 from nats.aio.client import Client
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.indicators.projector import arrivals, statements, transaction
+from services.indicators.projector import arrivals, poison, statements, transaction
 from services.indicators.projector.bulk_load import BULK_LOAD_MIN, BulkLoad
 from services.indicators.projector.feed import Delivered, Feed
 from services.indicators.projector.metrics import ProjectorMetrics
@@ -35,11 +36,12 @@ from services.indicators.projector.publisher import Announcements, IndicatorPubl
 from services.indicators.projector.receiver import ReceiverProcess
 from services.indicators.projector.recorded import Recorded
 from services.indicators.projector.retrying import retry_delay, until_database_answers
-from services.indicators.projector.tracing import BatchSpan
+from services.indicators.projector.tracing import BatchSpan, SpanFor, untraced
 from services.indicators.projector.transaction import ReadModel
 from services.indicators.projector.writer import Writer
 from shared import subjects
 from shared.contracts.indicators import IndicatorValue
+from shared.contracts.versions import UnknownEventVersion
 
 log = logging.getLogger("ogi.projector")
 
@@ -183,19 +185,21 @@ class Projector:
         if await self._missed(batch):
             return
         broken = next((index for index, delivered in enumerate(batch) if delivered.error is not None), None)
-        if broken is not None:  # an event the projector cannot read stops it, after every event before it
+        if broken is not None:  # every event before it applied first, then it is quarantined or stops the projector
             if broken:
                 await self._project(batch[:broken])
-            if batch[broken].recorded.seq <= self._model.position:  # another projector applied it
-                return await self._project(batch[broken + 1:]) if broken + 1 < len(batch) else None
-            error = batch[broken].error
-            log.error("event %s cannot be read, projection stops before it: %r", batch[broken].recorded.seq, error)
-            raise error
+            unreadable = batch[broken]
+            if unreadable.recorded.seq > self._model.position:  # not applied by another projector meanwhile
+                if isinstance(unreadable.error, UnknownEventVersion):
+                    log.error("event %s cannot be read, projection stops before it: %r", unreadable.recorded.seq, unreadable.error)
+                    raise unreadable.error
+                await self._quarantine(unreadable.recorded, unreadable.error)
+            return await self._project(batch[broken + 1:]) if broken + 1 < len(batch) else None
         events = [delivered.recorded for delivered in batch]
         with BatchSpan(events, [delivered.headers for delivered in batch]) as span:
             fresh = Counter(recorded.event["event_type"] for recorded in events if recorded.seq > self._model.position)
             started = time.perf_counter()
-            changed = await self._apply(events, span)
+            changed = await self._apply(events, span.span_for)
             if self._bulk_load.until is not None and self._model.position >= self._bulk_load.until:
                 await self._bulk_load.end(self._model.position)
             self.metrics.batch_seconds.observe(time.perf_counter() - started)
@@ -219,22 +223,50 @@ class Projector:
         await self._restart_feed()
         return True
 
-    async def _apply(self, events: list[Recorded], span: BatchSpan) -> list[IndicatorValue] | None:
+    async def _apply(self, events: list[Recorded], span_for: SpanFor = untraced) -> list[IndicatorValue] | None:
         """The indicators the batch changed, or None when another projector had applied the batch."""
         attempt = 0
         while True:
             try:
-                return await self._writer.transaction(transaction.apply, self._model, events, span.span_for)
+                return await self._writer.transaction(transaction.apply, self._model, events, span_for)
             except statements.Conflict:
                 await self._after_conflict(events[-1].seq)
                 if self._model.position >= events[-1].seq:
                     return None
                 # Part of the batch is still to apply: go round again from the new checkpoint.
-            except Exception as error:  # the database is away: hold the batch and try again
-                attempt += 1
+            except Exception as error:
+                await self._reload()
+                if poison.refused_for_its_data(error):
+                    return await self._quarantine(events[0], error) if len(events) == 1 else await self._apply_one_by_one(events, error)
+                attempt += 1  # the database is away: hold the batch and try again
                 log.warning("batch up to %s not applied (attempt %s): %r", events[-1].seq, attempt, error)
                 await asyncio.sleep(retry_delay(attempt))
+
+    async def _apply_one_by_one(self, events: list[Recorded], refusal: Exception) -> list[IndicatorValue]:
+        """A batch refused for the data of one of its events: each event in a transaction of its own."""
+        log.warning("batch up to %s refused (%r): applying its events one by one", events[-1].seq, refusal)
+        changed: dict[str, IndicatorValue] = {}
+        for recorded in events:
+            if recorded.seq > self._model.position:
+                changed |= {value.key: value for value in await self._apply([recorded]) or []}
+        return list(changed.values())
+
+    async def _quarantine(self, recorded: Recorded, error: BaseException) -> list[IndicatorValue]:
+        """Move past the next event without applying it (poison.py)."""
+        attempt = 0
+        while recorded.seq > self._model.position:
+            try:
+                await self._writer.transaction(poison.quarantine, self._model, recorded.seq, recorded.event, repr(error))
+                self.metrics.events_quarantined.inc()
+                log.error("event %s quarantined, it counts nowhere: %r", recorded.seq, error)
+                self.position = max(self.position, self._model.position)
+            except Exception as failure:  # another projector moved on meanwhile, or the database is away
+                attempt += 1
+                log.warning("event %s not quarantined (attempt %s): %r", recorded.seq, attempt, failure)
                 await self._reload()
+                if not isinstance(failure, statements.Conflict):
+                    await asyncio.sleep(retry_delay(attempt))
+        return []
 
     async def _after_conflict(self, batch_end: int) -> None:
         await self._reload()

@@ -19,5 +19,8 @@ class ProjectorMetrics:
         self.lag_seconds = Gauge(
             "ogi_projector_lag_seconds", "Age difference between the stream's last event and the last one applied", **labels
         )
+        self.events_quarantined = Counter(
+            "ogi_projector_events_quarantined", "Events skipped because they could not be applied (see quarantined_event)", **labels
+        )
         self.position = Gauge("ogi_projector_position", "Stream sequence of the last event applied", **labels)
         self.indicator = Gauge("ogi_indicator_count", "The indicator counts as last published", ["scope", "indicator"], **labels)

@@ -22,7 +22,7 @@ from shared import subjects
 
 # Columns that say when rather than what: wall-clock times, and the batch after which a count last
 # changed (batch boundaries differ between a live projection and a rebuild).
-NOT_COMPARED = {"recorded_at", "updated_at", "as_of_seq"}
+NOT_COMPARED = {"recorded_at", "updated_at", "as_of_seq", "quarantined_at"}
 
 
 @dataclass

@@ -87,3 +87,15 @@ indicator_count = Table(
     Column("as_of_seq", BigInteger, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
+
+# Events the projector could not apply (the database refused their data, or they cannot be read): skipped,
+# counted nowhere, and listed here so that an operator sees them (services/indicators/projector/poison.py).
+quarantined_event = Table(
+    "quarantined_event",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("event_id", String(64)),
+    Column("event_type", String(64)),
+    Column("reason", String(1000), nullable=False),
+    Column("quarantined_at", DateTime(timezone=True), nullable=False),
+)
