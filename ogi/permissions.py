@@ -133,7 +133,7 @@ def indicators() -> Permissions:
 
 def gateway() -> Permissions:
     """Submits for any ministry on behalf of a bearer token, follows and reads every outcome, keeps the
-    tokens (KV OGI_TOKENS)."""
+    tokens (KV OGI_TOKENS) and counts requests (OGI_RATE)."""
     outcomes = subjects.OUTCOMES_STREAM
     return Permissions(
         publish=(
@@ -144,6 +144,8 @@ def gateway() -> Permissions:
             _direct_get(outcomes),
             _direct_get(outcomes, ">"),
             *_bucket_writer(subjects.TOKENS_BUCKET),
+            "ogi.rate.>",
+            _direct_get(subjects.RATE_STREAM, ">"),
         ),
         subscribe=("ogi.outcome.>", inbox("gateway")),
     )

@@ -28,6 +28,7 @@ from shared.metrics import ServiceMetrics
 from shared.natsconn import broker_options
 from shared.probes import probe_routes
 from shared.settings import Settings
+from shared.http_middleware import HardenedHttp
 
 log = logging.getLogger("ogi.service")
 
@@ -83,6 +84,7 @@ class DecidingService:
             return "consuming"
 
         self.http = FastAPI(title=f"OGI Tracker {spec.name}", version="1")
+        self.http.add_middleware(HardenedHttp)
         self.http.include_router(probe_routes(self.readiness, self.metrics.registry))
 
     async def start(self) -> None:

@@ -27,6 +27,9 @@ class StreamMismatch(RuntimeError):
     """An existing stream or bucket that cannot serve as what the contract needs."""
 
 
+RATE_WINDOWS_KEPT = 600.0  # seconds a request counter is kept: longer than any window
+
+
 def stream_configs(replicas: int, duplicate_window: float, atomic_batches: bool = False) -> list[StreamConfig]:
     """`atomic_batches`: the server takes them (2.12 and later); the streams deciding services write most get
     them allowed (shared/atomic_batches.py)."""
@@ -51,6 +54,10 @@ def stream_configs(replicas: int, duplicate_window: float, atomic_batches: bool 
             **common,
         ),
         StreamConfig(name=subjects.OUTCOMES_STREAM, subjects=["ogi.outcome.>"], allow_atomic=atomic, **common),
+        StreamConfig(
+            name=subjects.RATE_STREAM, subjects=["ogi.rate.>"], retention=RetentionPolicy.LIMITS, storage=StorageType.MEMORY,
+            num_replicas=replicas, allow_msg_counter=True, max_age=RATE_WINDOWS_KEPT, duplicate_window=60.0, allow_direct=True,
+        ),
     ]
 
 

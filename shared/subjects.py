@@ -10,6 +10,7 @@ INDICATORS_BUCKET = "OGI_INDICATORS"
 SUBMISSIONS_BUCKET = "OGI_SUBMISSIONS"
 # Platform-internal: the HTTP gateway's bearer tokens, as hashes (services/gateway/tokens.py).
 TOKENS_BUCKET = "OGI_TOKENS"
+RATE_STREAM = "OGI_RATE"  # the gateway's request counters (services/gateway/ratelimit.py)
 
 KINDS = ("region.enroll", "region.withdraw", "training.complete", "plan.submit", "plan.withdraw")
 
@@ -79,3 +80,7 @@ def indicator(scope: str, name: str) -> str:
 def health(service: str) -> str:
     """Platform-internal request/reply subject a running service answers while it consumes."""
     return f"ogi.health.{service}"
+
+
+def rate_counter(limiter: str, key: str, window: int) -> str:
+    return f"ogi.rate.{limiter}.{key}.{window}"

@@ -4,12 +4,14 @@ from fastapi import FastAPI
 
 from services.gateway.config import GatewaySettings
 from services.gateway.http import Context, submission_routes
+from services.gateway.ratelimit import RateLimiter
 from services.gateway.tokens import TokenStore
 from shared import streams
 from shared.natsconn import connect
 from shared.probes import probe_routes
 from shared.settings import Settings
 from shared.submitting import Outcomes
+from shared.http_middleware import HardenedHttp
 
 RECENT_OUTCOMES = 10_000
 
@@ -19,6 +21,7 @@ class GatewayService:
         self.settings = settings
         self.context = Context(gateway or GatewaySettings())
         self.http = FastAPI(title="OGI Tracker submissions gateway", version="1")
+        self.http.add_middleware(HardenedHttp)
         self.http.include_router(probe_routes(self.readiness, self.context.registry))
         self.http.include_router(submission_routes(self.context))
 
@@ -27,6 +30,9 @@ class GatewayService:
         await streams.declare(nc, self.settings.replicas, self.settings.duplicate_window)
         self.context.nc = nc
         self.context.tokens = TokenStore(nc)
+        gateway = self.context.settings
+        self.context.limiter = RateLimiter(nc, "token", gateway.rate_per_second, gateway.burst)
+        self.context.failures = RateLimiter(nc, "failed", gateway.failures_per_minute / 60, gateway.failures_per_minute)
         self.context.outcomes = await Outcomes(nc, "ogi.outcome.>", only_new=True, keep=RECENT_OUTCOMES).__aenter__()
 
     async def stop(self) -> None:

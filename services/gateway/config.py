@@ -10,3 +10,4 @@ class GatewaySettings(BaseSettings):
     outcome_wait_seconds: float = 5.0
     rate_per_second: float = 10.0  # per token, sustained
     burst: int = 20  # per token, at once
+    failures_per_minute: int = 10  # requests without a valid token, per client address

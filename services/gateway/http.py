@@ -15,7 +15,7 @@ from prometheus_client import CollectorRegistry, Counter
 
 from services.gateway.config import GatewaySettings
 from services.gateway.ratelimit import RateLimiter
-from services.gateway.tokens import Token, TokenStore
+from services.gateway.tokens import Expired, Token, TokenStore
 from shared import subjects
 from shared.contracts.outcomes import Outcome, Status
 from shared.contracts.submissions import SUBMISSION_MODELS
@@ -32,7 +32,8 @@ class Context:
 
     def __init__(self, settings: GatewaySettings) -> None:
         self.settings = settings
-        self.limiter = RateLimiter(settings.rate_per_second, settings.burst)
+        self.limiter: RateLimiter | None = None  # per token, once connected
+        self.failures: RateLimiter | None = None  # per client address, of requests without a valid token
         self.registry = CollectorRegistry()
         self.submissions = Counter(
             "ogi_gateway_submissions", "Submissions over HTTP, by ministry, kind and response status", ["ministry", "kind", "status"],
@@ -46,11 +47,18 @@ class Context:
 def submission_routes(context: Context) -> APIRouter:
     router = APIRouter(prefix="/api/v1", tags=["submissions"])
 
-    async def authorised(credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Token:
-        token = await context.tokens.verify(credentials.credentials) if credentials else None
+    async def authorised(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Token:
+        client = request.client.host if request.client else "unknown"
+        if await context.failures.over(client):
+            raise HTTPException(429, "too many requests without a valid token from this address", headers={"Retry-After": "60"})
+        try:
+            token = await context.tokens.verify(credentials.credentials) if credentials else None
+        except Expired as expired:
+            raise HTTPException(401, str(expired), headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}) from None
         if token is None:
+            await context.failures.wait_needed(client)
             raise HTTPException(401, "a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"})
-        wait = context.limiter.wait_needed(token.id)
+        wait = await context.limiter.wait_needed(token.id)
         if wait:
             raise HTTPException(429, "too many requests for this token", headers={"Retry-After": str(math.ceil(wait))})
         return token

@@ -1,8 +1,12 @@
 """The HTTP gateway, as a ministry that speaks only HTTP uses it: a bearer token, a POST, the outcome."""
 
+import datetime as dt
+from types import SimpleNamespace
+
 import httpx
 import pytest
 
+from services.gateway import ratelimit
 from services.gateway.app import GatewayService
 from services.gateway.config import GatewaySettings
 from services.gateway.tokens import TokenStore
@@ -112,15 +116,57 @@ async def _status(gateway, location, headers):
     return response.status_code if response.status_code == 200 else None
 
 
-async def test_a_token_over_its_rate_gets_429_with_retry_after(sqlite_system):
-    service = GatewayService(sqlite_system.settings, GatewaySettings(rate_per_second=0.5, burst=2))
+@pytest.fixture
+def frozen_clock(monkeypatch):
+    """The limiter's windows stand still: a test's requests never fall into two of them."""
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: 1_800_000_000.0))
+
+
+async def test_a_token_over_its_rate_gets_429_with_retry_after_from_every_replica(sqlite_system, frozen_clock):
+    replicas = [GatewayService(sqlite_system.settings, GatewaySettings(rate_per_second=0.5, burst=2)) for _ in range(2)]
+    for replica in replicas:
+        await replica.start()
+    try:
+        clients = [httpx.AsyncClient(transport=httpx.ASGITransport(app=replica.http), base_url="http://gateway") for replica in replicas]
+        _, token = await TokenStore(sqlite_system.nc).create(Ministry.KOMINFO)
+        headers = {"Authorization": f"Bearer {token}"}
+        codes = [await client.post("/api/v1/submissions/region.enroll", json=enrolment(region), headers=headers) for client, region in zip(clients + clients[:1], ("11.01", "11.02", "11.03"))]
+        assert [response.status_code for response in codes] == [201, 201, 429]  # the third, on the first replica again
+        assert int(codes[2].headers["Retry-After"]) >= 1
+        assert (await clients[1].post("/api/v1/submissions/region.enroll", json=enrolment("11.04"), headers=headers)).status_code == 429
+    finally:
+        for replica in replicas:
+            await replica.stop()
+
+
+async def test_an_address_that_keeps_presenting_bad_tokens_is_throttled_before_any_token_is_checked(sqlite_system, frozen_clock):
+    service = GatewayService(sqlite_system.settings, GatewaySettings(failures_per_minute=3))
     await service.start()
     try:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=service.http), base_url="http://gateway") as client:
-            _, token = await TokenStore(sqlite_system.nc).create(Ministry.KOMINFO)
-            headers = {"Authorization": f"Bearer {token}"}
-            codes = [(await client.post("/api/v1/submissions/region.enroll", json=enrolment(region), headers=headers)) for region in ("11.01", "11.02", "11.03")]
-            assert [response.status_code for response in codes] == [201, 201, 429]
-            assert int(codes[2].headers["Retry-After"]) >= 1
+            _, good = await TokenStore(sqlite_system.nc).create(Ministry.KOMINFO)
+            guesses = [f"Bearer ogi_{index:012x}_" + "x" * 43 for index in range(3)]
+            answers = [await client.post("/api/v1/submissions/region.enroll", json=enrolment(), headers={"Authorization": guess}) for guess in guesses]
+            assert [answer.status_code for answer in answers] == [401, 401, 401]
+            throttled = await client.post("/api/v1/submissions/region.enroll", json=enrolment(), headers={"Authorization": f"Bearer {good}"})
+            assert throttled.status_code == 429 and "without a valid token" in throttled.json()["detail"]
     finally:
         await service.stop()
+
+
+async def test_tokens_expire_and_rotate_with_an_overlap(gateway):
+    token, secret = await gateway.tokens.create(Ministry.KOMINFO, days=30)
+    assert token.expires_at is not None
+    old = {"Authorization": f"Bearer {secret}"}
+    assert (await gateway.post("/api/v1/submissions/region.enroll", json=enrolment("12.01"), headers=old)).status_code == 201
+
+    new_token, new_secret = await gateway.tokens.rotate(token.id, dt.timedelta(hours=1))
+    assert new_token.ministry == Ministry.KOMINFO and new_token.id != token.id
+    new = {"Authorization": f"Bearer {new_secret}"}
+    assert (await gateway.post("/api/v1/submissions/region.enroll", json=enrolment("12.02"), headers=new)).status_code == 201
+    assert (await gateway.post("/api/v1/submissions/region.enroll", json=enrolment("12.03"), headers=old)).status_code == 201  # the overlap
+
+    await gateway.tokens.rotate(token.id, dt.timedelta(0))
+    expired = await gateway.post("/api/v1/submissions/region.enroll", json=enrolment("12.04"), headers=old)
+    assert expired.status_code == 401 and f"token {token.id} expired" in expired.json()["detail"]
+    assert token.id not in {listed.id for listed in await gateway.tokens.all()}

@@ -8,10 +8,12 @@ from services.indicators.readmodel import checkpoint, counting, region_rows
 from services.indicators.web.events_api import events_routes
 from services.indicators.web.params import REGION_CODE, as_of_day
 from shared.regions import find_region
+from shared.http_middleware import HardenedHttp
 
 
 def create_http_app(engine: AsyncEngine, probes: APIRouter) -> FastAPI:
     api = FastAPI(title="OGI Tracker indicators", version="1")
+    api.add_middleware(HardenedHttp)
     api.include_router(probes)
     api.include_router(events_routes(engine))
 
