@@ -1,3 +1,3 @@
-from ogi.cli import app
+from ogi.cli import main
 
-app(prog_name="ogi")
+main()

@@ -10,13 +10,17 @@ from typing import Annotated
 import typer
 
 from ogi import operator, tokens, up as up_module
-from ogi.cli_support import NatsUrl, console, fail, run, settings, with_nats
+from ogi.cli_support import NatsUrl, console, errors, fail, run, settings, unknown_ministry, with_nats
 from ogi.embedded_nats import NatsStartError
 from ogi.simulation import command as simulation
 from shared import subjects
 from shared.contracts.outcomes import Status
+from shared.ministries import Ministry
 
-app = typer.Typer(help="OGI Tracker: Open Government Indonesia's local-government action, as events.", no_args_is_help=True)
+app = typer.Typer(
+    help="OGI Tracker: Open Government Indonesia's local-government action, as events.", no_args_is_help=True, pretty_exceptions_enable=False
+)
+DEBUG_VARIABLE = "OGI_DEBUG"
 
 
 @app.command()
@@ -76,6 +80,8 @@ def submit(
 
     if kind not in subjects.KINDS:
         fail(f"unknown kind {kind!r}: one of {', '.join(subjects.KINDS)}")
+    if ministry not in {str(known) for known in Ministry}:
+        fail(unknown_ministry(ministry))
     try:
         body = sys.stdin.buffer.read() if json_file == "-" else Path(json_file).read_bytes()
     except OSError as error:
@@ -113,4 +119,15 @@ def bench(context: typer.Context) -> None:
     # The benchmark is a program of its own that runs this system: it imports `ogi`, never the reverse.
     os.execv(sys.executable, [sys.executable, "-m", "bench", *context.args])
 
-__all__ = ["app", "run"]
+def main() -> None:
+    """`ogi`: whatever goes wrong is one line for the person at the terminal (OGI_DEBUG=1 shows the traceback)."""
+    try:
+        app(prog_name="ogi")
+    except Exception as error:
+        if os.environ.get(DEBUG_VARIABLE):
+            raise
+        errors.print(f"[bold red]error:[/] {type(error).__name__}: {error} (set {DEBUG_VARIABLE}=1 to see where)", highlight=False, soft_wrap=True)
+        sys.exit(1)
+
+
+__all__ = ["app", "main", "run"]

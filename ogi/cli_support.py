@@ -1,6 +1,7 @@
 """What every `ogi` command shares: consoles, one-line errors, the NATS option, running async work."""
 
 import asyncio
+import difflib
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -11,7 +12,9 @@ import typer
 from nats.aio.client import Client
 from rich.console import Console
 
+from ogi import nats_errors
 from shared.natsconn import CredentialsError, NatsUnreachable, connect
+from shared.ministries import Ministry
 from shared.settings import Settings
 
 console = Console()
@@ -26,6 +29,10 @@ AsJson = Annotated[bool, typer.Option("--json", help="print JSON")]
 DEFAULT_API_URL = "http://127.0.0.1:8000"
 
 
+def api_did_not_answer(api_url: str) -> str:
+    return f"the indicators API at {api_url} did not answer: is `ogi up` running there? Name its address with --api-url (or OGI_API_URL)"
+
+
 class CommandError(Exception):
     """A problem the person can act on: printed as one line, exit status 1."""
 
@@ -33,6 +40,12 @@ class CommandError(Exception):
 def fail(message: str) -> None:
     errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(1)
+
+
+def unknown_ministry(given: str) -> str:
+    known = [str(ministry) for ministry in Ministry]
+    close = difflib.get_close_matches(given, known, n=1)
+    return f"unknown ministry {given!r}: " + (f"did you mean {close[0]}? " if close else "") + f"one of {', '.join(known)}"
 
 
 def settings(**given) -> Settings:
@@ -49,13 +62,18 @@ async def nats_connection(nats_url: str | None, name: str):
         await nc.close()
 
 
-def run(coroutine: Awaitable):
+def run(coroutine: Awaitable, nats_url: str | None = None):
     try:
         return asyncio.run(coroutine)
     except (NatsUnreachable, CredentialsError, CommandError) as error:
         fail(str(error))
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
+    except Exception as error:
+        line = nats_errors.explained(error, settings(nats_url=nats_url).resolved_nats_url)
+        if line is None:
+            raise
+        fail(line)
 
 
 def with_nats(nats_url: str | None, name: str, work: Callable[[Client], Awaitable]):
@@ -63,7 +81,7 @@ def with_nats(nats_url: str | None, name: str, work: Callable[[Client], Awaitabl
         async with nats_connection(nats_url, name) as nc:
             return await work(nc)
 
-    return run(session())
+    return run(session(), nats_url)
 
 
 def print_json(value) -> None:

@@ -16,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.progress_bar import ProgressBar
 from rich.table import Table
 
-from ogi.cli_support import DEFAULT_API_URL, ApiUrl, AsJson, CommandError, NatsUrl, console, fail, print_json, settings, with_nats
+from ogi.cli_support import DEFAULT_API_URL, ApiUrl, api_did_not_answer, AsJson, CommandError, NatsUrl, console, fail, print_json, settings, unknown_ministry, with_nats
 from shared import subjects
 from shared.contracts.events import decode_event
 from shared.contracts.indicators import KEYS, TARGETS
@@ -55,7 +55,7 @@ def _indicators_as_of(api_url: str, day: dt.date) -> list[dict]:
         response = httpx.get(f"{api_url.rstrip('/')}/api/v1/indicators", params={"as_of": day.isoformat()}, timeout=10)
         response.raise_for_status()
     except httpx.HTTPError as error:
-        fail(f"the indicators API at {api_url} did not answer: {error}")
+        fail(f"{api_did_not_answer(api_url)} ({type(error).__name__})")
     return response.json()["indicators"]
 
 
@@ -184,7 +184,7 @@ def outcomes(
 ) -> None:
     """A ministry's most recent outcomes, to chase its failed submissions."""
     if ministry not in {str(m) for m in Ministry}:
-        fail(f"unknown ministry {ministry!r}: one of {', '.join(str(m) for m in Ministry)}")
+        fail(unknown_ministry(ministry))
 
     async def recent(nc):
         stored = await StreamReader(nc, subjects.OUTCOMES_STREAM).read(subjects.outcome(ministry, ">"))
@@ -241,11 +241,14 @@ def rebuild(
 ) -> None:
     """Rebuild the read model from sequence 1 beside the live one, compare the two, and switch only when equal."""
     from services.indicators.projector.rebuild import rebuild as rebuild_beside
-    from services.indicators.projector.rebuild import rebuild_url_beside, switch_sqlite
+    from services.indicators.projector.rebuild import rebuild_url_beside, remove_sqlite, sqlite_file, switch_sqlite
     from services.indicators.projector.receiver import ReceiverProcess
 
     config = settings(data_dir=data_dir, database_url=database_url, nats_url=nats_url)
     live_url = config.resolved_database_url
+    live_file = sqlite_file(live_url)
+    if live_file is not None and not live_file.exists():
+        fail(f"no read model at {live_file}: run this where `ogi up` keeps its data, or name it with --data-dir or --database-url")
     receiver = ReceiverProcess(config.resolved_nats_url, config.nats_credentials)
     try:
         target_url = into or rebuild_url_beside(live_url)
@@ -262,9 +265,11 @@ def rebuild(
         comparison = with_nats(nats_url, "ogi-rebuild", lambda nc: rebuild_beside(
             nc, live_url, target_url, lambda done, total: progress.update(task, completed=done, total=total), up_to_live=switch, receiver=receiver))
     switched = str(switch_sqlite(live_url, target_url)) if switch and comparison.equal else None
+    if into is None and not switched:
+        remove_sqlite(target_url)  # the comparison is made: the copy beside the live one would only take space
     if as_json:
         print_json({"position": comparison.position, "equal": comparison.equal, "differing_tables": comparison.differing_tables,
-                    "rebuilt_into": target_url, "previous_kept_at": switched})
+                    "rebuilt_into": target_url if into else None, "previous_kept_at": switched})
     elif comparison.equal:
         console.print(f"rebuilt from sequence 1: equal to the live read model at #{comparison.position}")
         if switched:

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from ogi.cli_support import AsJson, NatsUrl, console, fail, print_json, with_nats
+from ogi.cli_support import AsJson, NatsUrl, console, fail, print_json, unknown_ministry, with_nats
 from services.gateway.tokens import DEFAULT_DAYS, MAX_DAYS, Token, TokenStore
 from shared.ministries import Ministry
 
@@ -24,7 +24,7 @@ def create(
 ) -> None:
     """Create a token and print it once: it cannot be shown again."""
     if ministry not in {str(m) for m in Ministry}:
-        fail(f"unknown ministry {ministry!r}: one of {', '.join(str(m) for m in Ministry)}")
+        fail(unknown_ministry(ministry))
     _show(*with_nats(nats_url, "ogi-token", lambda nc: TokenStore(nc).create(Ministry(ministry), days)), as_json)
 
 

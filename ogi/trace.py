@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import httpx
 from nats.aio.client import Client
 
+from ogi.cli_support import api_did_not_answer
 from shared import subjects
 from shared.contracts.outcomes import Outcome, Status
 from shared.ministries import Ministry
@@ -83,7 +84,7 @@ def _projection_state(api_url: str, event_seq: int) -> str:
     try:
         applied = httpx.get(f"{api_url}/api/v1/indicators", timeout=5).json()["as_of_seq"]
     except (httpx.HTTPError, ValueError, KeyError):
-        return f"unknown: the indicators API at {api_url} did not answer"
+        return f"unknown: {api_did_not_answer(api_url)}"
     if applied >= event_seq:
         return f"in the indicators (read model at #{applied})"
     return f"not yet projected (read model at #{applied})"

@@ -7,7 +7,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ogi.cli_support import DEFAULT_API_URL, ApiUrl, AsJson, NatsUrl, console, print_json, with_nats
+from ogi.cli_support import api_did_not_answer, DEFAULT_API_URL, ApiUrl, AsJson, NatsUrl, console, print_json, with_nats
 from ogi.simulation.plan import rollout
 from ogi.simulation.run import ONE_MINUTE, final_indicators, play
 
@@ -35,7 +35,7 @@ def simulate(
             try:
                 summary.indicators = await final_indicators(api, summary.last_event_seq)
             except httpx.HTTPError as error:
-                console.print(f"the indicators API at {api_url} did not answer ({error}); counts not shown")
+                console.print(f"{api_did_not_answer(api_url)} ({type(error).__name__}); counts not shown")
         return summary
 
     summary = with_nats(nats_url, "ogi-simulate", session)

@@ -3,13 +3,14 @@ line, not a traceback, when something is wrong."""
 
 import json
 import subprocess
+import sys
 import time
 
 import httpx
 import nats
 import pytest
 
-from ogi.embedded_nats import free_port
+from ogi.embedded_nats import free_port, nats_server_binary
 from tests.e2e.conftest import OGI, Ogi, free_http_port, run
 from tests.support import eventually
 
@@ -42,6 +43,7 @@ def test_simulate_then_look_into_the_system(ogi_up, tmp_path):
     rebuilt = ogi_json("rebuild", "--data-dir", str(tmp_path / "data"), *nats_url, *api, cwd=tmp_path)
     applied = httpx.get(f"{ogi_up.http}/api/v1/indicators").json()["as_of_seq"]
     assert rebuilt["equal"] is True and rebuilt["position"] == applied and rebuilt["differing_tables"] == []
+    assert not list((tmp_path / "data").glob("*.rebuild.db*")), "the copy compared is not left behind"
 
     events = ogi_json("region", "73.71", *nats_url, cwd=tmp_path)
     assert events["name"] == "Kota Makassar"
@@ -95,7 +97,7 @@ def test_ogi_up_demo_fills_the_system_by_itself(tmp_path):
     "args",
     [
         ["indicators"], ["indicators", "--watch"], ["region", "73.71"], ["tail"], ["outcomes", "--ministry", "kominfo"],
-        ["simulate", "--speed", "0"], ["trace", "kdn-1"], ["rebuild"], ["submit", "region.enroll", "--ministry", "kominfo", "--json", "-"],
+        ["simulate", "--speed", "0"], ["trace", "kdn-1"], ["submit", "region.enroll", "--ministry", "kominfo", "--json", "-"],
     ],
 )
 def test_an_unreachable_nats_is_one_clear_line(tmp_path, args):
@@ -118,3 +120,58 @@ def test_mistakes_are_one_clear_line(tmp_path, args, message):
     result = subprocess.run([OGI, *args], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1 and message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+COMMANDS = [
+    ["indicators"], ["indicators", "--watch"], ["region", "73.71"], ["tail"], ["outcomes", "--ministry", "kominfo"],
+    ["simulate", "--speed", "0"], ["trace", "kdn-1"], ["submit", "region.enroll", "--ministry", "kominfo", "--json", "-"],
+    ["token", "create", "--ministry", "kominfo"], ["token", "list"],
+]
+
+
+@pytest.fixture(params=["with JetStream", "without JetStream"])
+def foreign_nats(request, tmp_path):
+    """A NATS server that is not an OGI system: nothing declared, and perhaps not even JetStream."""
+    binary = nats_server_binary()
+    port = free_port()
+    args = [binary, "-a", "127.0.0.1", "-p", str(port)] + (["-js", "-sd", str(tmp_path / "js")] if request.param == "with JetStream" else [])
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"nats://127.0.0.1:{port}"
+    deadline = time.monotonic() + 10
+    while subprocess.run([sys.executable, "-c", f"import socket; socket.create_connection(('127.0.0.1', {port}), 0.2)"], capture_output=True).returncode:
+        assert time.monotonic() < deadline, "nats-server did not start"
+    yield url
+    process.kill()
+    process.wait()
+
+
+@pytest.mark.parametrize("args", COMMANDS)
+def test_a_nats_that_is_not_an_ogi_system_is_one_clear_line(tmp_path, foreign_nats, args):
+    result = subprocess.run([OGI, *args, "--nats-url", foreign_nats], cwd=tmp_path, input="{}", capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stderr.strip().startswith(f"error: NATS at {foreign_nats} is not an OGI Tracker system"), result.stderr
+    assert "--nats-url" in result.stderr and len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stdout + result.stderr
+
+
+def test_rebuild_where_there_is_no_read_model_says_so_and_leaves_nothing_behind(tmp_path):
+    result = subprocess.run([OGI, "rebuild", "--nats-url", f"nats://127.0.0.1:{free_port()}"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and f"no read model at {tmp_path / '.ogi'}" in result.stderr, result.stderr
+    assert "--data-dir" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_misspelt_ministry_is_one_line_that_suggests_the_right_one(tmp_path):
+    result = subprocess.run([OGI, "submit", "region.enroll", "--ministry", "kemdagri", "--json", "-"], cwd=tmp_path, input="{}", capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and "unknown ministry 'kemdagri': did you mean kemendagri?" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_an_api_that_does_not_answer_names_the_option_that_points_at_it(tmp_path, ogi_up):
+    nats_url, nowhere = ["--nats-url", ogi_up.nats_url], ["--api-url", f"http://127.0.0.1:{free_port()}"]
+    enrolment = json.dumps({"submission_id": "kdn-api-1", "region_code": "73.71", "occurred_on": "2019-03-14"})
+    assert subprocess.run([OGI, "submit", "region.enroll", "--ministry", "kemendagri", "--json", "-", *nats_url], cwd=tmp_path, input=enrolment,
+                          capture_output=True, text=True, timeout=60).returncode == 0
+    for args in (["trace", "kdn-api-1"], ["indicators", "--as-of", "2019-06-30"]):
+        result = subprocess.run([OGI, *args, *nats_url, *nowhere], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+        assert "did not answer" in result.stdout + result.stderr and "--api-url" in result.stdout + result.stderr, result.stdout + result.stderr
+        assert "Traceback" not in result.stdout + result.stderr

@@ -112,6 +112,20 @@ async def _compare_when_level(live: AsyncEngine, target: AsyncEngine, projector:
     raise TimeoutError(f"the live and rebuilt read models were never at the same position (live #{position}, rebuilt #{projector.position})")
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite database URL, or None for another database."""
+    parsed = make_url(async_url(url))
+    return Path(parsed.database) if parsed.drivername.startswith("sqlite") and parsed.database else None
+
+
+def remove_sqlite(url: str) -> None:
+    """A SQLite database's file with its write-ahead log and shared memory, if there."""
+    path = sqlite_file(url)
+    if path is not None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
 def switch_sqlite(live_url: str, target_url: str) -> Path:
     """Put the rebuilt SQLite file in the live one's place; the old one is kept beside it. Offline only."""
     live = Path(make_url(async_url(live_url)).database)
