@@ -1,8 +1,9 @@
 """What OGI Tracker takes from nats-py below its public API, and the only module that reads nats-py's private
 attributes. They are nats-py 2.16's (pyproject.toml pins that minor version for this module's sake), and
 tests/unit/test_nats_internals.py checks each one against the installed nats-py, naming the attribute when a
-release has changed it. Each function says, with None or False, when nats-py is not as expected; its callers
-then take the public API's way to the same result, which is slower."""
+release has changed it. The subjects come back None, and `takes_from_queue` and `answers_flow_control` say
+False, when nats-py is not as expected: the callers then take the public API's way to the same result, which
+is slower."""
 
 import asyncio
 
