@@ -103,6 +103,7 @@ def deciding_service(name: str) -> Permissions:
             f"$JS.ACK.{inbox_consumer}.>",
             f"ogi.events.{name}.>",
             _direct_get(subjects.EVENTS_STREAM),
+            _direct_get(subjects.EVENTS_STREAM, ">"),
             f"{API}.STREAM.MSG.GET.{subjects.EVENTS_STREAM}",
             "ogi.outcome.>",
             _direct_get(subjects.OUTCOMES_STREAM, ">"),

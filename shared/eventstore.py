@@ -47,7 +47,7 @@ class EventStore:
         self._nc = nc
         self._js = nc.jetstream(timeout=timeout)
         self._appends = AtomicBatcher(nc, subjects.EVENTS_STREAM, timeout)
-        self._reader = StreamReader(nc, subjects.EVENTS_STREAM, timeout, long_lived=long_lived)
+        self._reader = StreamReader(nc, subjects.EVENTS_STREAM, timeout, long_lived=long_lived, js=self._js)
 
     async def append(self, event: AnyEvent, expected_last_seq: int, boundary: str) -> int:
         """Append `event` if nothing matching `boundary` was appended after `expected_last_seq`.

@@ -5,14 +5,16 @@ the first submission that carried it) before anything is decided. The claim is a
 holds forever and across services, unlike JetStream's duplicate window.
 """
 
+import asyncio
 import json
 from dataclasses import dataclass
 
 from nats.aio.client import Client
 from nats.js.api import Header
-from nats.js.errors import APIError, NotFoundError
+from nats.js.errors import APIError, KeyWrongLastSequenceError, NotFoundError
+from nats.js.kv import KeyValue
 
-from shared import streams, subjects, telemetry
+from shared import nats_internals, streams, subjects, telemetry
 from shared.atomic_batches import AtomicBatcher
 from shared.eventstore import WRONG_LAST_SEQUENCE
 from shared.contracts.outcomes import Outcome
@@ -29,20 +31,28 @@ class Ledger:
         self._js = nc.jetstream()
         self._outcomes = AtomicBatcher(nc, subjects.OUTCOMES_STREAM)
         self._claims = AtomicBatcher(nc, streams.bucket_stream(subjects.SUBMISSIONS_BUCKET))
-        self._bucket = None
+        self._bucket: asyncio.Future[KeyValue] | None = None
 
     async def claim(self, ministry: str, submission_id: str, submission_seq: int) -> Claim:
         """Who owns this id: `submission_seq` itself unless an earlier submission took it."""
         key = f"{ministry}.{submission_id}"
-        # The bucket's own create, written as a publish so that claims made together share one synced write.
-        subject = f"$KV.{subjects.SUBMISSIONS_BUCKET}.{key}"
+        value = json.dumps({"submission_seq": submission_seq}).encode()
+        bucket = await self._claims_bucket()
+        # The bucket's own create, written as a publish to the key's subject so that claims made together
+        # share one synced write; nats-py's `create` (a nats-py that does not tell that subject) writes alone.
+        subject = nats_internals.key_subject(bucket, key)
         try:
-            await self._claims.publish(subject, json.dumps({"submission_seq": submission_seq}).encode(), {Header.EXPECTED_LAST_SUBJECT_SEQUENCE.value: "0"})
+            if subject is None:
+                await bucket.create(key, value)
+            else:
+                await self._claims.publish(subject, value, {Header.EXPECTED_LAST_SUBJECT_SEQUENCE.value: "0"})
             return Claim(submission_seq, taken_now=True)
+        except KeyWrongLastSequenceError:
+            pass
         except APIError as error:
             if error.err_code != WRONG_LAST_SEQUENCE:
                 raise
-        entry = await (await self._claims_bucket()).get(key)
+        entry = await bucket.get(key)
         return Claim(json.loads(entry.value)["submission_seq"], taken_now=False)
 
     async def last_outcome(self, ministry: str, submission_id: str) -> Outcome | None:
@@ -59,7 +69,12 @@ class Ledger:
         with telemetry.publishing(subject, **telemetry.ogi_attributes(outcome.ministry, None, outcome.submission_id)) as headers:
             await self._outcomes.publish(subject, outcome.to_json(), {**headers, "Nats-Msg-Id": f"outcome.{outcome.submission_seq}"})
 
-    async def _claims_bucket(self):
+    async def _claims_bucket(self) -> KeyValue:
+        """Looked up once, the first claims sharing the look-up; again after a failure."""
         if self._bucket is None:
-            self._bucket = await self._js.key_value(subjects.SUBMISSIONS_BUCKET)
-        return self._bucket
+            self._bucket = asyncio.ensure_future(self._js.key_value(subjects.SUBMISSIONS_BUCKET))
+        try:
+            return await asyncio.shield(self._bucket)
+        except Exception:
+            self._bucket: asyncio.Future[KeyValue] | None = None
+            raise

@@ -1,6 +1,11 @@
 """Reading a stream straight from the server with direct gets: the last message under a subject filter, the
 message at a sequence, or every message under a filter in batches (one round trip for up to READ_BATCH).
 
+The last message and the message at a sequence are nats-py's own direct gets. A batch, which nats-py does not
+offer, is asked for on the stream's direct-get API subject under the JetStream context's prefix
+(shared/nats_internals.py); should nats-py not tell that prefix, a batch is one message, read by nats-py's
+own direct get.
+
 A reader made for many reads (`long_lived`) takes the replies to its batches on one wildcard subscription,
 opened at its first read and kept as long as the connection, each read on an inbox of its own below it;
 any other reader subscribes for each batch and unsubscribes after it, leaving nothing behind."""
@@ -11,7 +16,11 @@ import json
 from dataclasses import dataclass
 
 from nats.aio.client import Client
-from nats.js.errors import APIError
+from nats.js.api import RawStreamMsg
+from nats.js.client import JetStreamContext
+from nats.js.errors import APIError, NotFoundError
+
+from shared import nats_internals
 
 READ_BATCH = 256
 
@@ -25,29 +34,35 @@ class Stored:
 
 
 class StreamReader:
-    def __init__(self, nc: Client, stream: str, timeout: float = 5.0, long_lived: bool = False) -> None:
+    def __init__(
+        self, nc: Client, stream: str, timeout: float = 5.0, long_lived: bool = False, js: JetStreamContext | None = None
+    ) -> None:
+        """`js`: the JetStream context to read through (by default one with the usual API prefix)."""
         self._nc = nc
+        self._js = js or nc.jetstream(timeout=timeout)
+        self._stream = stream
         self._long_lived = long_lived
         self._timeout = timeout
-        self._direct_get = f"$JS.API.DIRECT.GET.{stream}"
+        self._direct_get = nats_internals.api_subject(self._js, "DIRECT.GET", stream)
         self._replies_base: str | None = None
         self._opening = asyncio.Lock()
         self._tokens = itertools.count()
         self._waiting: dict[str, asyncio.Queue] = {}
 
     async def last(self, filter_subject: str) -> Stored | None:
-        return await self._get({"last_by_subj": filter_subject})
+        """The last message matching `filter_subject` (None: there is none)."""
+        return await self._get(subject=filter_subject)
 
     async def at(self, seq: int) -> Stored | None:
         """The message at stream sequence `seq` (None: there is none)."""
-        return await self._get({"seq": seq})
+        return await self._get(seq=seq)
 
-    async def _get(self, request: dict) -> Stored | None:
-        reply = await self._nc.request(self._direct_get, json.dumps(request).encode(), timeout=self._timeout)
-        if _status(reply) == "404":
+    async def _get(self, **which) -> Stored | None:
+        try:
+            message = await self._js.get_msg(self._stream, direct=True, **which)
+        except NotFoundError:
             return None
-        _raise_for_status(reply)
-        return _stored(reply)
+        return _stored_message(message)
 
     async def read(self, filter_subject: str, after_seq: int = 0) -> list[Stored]:
         """Every message matching `filter_subject` after `after_seq`, in stream order."""
@@ -62,6 +77,8 @@ class StreamReader:
                 return messages
 
     async def _read_batch(self, filter_subject: str, start: int) -> tuple[list[Stored], bool]:
+        if self._direct_get is None:
+            return await self._read_one(filter_subject, start)
         request = json.dumps({"batch": READ_BATCH, "next_by_subj": filter_subject, "seq": start}).encode()
         if not self._long_lived:
             inbox = self._nc.new_inbox()
@@ -79,6 +96,13 @@ class StreamReader:
             return await self._collect(lambda: self._next(replies))
         finally:
             del self._waiting[token]
+
+    async def _read_one(self, filter_subject: str, start: int) -> tuple[list[Stored], bool]:
+        try:
+            message = await self._js.get_msg(self._stream, seq=start, subject=filter_subject, direct=True, next=True)
+        except NotFoundError:
+            return [], False
+        return [_stored_message(message)], True
 
     async def _collect(self, next_reply) -> tuple[list[Stored], bool]:
         batch: list[Stored] = []
@@ -126,3 +150,7 @@ def _raise_for_status(reply) -> None:
 
 def _stored(reply) -> Stored:
     return Stored(int(reply.headers["Nats-Sequence"]), reply.headers["Nats-Subject"], reply.data, dict(reply.headers))
+
+
+def _stored_message(message: RawStreamMsg) -> Stored:
+    return Stored(message.seq, message.subject, message.data or b"", dict(message.headers))

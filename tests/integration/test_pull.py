@@ -1,5 +1,6 @@
 """The receiving process's pull consumer: it waits at the stream's end for as long as the server is there
-(its requests expiring and asked again), and gives up when the server falls silent."""
+(its requests expiring and asked again), and gives up when the server falls silent, or at once when nats-py
+does not tell the API prefix its requests go under."""
 
 import asyncio
 import signal
@@ -9,6 +10,7 @@ import pytest
 
 from services.indicators.projector import arrivals
 from services.indicators.projector import pull
+from shared import nats_internals
 from tests.scenario import append_all, region_histories
 
 
@@ -56,3 +58,10 @@ async def test_a_pull_that_hears_nothing_from_the_server_gives_up(nc, nats_serve
                 await asyncio.wait_for(received_until(runs, last + 1), 10)
         finally:
             nats_server.process.send_signal(signal.SIGCONT)
+
+
+async def test_a_pull_whose_api_subject_nats_py_cannot_tell_gives_up_at_once(nc, monkeypatch):
+    monkeypatch.setattr(nats_internals, "api_prefix", lambda js: None)
+    with pytest.raises(pull.PullFailed, match="API prefix"):
+        async with aclosing(pull.runs(nc, 1, most=100)) as runs:
+            await anext(runs)

@@ -9,6 +9,9 @@ from collections.abc import AsyncIterator
 
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
+from nats.js.client import JetStreamContext
+
+from shared import nats_internals
 
 # A delivery as the projector takes it: (stream sequence, when it was stored in ns since the epoch, the
 # payload or, read already by a receiving process, the event and its data's JSON (recorded.read_directly),
@@ -16,45 +19,30 @@ from nats.aio.subscription import Subscription
 Arrival = tuple[int, int, bytes | dict, str | None, dict[str, str] | None]
 
 
-async def runs(subscription, most: int) -> AsyncIterator[list[Msg]]:
+async def runs(subscription: JetStreamContext.PushSubscription, most: int) -> AsyncIterator[list[Msg]]:
     """The subscription's messages, as many at a time as have arrived (at most `most`), taken straight from
-    nats-py's queue with the bookkeeping its `messages` iterator does (pending bytes, so the subscription
-    never counts as a slow consumer; task_done, so a drain completes). That queue is what the consumer's
-    flow control looks at, so a projector behind the stream holds a bounded number of events."""
-    queue = getattr(subscription, "_pending_queue", None)
-    if queue is None or not hasattr(getattr(subscription, "_sub", None), "_pending_size"):
-        async for message in subscription.messages:  # a nats-py whose internals differ: the public way
+    nats-py's queue, the consumer's flow control answered as soon as they are taken. That queue is what the
+    flow control looks at, so a projector behind the stream holds a bounded number of events. With a nats-py
+    whose internals are not the ones shared/nats_internals.py knows: one at a time, by its public iterator."""
+    if not (nats_internals.takes_from_queue(subscription) and nats_internals.answers_flow_control(subscription)):
+        async for message in subscription.messages:
             yield [message]
         return
     while True:
-        run = await taken(subscription._sub, most)
-        await _answer_flow_control(subscription)
+        run = await nats_internals.take(subscription, most)
+        await nats_internals.answer_flow_control(subscription)
         yield run
 
 
 async def taken(subscription: Subscription, most: int, timeout: float | None = None) -> list[Msg]:
-    """What waits in a core subscription's queue, at least one message and at most `most`, with the
-    bookkeeping nats-py's own iterator does. TimeoutError when none arrives within `timeout` (if given)."""
-    queue = subscription._pending_queue
-    run = [await (queue.get() if timeout is None else asyncio.wait_for(queue.get(), timeout))]
-    while len(run) < most and not queue.empty():
-        run.append(queue.get_nowait())
-    for message in run:
-        queue.task_done()
-        subscription._pending_size -= len(message.data)
+    """What waits for a subscription made without a callback: at least one message and at most `most`.
+    TimeoutError when none arrives within `timeout` (if given)."""
+    if nats_internals.takes_from_queue(subscription):
+        return await nats_internals.take(subscription, most, timeout)
+    run = [await subscription.next_msg(timeout=timeout)]
+    while len(run) < most and subscription.pending_msgs:
+        run.append(await subscription.next_msg())
     return run
-
-
-async def _answer_flow_control(subscription) -> None:
-    """Tell the server to go on sending once the events before its flow-control request are taken, as
-    nats-py does after a callback or `next_msg`. For a subscription read as an iterator, nats-py only looks
-    every quarter of a second, and the server waits meanwhile: most of a rebuild's idle time."""
-    inner = subscription._sub
-    jsi, connection = getattr(inner, "_jsi", None), getattr(inner, "_conn", None)
-    if jsi is None or connection is None or not getattr(jsi, "_fcr", None) or jsi.get_js_delivered() < jsi._fcd:
-        return
-    reply, jsi._fcr = jsi._fcr, None
-    await connection.publish(reply)
 
 
 def arrival(message: Msg, headers: dict[str, str] | None) -> Arrival:

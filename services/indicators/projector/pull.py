@@ -4,10 +4,12 @@ the reader is bounded by that, whatever the reader's pace. An ordered (push) con
 ahead as much as its flow control allows, 32 MB, which a receiving process held back by its projector kept
 as some 70 MB of nats-py messages.
 
-The consumer is ephemeral, acknowledges nothing, and is removed by the server once unused. Whatever stops
+The consumer is ephemeral, acknowledges nothing, and is removed by the server once unused. Its requests go
+to the consumer's API subject under the JetStream context's prefix (shared/nats_internals.py). Whatever stops
 the reading (a request the server refuses, the consumer gone, nothing heard for STALLED_AFTER while a
-request is outstanding, as when the server restarted and forgot it) raises PullFailed: the projector then
-receives in its own process from where the receiving process got to."""
+request is outstanding, as when the server restarted and forgot it, a nats-py that does not tell the API
+prefix) raises PullFailed: the projector then receives in its own process from where the receiving process
+got to."""
 
 import json
 from collections.abc import AsyncIterator
@@ -17,7 +19,7 @@ from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from services.indicators.projector import arrivals
-from shared import subjects
+from shared import nats_internals, subjects
 
 PULL_BATCH = 1000
 REQUEST_EXPIRES = 30.0  # seconds a request waits for events before the server ends it (408)
@@ -35,7 +37,10 @@ class PullFailed(Exception):
 
 async def runs(nc: Client, first: int, most: int) -> AsyncIterator[list[Msg]]:
     """The stream's events from `first` on, as many at a time as have arrived (at most `most`)."""
-    consumer = await nc.jetstream().add_consumer(
+    js = nc.jetstream()
+    if nats_internals.api_prefix(js) is None:
+        raise PullFailed("nats-py does not tell its JetStream API prefix (shared/nats_internals.py)")
+    consumer = await js.add_consumer(
         subjects.EVENTS_STREAM,
         ConsumerConfig(
             deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=first, ack_policy=AckPolicy.NONE,
@@ -44,7 +49,7 @@ async def runs(nc: Client, first: int, most: int) -> AsyncIterator[list[Msg]]:
     )
     inbox = nc.new_inbox()
     subscription = await nc.subscribe(inbox, pending_msgs_limit=4 * PULL_BATCH)
-    next_events = f"$JS.API.CONSUMER.MSG.NEXT.{subjects.EVENTS_STREAM}.{consumer.name}"
+    next_events = nats_internals.api_subject(js, "CONSUMER.MSG.NEXT", subjects.EVENTS_STREAM, consumer.name)
     request = json.dumps({"batch": PULL_BATCH, "expires": _ns(REQUEST_EXPIRES), "idle_heartbeat": _ns(HEARTBEAT)}).encode()
     owed = 0  # events the outstanding requests may still bring
 
