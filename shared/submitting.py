@@ -2,7 +2,6 @@
 
 import asyncio
 import json
-import re
 from collections import OrderedDict
 
 from nats.aio.client import Client
@@ -10,10 +9,8 @@ from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from shared import subjects
 from shared.contracts.outcomes import Outcome
-from shared.contracts.submissions import IDENTIFIER_PATTERN
+from shared.inbound import is_submission_id
 from shared.ledger import Ledger
-
-IDENTIFIER = re.compile(IDENTIFIER_PATTERN)
 
 
 class Outcomes:
@@ -74,7 +71,7 @@ async def submit(nc: Client, ministry: str, kind: str, body: bytes | dict, timeo
     subscription to its own outcome subject, opened before the publish, and a direct get for an outcome
     given before (a publish JetStream recognised as a repeat is answered by the stored one's outcome)."""
     submission_id = body.get("submission_id") if isinstance(body, dict) else None
-    known_id = isinstance(submission_id, str) and IDENTIFIER.match(submission_id) is not None
+    known_id = is_submission_id(submission_id)
     subject = subjects.outcome(ministry, submission_id if known_id else ">")
     subscription = await nc.subscribe(subject)
     try:
