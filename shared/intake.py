@@ -1,6 +1,7 @@
 """From a stored submission to its one outcome: the pipeline every deciding service runs.
 
-Checks run in CONTRACT.md's order: a submission id seen before from this ministry is a duplicate; then
+Checks run in CONTRACT.md's order: a submission id carried by a submission stored earlier in the inbox
+(shared/inbox_order.py), or claimed by one (shared/ledger.py), makes a duplicate; then
 malformed, invalid, unknown_region, not_permitted for a related ministry; then the service's own rules,
 decided against the region's state as this process knows it (shared/region_cache.py) and appended under
 optimistic concurrency, so a decision on a state the store has moved past is refused and taken again.
@@ -23,6 +24,7 @@ from shared.contracts.submissions import SUBMISSION_MODELS, Submission
 from shared.decisions import Decider, Record
 from shared.eventstore import ConcurrencyConflict, EventStore, History, StoredEvent
 from shared.inbound import Inbound
+from shared.inbox_order import InboxOrder, NotReadYet
 from shared.ledger import Ledger
 from shared.metrics import ServiceMetrics
 from shared.ministries import Ministry
@@ -55,11 +57,12 @@ class ServiceSpec:
 
 
 class Intake:
-    def __init__(self, spec: ServiceSpec, nc: Client, metrics: ServiceMetrics | None = None) -> None:
+    def __init__(self, spec: ServiceSpec, nc: Client, metrics: ServiceMetrics | None = None, order: InboxOrder | None = None) -> None:
         self.spec = spec
         self.store = EventStore(nc, long_lived=True)
         self.regions = RegionCache(self.store, others_append=spec.shared_guard)
         self.ledger = Ledger(nc)
+        self.order = order or InboxOrder(nc)
         self.metrics = metrics or ServiceMetrics(spec.name)
 
     async def handle(self, inbound: Inbound) -> Outcome | None:
@@ -78,6 +81,12 @@ class Intake:
     async def _answer(self, inbound: Inbound, submission_id: str | None) -> Outcome | None:
         if submission_id is None:
             return await self._decide(inbound, None, first_delivery=True)
+        try:
+            earlier = await self.order.earlier_carrier(inbound)
+        except NotReadYet as error:
+            raise Transient(str(error)) from None
+        if earlier is not None:
+            return await self._duplicate(inbound, submission_id)
         claim = await self.ledger.claim(inbound.ministry, submission_id, inbound.seq)
         if claim.owner != inbound.seq:
             return await self._duplicate(inbound, submission_id)
@@ -132,10 +141,12 @@ class Intake:
         await self.ledger.publish(outcome)
         return outcome
 
-    async def _duplicate(self, inbound: Inbound, submission_id: str) -> Outcome:
+    async def _duplicate(self, inbound: Inbound, submission_id: str) -> Outcome | None:
         original = await self.ledger.last_outcome(inbound.ministry, submission_id)
         if original is None:
             raise Transient("the original submission has no outcome yet")
+        if original.submission_seq == inbound.seq:
+            return None  # answered before a crash or a lost acknowledgement
         return _outcome(inbound, submission_id, Status.DUPLICATE, event_id=original.event_id, event_seq=original.event_seq)
 
     async def _decide(self, inbound: Inbound, submission_id: str | None, first_delivery: bool) -> Outcome:

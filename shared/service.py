@@ -26,6 +26,7 @@ from nats.aio.msg import Msg
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from shared import streams, subjects, telemetry
+from shared.inbox_order import InboxOrder
 from shared.intake import Inbound, Intake, ServiceSpec, Transient
 from shared.metrics import ServiceMetrics
 from shared.natsconn import broker_options
@@ -72,6 +73,7 @@ class DecidingService:
             **connection,
         )
         self.intake: Intake | None = None
+        self.order: InboxOrder | None = None
         self.app = FastStream(self.broker, logger=logging.getLogger(f"ogi.{spec.name}.app"))
         self.app.on_startup(self._prepare)
         self.app.after_startup(self._start_consuming)
@@ -99,6 +101,8 @@ class DecidingService:
         # Ended before the connection is drained: a pull subscription's queue holds replies to expired
         # pull requests that a drain would wait on for ever.
         await self._end_subscription()
+        if self.order is not None:
+            await self.order.stop()
         await self.app.stop()
 
     async def readiness(self) -> dict[str, str]:
@@ -108,7 +112,9 @@ class DecidingService:
     async def _prepare(self) -> None:
         await self.broker.connect()
         await streams.declare(self.broker.connection, self.settings.replicas, self.settings.duplicate_window)
-        self.intake = Intake(self.spec, self.broker.connection, self.metrics)
+        self.order = InboxOrder(self.broker.connection)
+        await self.order.start()  # reading the inbox before deciding: no decision waits for it to begin
+        self.intake = Intake(self.spec, self.broker.connection, self.metrics, self.order)
 
     async def _start_consuming(self) -> None:
         self._consuming = asyncio.create_task(self._consume(), name=f"{self.spec.name} inbox")

@@ -102,6 +102,11 @@ class System:
             await service.start()
             self.deciding.append(service)
 
+    async def stop_deciding(self) -> None:
+        for service in self.deciding:
+            await bounded(service.stop(), f"the {service.spec.name} service")
+        self.deciding.clear()
+
     async def stop(self) -> None:
         if self.http is not None:
             await bounded(self.http.aclose(), "the test's HTTP client")
@@ -109,8 +114,7 @@ class System:
             await bounded(self.outcomes.__aexit__(), "the outcome subscription")
         if self.nc is not None:
             await bounded(self.nc.drain(), "the test's NATS connection")
-        for service in self.deciding:
-            await bounded(service.stop(), f"the {service.spec.name} service")
+        await self.stop_deciding()
         await bounded(self.indicators.stop(), "the indicators service")
 
     def ministry(self, name: str) -> Ministry:

@@ -24,6 +24,7 @@ from shared.ledger import Ledger
 from shared.regions import all_regions
 from shared.service import DecidingService
 from shared.streams import declare
+from shared.submitting import publish_submission
 from tests.support import new_id
 
 
@@ -183,9 +184,10 @@ async def test_a_crash_after_the_append_and_before_the_outcome_loses_nothing(nat
     await declare(nc)
     intake = Intake(REGISTRY, nc)
     body = b'{"submission_id": "row-1", "region_code": "73.71", "occurred_on": "2019-01-01"}'
-    inbound = Inbound("kemendagri", "region.enroll", seq=41, body=body, headers={})
+    inbox_seq = await publish_submission(nc, "kemendagri", "region.enroll", body)
+    inbound = Inbound("kemendagri", "region.enroll", seq=inbox_seq, body=body, headers={})
     # The first delivery claimed the id and appended its event, then the process died.
-    await Ledger(nc).claim("kemendagri", "row-1", 41)
+    await Ledger(nc).claim("kemendagri", "row-1", inbox_seq)
     seq = await intake.store.append(enrolled("73.71", "kemendagri", "row-1"), 0, subjects.aggregate("registry", "73.71"))
 
     redelivered = await intake.handle(inbound)
@@ -194,4 +196,5 @@ async def test_a_crash_after_the_append_and_before_the_outcome_loses_nothing(nat
     assert await intake.handle(inbound) is None
     outcomes = await nc.jetstream().stream_info(subjects.OUTCOMES_STREAM)
     assert outcomes.state.messages == 1
+    await intake.order.stop()
     await nc.close()
