@@ -13,9 +13,13 @@ import nats
 from shared.submitting import Outcomes, publish_submission
 from services.indicators.app import IndicatorsService
 from services.plans.app import create_service as plans_service
+from services.registry.app import SPEC as REGISTRY
 from services.registry.app import create_service as registry_service
+from services.registry.domain import DECIDERS as REGISTRY_DECIDERS
 from services.training.app import create_service as training_service
 from shared.contracts.outcomes import Outcome
+from shared.intake import ServiceSpec
+from shared.service import DecidingService
 from shared.settings import Settings
 
 DECIDING_SERVICES = {"registry": registry_service, "training": training_service, "plans": plans_service}
@@ -142,3 +146,13 @@ async def running_system(settings: Settings, services=tuple(DECIDING_SERVICES)):
         yield system
     finally:
         await system.stop()
+
+
+async def replace_registry(system: System, enroll) -> None:
+    """Swap the running registry for one whose enrolment rule is `enroll`."""
+    registry = next(service for service in system.deciding if service.spec.name == "registry")
+    await registry.stop()
+    system.deciding.remove(registry)
+    replacement = DecidingService(ServiceSpec("registry", {**REGISTRY_DECIDERS, "region.enroll": enroll}, REGISTRY.guard), system.settings)
+    await replacement.start()
+    system.deciding.append(replacement)

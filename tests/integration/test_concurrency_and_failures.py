@@ -19,18 +19,12 @@ from shared.contracts.events import (
     event_id_for,
 )
 from shared.eventstore import ConcurrencyConflict, EventStore, History
-from shared.intake import Inbound, Intake, ServiceSpec, Transient
+from shared.intake import Inbound, Intake, Transient
 from shared.ledger import Ledger
 from shared.regions import all_regions
-from shared.service import DecidingService
 from shared.streams import declare
 from shared.submitting import publish_submission
-from tests.support import new_id
-
-
-@pytest.fixture
-def quick_redelivery(monkeypatch):
-    monkeypatch.setattr(service_module, "redelivery_delay", lambda attempt: 0.05)
+from tests.support import new_id, replace_registry
 
 
 def enrolled(region_code: str, ministry: str, submission_id: str) -> RegionEnrolled:
@@ -52,16 +46,6 @@ def _envelope(region_code: str, ministry: str, submission_id: str) -> dict:
         recorded_at=dt.datetime.now(dt.UTC),
         submission_id=submission_id,
     )
-
-
-async def replace_registry(system, enroll) -> None:
-    """Swap the running registry for one whose enrolment rule is `enroll`."""
-    registry = next(service for service in system.deciding if service.spec.name == "registry")
-    await registry.stop()
-    system.deciding.remove(registry)
-    replacement = DecidingService(ServiceSpec("registry", {**DECIDERS, "region.enroll": enroll}, REGISTRY.guard), system.settings)
-    await replacement.start()
-    system.deciding.append(replacement)
 
 
 async def test_two_ministries_enrolling_one_region_at_once_exactly_one_wins(sqlite_system):

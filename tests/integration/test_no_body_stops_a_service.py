@@ -8,8 +8,7 @@ from services.gateway.config import GatewaySettings
 from services.gateway.tokens import TokenStore
 from shared.intake import Intake
 from shared.ministries import Ministry
-from tests.integration.test_concurrency_and_failures import quick_redelivery, replace_registry  # noqa: F401 (a fixture)
-from tests.support import new_id
+from tests.support import new_id, replace_registry
 
 MAKASSAR = "73.71"
 DEEP = b"[" * 2000 + b"]" * 2000
