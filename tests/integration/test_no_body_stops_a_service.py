@@ -56,3 +56,14 @@ async def test_through_the_gateway_a_body_nested_too_deep_gets_its_rejection(sql
         assert response.headers["Location"].startswith("/api/v1/outcomes/_unparsed?seq=")
     finally:
         await gateway.stop()
+
+
+async def test_text_a_database_refuses_is_invalid_at_the_door_and_the_read_model_goes_on(system):
+    kemendagri = system.ministry("kemendagri")
+    await kemendagri.enroll(MAKASSAR)
+    plan = {"submission_id": new_id(), "region_code": MAKASSAR, "occurred_on": "2019-06-01", "plan_id": "ra-nul", "title": "a\u0000b", "sectors": ["sosial"]}
+    refused = await kemendagri.submit("plan.submit", plan)
+    after = await kemendagri.submit_plan(MAKASSAR, "ra-after")
+    await system.projected(after.event_seq)
+    assert (refused.code, [error.field for error in refused.errors or []]) == ("invalid", ["title"])
+    assert (await system.counts())["national.plans"] == 1
