@@ -89,13 +89,18 @@ def ministry(name: str) -> Permissions:
 
 
 def deciding_service(name: str) -> Permissions:
-    """Consumes its own durable consumer on OGI_INBOX, reads the event store and appends under its own
-    name, claims submission ids, publishes outcomes for any ministry, answers its health subject."""
-    inbox_consumer = f"{subjects.INBOX_STREAM}.{name}"
+    """Consumes its own durable consumer on OGI_INBOX, reads all of OGI_INBOX in order with an ordered consumer
+    and looks at every deciding consumer's progress (shared/inbox_order.py), reads the event store and
+    appends under its own name, claims submission ids, publishes outcomes for any ministry, answers its
+    health subject."""
+    stream = subjects.INBOX_STREAM
+    inbox_consumer = f"{stream}.{name}"
     return Permissions(
         publish=(
             f"{API}.STREAM.INFO.*",
-            f"{API}.CONSUMER.INFO.{inbox_consumer}",
+            f"{API}.CONSUMER.INFO.{stream}.*",
+            f"{API}.CONSUMER.CREATE.{stream}",  # the ordered consumer: ephemeral, its filter in the body
+            f"$JS.FC.{stream}.>",
             f"{API}.CONSUMER.DURABLE.CREATE.{inbox_consumer}",
             f"{API}.CONSUMER.CREATE.{inbox_consumer}",
             f"{API}.CONSUMER.CREATE.{inbox_consumer}.>",

@@ -58,7 +58,10 @@ def _describe_inbox(broker: NatsBroker, kind: str, model) -> None:
     broker.subscriber(
         subjects.inbox("{ministry}", kind),
         title=f"submit {kind}",
-        description=f"A ministry submits `{kind}` (JetStream OGI_INBOX). Header `Nats-Msg-Id: <submission_id>` recommended, `traceparent` optional.",
+        description=(
+            f"A ministry submits `{kind}` (JetStream OGI_INBOX): one JSON object, UTF-8. Header `Nats-Msg-Id: <submission_id>` "
+            "recommended, `traceparent` optional. Every publish is stored: a resend is answered `duplicate`."
+        ),
     )(submission)
 
 

@@ -1,6 +1,7 @@
 """From a stored submission to its one outcome: the pipeline every deciding service runs.
 
-Checks run in CONTRACT.md's order: a submission id seen before from this ministry is a duplicate; then
+Checks run in CONTRACT.md's order: a submission id carried by a submission stored earlier in the inbox
+(shared/inbox_order.py), or claimed by one (shared/ledger.py), makes a duplicate; then
 malformed, invalid, unknown_region, not_permitted for a related ministry; then the service's own rules,
 decided against the region's state as this process knows it (shared/region_cache.py) and appended under
 optimistic concurrency, so a decision on a state the store has moved past is refused and taken again.
@@ -8,12 +9,9 @@ optimistic concurrency, so a decision on a state the store has moved past is ref
 
 import asyncio
 import datetime as dt
-import json
 import logging
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import cached_property
 
 from nats.aio.client import Client
 from opentelemetry import trace
@@ -22,21 +20,26 @@ from pydantic import ValidationError
 from shared import telemetry
 from shared.contracts.events import event_id_for
 from shared.contracts.outcomes import Code, FieldError, Outcome, Rejection, Status
-from shared.contracts.submissions import IDENTIFIER_PATTERN, RESERVED_ID, SUBMISSION_MODELS, Submission
+from shared.contracts.submissions import SUBMISSION_MODELS, Submission
 from shared.decisions import Decider, Record
 from shared.eventstore import ConcurrencyConflict, EventStore, History, StoredEvent
+from shared.inbound import Inbound
+from shared.inbox_order import InboxOrder, NotReadYet
 from shared.ledger import Ledger
 from shared.metrics import ServiceMetrics
 from shared.ministries import Ministry
 from shared.region_state import fold
 from shared.region_cache import RegionCache
 from shared.regions import find_region
+from shared.submission_json import NotJson
 from shared.telemetry import current_trace_id, ogi_attributes
 
 log = logging.getLogger("ogi.intake")
 
 CONFLICT_RETRIES = 20
-_identifier = re.compile(IDENTIFIER_PATTERN)
+# An outcome lists at most this many field errors, so that its size never depends on what a client sent.
+FIELD_ERRORS_LISTED = 20
+FIELD_NAME_LENGTH = 100
 
 
 class Transient(Exception):
@@ -53,36 +56,18 @@ class ServiceSpec:
     shared_guard: bool = True
 
 
-@dataclass(frozen=True)
-class Inbound:
-    """A submission as stored in OGI_INBOX."""
-
-    ministry: str
-    kind: str
-    seq: int
-    body: bytes
-    headers: Mapping[str, str]
-
-    @cached_property
-    def json_body(self) -> object:
-        """The body read as JSON once for every check that looks at it; the error when it is not JSON."""
-        try:
-            return json.loads(self.body)
-        except (UnicodeDecodeError, ValueError) as error:
-            return error
-
-
 class Intake:
-    def __init__(self, spec: ServiceSpec, nc: Client, metrics: ServiceMetrics | None = None) -> None:
+    def __init__(self, spec: ServiceSpec, nc: Client, metrics: ServiceMetrics | None = None, order: InboxOrder | None = None) -> None:
         self.spec = spec
         self.store = EventStore(nc, long_lived=True)
         self.regions = RegionCache(self.store, others_append=spec.shared_guard)
         self.ledger = Ledger(nc)
+        self.order = order or InboxOrder(nc)
         self.metrics = metrics or ServiceMetrics(spec.name)
 
     async def handle(self, inbound: Inbound) -> Outcome | None:
         """Decide and publish the submission's outcome; None when it had been answered already."""
-        submission_id = readable_submission_id(inbound)
+        submission_id = inbound.submission_id
         attributes = ogi_attributes(inbound.ministry, None, submission_id) | {"ogi.submission_seq": inbound.seq}
         with telemetry.step(f"decide {inbound.kind}", attributes) as span:
             outcome = await self._answer(inbound, submission_id)
@@ -96,6 +81,12 @@ class Intake:
     async def _answer(self, inbound: Inbound, submission_id: str | None) -> Outcome | None:
         if submission_id is None:
             return await self._decide(inbound, None, first_delivery=True)
+        try:
+            earlier = await self.order.earlier_carrier(inbound)
+        except NotReadYet as error:
+            raise Transient(str(error)) from None
+        if earlier is not None:
+            return await self._duplicate(inbound, submission_id)
         claim = await self.ledger.claim(inbound.ministry, submission_id, inbound.seq)
         if claim.owner != inbound.seq:
             return await self._duplicate(inbound, submission_id)
@@ -128,16 +119,34 @@ class Intake:
         """The outcome of a submission that failed every attempt: reported, so it stops blocking no one."""
         with telemetry.step(f"give up {inbound.kind}") as span:
             rejection = Rejection(code=Code.UNPROCESSABLE, message=f"could not be processed: {type(error).__name__}")
-            outcome = _rejected(inbound, readable_submission_id(inbound), rejection)
+            outcome = _rejected(inbound, inbound.submission_id, rejection)
             await self.ledger.publish(outcome)
             log.error("gave up on submission %s", inbound.seq, exc_info=error)
             self._report(span, inbound, outcome)
             return outcome
 
-    async def _duplicate(self, inbound: Inbound, submission_id: str) -> Outcome:
+    async def answer_last(self, inbound: Inbound) -> Outcome:
+        """`unprocessable`, from the submission's subject, its sequence and the id read so far alone: nothing
+        here reads the body, so only publishing can fail. It names the id a claim was made under, if any, so
+        that a later submission with that id finds the outcome it answers `duplicate` with."""
+        outcome = Outcome(
+            submission_id=inbound.submission_id_read,
+            ministry=inbound.ministry,
+            kind=inbound.kind,
+            status=Status.REJECTED,
+            submission_seq=inbound.seq,
+            code=Code.UNPROCESSABLE,
+            message="could not be processed",
+        )
+        await self.ledger.publish(outcome)
+        return outcome
+
+    async def _duplicate(self, inbound: Inbound, submission_id: str) -> Outcome | None:
         original = await self.ledger.last_outcome(inbound.ministry, submission_id)
         if original is None:
             raise Transient("the original submission has no outcome yet")
+        if original.submission_seq == inbound.seq:
+            return None  # answered before a crash or a lost acknowledgement
         return _outcome(inbound, submission_id, Status.DUPLICATE, event_id=original.event_id, event_seq=original.event_seq)
 
     async def _decide(self, inbound: Inbound, submission_id: str | None, first_delivery: bool) -> Outcome:
@@ -198,14 +207,14 @@ class Intake:
 def check(inbound: Inbound) -> tuple[Submission, Ministry] | Rejection:
     """The checks every kind shares, in the contract's order, before any rule of the service's own."""
     body = inbound.json_body
-    if isinstance(body, Exception):
-        return Rejection(code=Code.MALFORMED, message=f"body is not JSON: {body}")
+    if isinstance(body, NotJson):
+        return Rejection(code=Code.MALFORMED, message=body.reason)
     if not isinstance(body, dict):
         return Rejection(code=Code.MALFORMED, message="body is not a JSON object")
     try:
-        submission = SUBMISSION_MODELS[inbound.kind].model_validate_json(inbound.body)
+        submission = SUBMISSION_MODELS[inbound.kind].model_validate(body)
     except ValidationError as error:
-        return Rejection(code=Code.INVALID, message="the submission does not match its schema", errors=field_errors(error))
+        return _invalid(error)
     region = find_region(submission.region_code)
     if region is None:
         return Rejection(code=Code.UNKNOWN_REGION, message=f"{submission.region_code!r} is not a known kabupaten/kota code")
@@ -217,19 +226,30 @@ def check(inbound: Inbound) -> tuple[Submission, Ministry] | Rejection:
 
 def readable_submission_id(inbound: Inbound) -> str | None:
     """The submission id, from the body if it holds a valid one, else from the Nats-Msg-Id header."""
-    body = inbound.json_body
-    candidate = body.get("submission_id") if isinstance(body, dict) else None
-    for value in (candidate, inbound.headers.get("Nats-Msg-Id")):
-        if isinstance(value, str) and _identifier.match(value) and value != RESERVED_ID:
-            return value
-    return None
+    return inbound.submission_id
+
+
+def _invalid(error: ValidationError) -> Rejection:
+    errors = field_errors(error)
+    message = "the submission does not match its schema"
+    if len(errors) > FIELD_ERRORS_LISTED:
+        message += f": {len(errors)} field errors, the first {FIELD_ERRORS_LISTED} listed and {len(errors) - FIELD_ERRORS_LISTED} more"
+    return Rejection(code=Code.INVALID, message=message, errors=errors[:FIELD_ERRORS_LISTED])
 
 
 def field_errors(error: ValidationError) -> list[FieldError]:
     return [
-        FieldError(field=".".join(str(part) for part in detail["loc"]) or "(body)", message=detail["msg"], type=detail["type"])
-        for detail in error.errors(include_url=False)
+        FieldError(field=_field_name(detail["loc"]), message=detail["msg"], type=detail["type"])
+        for detail in error.errors(include_url=False, include_context=False, include_input=False)
     ]
+
+
+def _field_name(location: tuple) -> str:
+    """The field's path, as JSON can carry it: an unknown field's name is the client's, of any length or text."""
+    name = ".".join(str(part) for part in location) or "(body)"
+    if len(name) > FIELD_NAME_LENGTH:
+        name = name[: FIELD_NAME_LENGTH - 1] + "…"
+    return name.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _event(decision: Record, submission: Submission, reporter: Ministry):

@@ -5,7 +5,10 @@ and the health subject, and an HTTP side for probes and metrics.
 The acknowledgement rule, stated once: a submission whose outcome is published is acknowledged; a
 transient failure (NATS, a concurrent writer, an outcome not there yet) is redelivered after a delay and
 never terminated; any other failure is retried a few times, then answered `unprocessable` and acknowledged,
-so one bad submission never blocks the inbox. FastStream's NATS default (terminate on error) would lose it.
+so one bad submission never blocks the inbox. Should answering it fail too for a reason other than NATS, the
+last resort answers it from its subject, its sequence and the id read so far alone (Intake.answer_last), so
+that only NATS itself can keep a submission from its outcome. FastStream's NATS default (terminate on
+error) would lose it.
 """
 
 import asyncio
@@ -23,6 +26,7 @@ from nats.aio.msg import Msg
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from shared import streams, subjects, telemetry
+from shared.inbox_order import InboxOrder
 from shared.intake import Inbound, Intake, ServiceSpec, Transient
 from shared.metrics import ServiceMetrics
 from shared.natsconn import broker_options
@@ -70,6 +74,7 @@ class DecidingService:
             **connection,
         )
         self.intake: Intake | None = None
+        self.order: InboxOrder | None = None
         self.app = FastStream(self.broker, logger=logging.getLogger(f"ogi.{spec.name}.app"))
         self.app.on_startup(self._prepare)
         self.app.after_startup(self._start_consuming)
@@ -98,6 +103,8 @@ class DecidingService:
         # Ended before the connection is drained: a pull subscription's queue holds replies to expired
         # pull requests that a drain would wait on for ever.
         await self._end_subscription()
+        if self.order is not None:
+            await self.order.stop()
         await self.app.stop()
 
     async def readiness(self) -> dict[str, str]:
@@ -107,7 +114,9 @@ class DecidingService:
     async def _prepare(self) -> None:
         await self.broker.connect()
         await streams.declare(self.broker.connection, self.settings.replicas, self.settings.duplicate_window)
-        self.intake = Intake(self.spec, self.broker.connection, self.metrics)
+        self.order = InboxOrder(self.broker.connection)
+        await self.order.start()  # reading the inbox before deciding: no decision waits for it to begin
+        self.intake = Intake(self.spec, self.broker.connection, self.metrics, self.order)
 
     async def _start_consuming(self) -> None:
         self._consuming = asyncio.create_task(self._consume(), name=f"{self.spec.name} inbox")
@@ -192,15 +201,29 @@ class DecidingService:
                     log.warning("submission %s not decided (attempt %s): %r", inbound.seq, attempt, error)
                     await raw.nak(delay=redelivery_delay(attempt))
                     return False
-                try:
-                    await self.intake.give_up(inbound, error)
-                except Exception as publish_error:
-                    log.warning("outcome of submission %s not published: %r", inbound.seq, publish_error)
+                if not await self._give_up(inbound, error):
                     await raw.nak(delay=redelivery_delay(attempt))
                     return False
         await raw.ack()
         self.metrics.handler_seconds.labels(self.spec.name, kind).observe(time.perf_counter() - started)
         return True
+
+    async def _give_up(self, inbound: Inbound, error: Exception) -> bool:
+        """Answer `unprocessable`; whether the outcome is out."""
+        try:
+            await self.intake.give_up(inbound, error)
+            return True
+        except Exception as reporting_error:
+            if is_transient(reporting_error):
+                log.warning("outcome of submission %s not published: %r", inbound.seq, reporting_error)
+                return False
+            log.error("submission %s not answered (%r): answering it from its subject and sequence", inbound.seq, reporting_error)
+        try:
+            await self.intake.answer_last(inbound)
+            return True
+        except Exception as publish_error:  # NATS: the next delivery tries again
+            log.warning("outcome of submission %s not published: %r", inbound.seq, publish_error)
+            return False
 
     # The inbox watchdog. After every NATS server restarts, a nats.py pull subscription can stop receiving
     # for good (its durable consumer lost, or fetches no longer answered) while the connection itself looks

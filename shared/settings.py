@@ -17,7 +17,7 @@ class Settings(BaseSettings):
     # A JSON file {"user", "password"} or {"user", "nkey_seed"} (docs/security.md); none: no authentication.
     nats_credentials: Path | None = None
     replicas: int = 1
-    # JetStream's duplicate window on the streams; ids stay idempotent beyond it (see shared/intake.py).
+    # JetStream's duplicate window on OGI_EVENTS and OGI_OUTCOMES (OGI_INBOX keeps none: shared/streams.py).
     duplicate_window: float = 120.0
 
     @property

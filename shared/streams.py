@@ -3,7 +3,14 @@
 A user allowed only to read stream information (every service under least privilege, docs/security.md)
 verifies: what is there and fit passes; what is missing or needs changing is an error naming the admin's
 job, since the server does not answer a request the user may not make. An existing stream or bucket with
-fewer replicas than asked for (OGI_REPLICAS, `ogi up --replicas`) is refused, never accepted as it is."""
+fewer replicas than asked for (OGI_REPLICAS, `ogi up --replicas`) is refused, never accepted as it is.
+
+OGI_INBOX keeps no JetStream duplicate window: every publish is stored, and a resend is answered
+`duplicate` by the ledger (shared/ledger.py), whenever it comes. JetStream's window is per stream, so a
+`Nats-Msg-Id` one ministry sent would otherwise hide another ministry's submission carrying the same one.
+nats-server takes a window of 0 only on a stream that sources another (2.14 and later), so OGI_INBOX sources
+OGI_INBOX_UNUSED_SOURCE, an empty stream nobody may publish to; an older server gets the least window it
+takes, 100 ms."""
 
 import asyncio
 from dataclasses import replace
@@ -16,6 +23,7 @@ from nats.js.api import (
     RetentionPolicy,
     StorageType,
     StreamConfig,
+    StreamSource,
 )
 from nats.errors import TimeoutError as NatsTimeout
 from nats.js.errors import APIError, NotFoundError
@@ -28,11 +36,14 @@ class StreamMismatch(RuntimeError):
 
 
 RATE_WINDOWS_KEPT = 600.0  # seconds a request counter is kept: longer than any window
+INBOX_UNUSED_SOURCE = "OGI_INBOX_UNUSED_SOURCE"
+LEAST_DUPLICATE_WINDOW = 0.1  # what a stream that sources nothing takes
 
 
-def stream_configs(replicas: int, duplicate_window: float, atomic_batches: bool = False) -> list[StreamConfig]:
+def stream_configs(replicas: int, duplicate_window: float, atomic_batches: bool = False, no_inbox_window: bool = False) -> list[StreamConfig]:
     """`atomic_batches`: the server takes them (2.12 and later); the streams deciding services write most get
-    them allowed (shared/atomic_batches.py)."""
+    them allowed (shared/atomic_batches.py). `no_inbox_window`: the server takes a duplicate window of 0 on
+    a sourcing stream (2.14 and later); `duplicate_window` is for the other streams."""
     atomic = True if atomic_batches else None
     common = dict(
         retention=RetentionPolicy.LIMITS,
@@ -42,8 +53,15 @@ def stream_configs(replicas: int, duplicate_window: float, atomic_batches: bool 
         duplicate_window=duplicate_window,
         allow_direct=True,
     )
+    if no_inbox_window:
+        inbox = dict(common, duplicate_window=0, sources=[StreamSource(name=INBOX_UNUSED_SOURCE)])
+        unused_source = [StreamConfig(name=INBOX_UNUSED_SOURCE, subjects=["ogi.inbox_unused_source"], **common)]
+    else:
+        inbox = dict(common, duplicate_window=LEAST_DUPLICATE_WINDOW)
+        unused_source = []
     return [
-        StreamConfig(name=subjects.INBOX_STREAM, subjects=subjects.inbox_subjects(), **common),
+        *unused_source,
+        StreamConfig(name=subjects.INBOX_STREAM, subjects=subjects.inbox_subjects(), **inbox),
         StreamConfig(
             name=subjects.EVENTS_STREAM,
             subjects=["ogi.events.>"],
@@ -78,7 +96,7 @@ async def declare(nc: Client, replicas: int = 1, duplicate_window: float = 120.0
     what may change in place. A refusal changes nothing."""
     js = nc.jetstream()
     atomic = takes_atomic_batches(nc)
-    wanted_streams = stream_configs(replicas, duplicate_window, atomic)
+    wanted_streams = stream_configs(replicas, duplicate_window, atomic, takes_no_duplicate_window(nc))
     wanted_buckets = bucket_configs(replicas)
     found_streams = {config.name: await _existing(js, config.name) for config in wanted_streams}
     found_buckets = {config.bucket: await _existing(js, bucket_stream(config.bucket)) for config in wanted_buckets}
@@ -94,10 +112,11 @@ async def declare(nc: Client, replicas: int = 1, duplicate_window: float = 120.0
             await _as_admin(js.add_stream(config), f"stream {config.name} is missing")
         elif (
             sorted(existing.subjects or []) != sorted(config.subjects or [])
-            or existing.duplicate_window != config.duplicate_window
+            or (existing.duplicate_window or 0) != config.duplicate_window
+            or _source_names(existing) != _source_names(config)
             or (config.allow_atomic and not existing.allow_atomic)
         ):
-            await _as_admin(js.update_stream(config), f"stream {config.name} needs its subjects, duplicate window or atomic batches updated")
+            await _as_admin(js.update_stream(config), f"stream {config.name} needs its subjects, duplicate window, sources or atomic batches updated")
     for config in wanted_buckets:
         if found_buckets[config.bucket] is None:
             await _as_admin(js.create_key_value(config), f"bucket {config.bucket} is missing")
@@ -113,6 +132,16 @@ def takes_atomic_batches(nc: Client) -> bool:
     """Whether the server `nc` is connected to stores atomic batches (nats-server 2.12 and later)."""
     version = nc.connected_server_version
     return (version.major, version.minor) >= (2, 12)
+
+
+def takes_no_duplicate_window(nc: Client) -> bool:
+    """Whether the server `nc` is connected to keeps no duplicate window on a sourcing stream (2.14 and later)."""
+    version = nc.connected_server_version
+    return (version.major, version.minor) >= (2, 14)
+
+
+def _source_names(config: StreamConfig) -> list[str]:
+    return sorted(source.name for source in config.sources or [])
 
 
 async def _existing(js: JetStreamContext, stream: str) -> StreamConfig | None:

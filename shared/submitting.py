@@ -2,7 +2,6 @@
 
 import asyncio
 import json
-import re
 from collections import OrderedDict
 
 from nats.aio.client import Client
@@ -10,10 +9,8 @@ from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from shared import subjects
 from shared.contracts.outcomes import Outcome
-from shared.contracts.submissions import IDENTIFIER_PATTERN
+from shared.inbound import is_submission_id
 from shared.ledger import Ledger
-
-IDENTIFIER = re.compile(IDENTIFIER_PATTERN)
 
 
 class Outcomes:
@@ -59,8 +56,8 @@ class Outcomes:
 
 
 async def publish_submission(nc: Client, ministry: str, kind: str, body: bytes | dict, headers: dict | None = None) -> int:
-    """Store a submission in OGI_INBOX and return its sequence there (a duplicate publish returns the
-    sequence of the stored one)."""
+    """Store a submission in OGI_INBOX and return its sequence there. (Only on a server older than 2.14 can
+    a publish repeated within 100 ms return the stored one's sequence instead: shared/streams.py.)"""
     payload = body if isinstance(body, bytes) else json.dumps(body).encode()
     headers = dict(headers or {})
     if isinstance(body, dict) and "submission_id" in body:
@@ -72,9 +69,10 @@ async def publish_submission(nc: Client, ministry: str, kind: str, body: bytes |
 async def submit(nc: Client, ministry: str, kind: str, body: bytes | dict, timeout: float = 10.0) -> Outcome:
     """Publish and wait for this submission's outcome, with no more rights than a ministry has: a plain
     subscription to its own outcome subject, opened before the publish, and a direct get for an outcome
-    given before (a publish JetStream recognised as a repeat is answered by the stored one's outcome)."""
+    given before (on a server older than 2.14, a publish JetStream took for a repeat is answered by the stored
+    one's outcome)."""
     submission_id = body.get("submission_id") if isinstance(body, dict) else None
-    known_id = isinstance(submission_id, str) and IDENTIFIER.match(submission_id) is not None
+    known_id = is_submission_id(submission_id)
     subject = subjects.outcome(ministry, submission_id if known_id else ">")
     subscription = await nc.subscribe(subject)
     try:

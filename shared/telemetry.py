@@ -112,7 +112,7 @@ def consuming(destination: str, headers: Mapping[str, str]) -> Iterator[None]:
     """The consumer span of one message taken from `destination`, in the trace its headers carry."""
     with tracer.start_as_current_span(
         f"process {destination}",
-        context=propagate.extract(headers),
+        context=extract(headers),
         kind=trace.SpanKind.CONSUMER,
         attributes={MESSAGING_SYSTEM: "nats", DESTINATION: destination, OPERATION_TYPE: "process", OPERATION_NAME: "process"},
     ):
@@ -120,7 +120,12 @@ def consuming(destination: str, headers: Mapping[str, str]) -> Iterator[None]:
 
 
 def extract(headers: Mapping[str, str] | None) -> context.Context:
-    return propagate.extract(dict(headers or {}))
+    """The trace context `headers` carry; none when they carry none or one that cannot be read: a client's
+    headers never stop its submission from being processed."""
+    try:
+        return propagate.extract(dict(headers or {}))
+    except Exception:
+        return context.Context()
 
 
 def current_trace_id() -> str | None:

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from ogi.embedded_nats import EmbeddedNats, free_port
+from shared import service
 from shared.settings import Settings
 from shared.streams import declare
 from tests.support import running_system
@@ -59,6 +60,12 @@ async def postgresql_url():
         await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await connection.close()
+
+
+@pytest.fixture
+def quick_redelivery(monkeypatch):
+    """Redeliveries after 50 ms rather than a growing delay."""
+    monkeypatch.setattr(service, "redelivery_delay", lambda attempt: 0.05)
 
 
 @pytest.fixture

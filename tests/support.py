@@ -13,9 +13,13 @@ import nats
 from shared.submitting import Outcomes, publish_submission
 from services.indicators.app import IndicatorsService
 from services.plans.app import create_service as plans_service
+from services.registry.app import SPEC as REGISTRY
 from services.registry.app import create_service as registry_service
+from services.registry.domain import DECIDERS as REGISTRY_DECIDERS
 from services.training.app import create_service as training_service
 from shared.contracts.outcomes import Outcome
+from shared.intake import ServiceSpec
+from shared.service import DecidingService
 from shared.settings import Settings
 
 DECIDING_SERVICES = {"registry": registry_service, "training": training_service, "plans": plans_service}
@@ -102,6 +106,11 @@ class System:
             await service.start()
             self.deciding.append(service)
 
+    async def stop_deciding(self) -> None:
+        for service in self.deciding:
+            await bounded(service.stop(), f"the {service.spec.name} service")
+        self.deciding.clear()
+
     async def stop(self) -> None:
         if self.http is not None:
             await bounded(self.http.aclose(), "the test's HTTP client")
@@ -109,8 +118,7 @@ class System:
             await bounded(self.outcomes.__aexit__(), "the outcome subscription")
         if self.nc is not None:
             await bounded(self.nc.drain(), "the test's NATS connection")
-        for service in self.deciding:
-            await bounded(service.stop(), f"the {service.spec.name} service")
+        await self.stop_deciding()
         await bounded(self.indicators.stop(), "the indicators service")
 
     def ministry(self, name: str) -> Ministry:
@@ -138,3 +146,13 @@ async def running_system(settings: Settings, services=tuple(DECIDING_SERVICES)):
         yield system
     finally:
         await system.stop()
+
+
+async def replace_registry(system: System, enroll) -> None:
+    """Swap the running registry for one whose enrolment rule is `enroll`."""
+    registry = next(service for service in system.deciding if service.spec.name == "registry")
+    await registry.stop()
+    system.deciding.remove(registry)
+    replacement = DecidingService(ServiceSpec("registry", {**REGISTRY_DECIDERS, "region.enroll": enroll}, REGISTRY.guard), system.settings)
+    await replacement.start()
+    system.deciding.append(replacement)

@@ -1,16 +1,25 @@
 """The five submission kinds a ministry publishes to `ogi.inbox.<ministry>.<kind>`.
 
-Unknown fields are refused so that a typo never passes silently; the field rules are CONTRACT.md's.
+Unknown fields are refused so that a typo never passes silently; the field rules are CONTRACT.md's, and
+where it is silent docs/contract.md's. Types are JSON's, strictly: a submission is validated from the
+JSON value its body holds (shared/submission_json.py), and a string is never taken for a number or a date.
 """
 
 import datetime as dt
+import re
 from enum import StrEnum
 from typing import Annotated, ClassVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict, StringConstraints
+from pydantic_core import PydanticCustomError
+
+from shared.contracts.text import line, paragraphs
 
 IDENTIFIER_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+# The current dotted form (73.71) or the 2018 one (91.01); which codes exist is checked after the schema.
+REGION_CODE_PATTERN = r"^[0-9]{2}\.[0-9]{2}$"
 EARLIEST = dt.date(2018, 1, 1)
+MOST_PARTICIPANTS = 10_000
 
 Identifier = Annotated[str, StringConstraints(pattern=IDENTIFIER_PATTERN)]
 # The outcome subject of submissions whose id cannot be read: no submission may carry it as its id.
@@ -24,7 +33,15 @@ def _not_reserved(value: str) -> str:
 
 
 SubmissionId = Annotated[Identifier, AfterValidator(_not_reserved)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _written_as_iso_date(value: object) -> object:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise PydanticCustomError("date_format", "must be a date written YYYY-MM-DD")
+    return value
 
 
 def _within_programme(day: dt.date) -> dt.date:
@@ -36,7 +53,7 @@ def _within_programme(day: dt.date) -> dt.date:
     return day
 
 
-ProgrammeDate = Annotated[dt.date, AfterValidator(_within_programme)]
+ProgrammeDate = Annotated[dt.date, Strict(False), BeforeValidator(_written_as_iso_date), AfterValidator(_within_programme)]
 
 
 class Sector(StrEnum):
@@ -50,15 +67,24 @@ class Sector(StrEnum):
     SOSIAL = "sosial"
 
 
+def _no_repeats(sectors: list[Sector]) -> list[Sector]:
+    if len(set(sectors)) != len(sectors):
+        raise PydanticCustomError("sectors_repeated", "must name each sector at most once")
+    return sectors
+
+
+Sectors = Annotated[list[Annotated[Sector, Strict(False)]], Field(min_length=1, max_length=len(Sector), json_schema_extra={"uniqueItems": True}), AfterValidator(_no_repeats)]
+
+
 class Submission(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     kind: ClassVar[str]
 
     submission_id: SubmissionId
-    region_code: Annotated[str, StringConstraints(min_length=1, max_length=16)]
+    region_code: Annotated[str, StringConstraints(pattern=REGION_CODE_PATTERN)]
     occurred_on: ProgrammeDate
-    note: Annotated[str, StringConstraints(max_length=1000)] | None = None
+    note: paragraphs(1000, required=False) | None = None
 
 
 class EnrollRegion(Submission):
@@ -69,27 +95,27 @@ class EnrollRegion(Submission):
 
 class WithdrawRegion(Submission):
     kind: ClassVar[str] = "region.withdraw"
-    reason: Text
+    reason: paragraphs(1000)
 
 
 class CompleteTraining(Submission):
     kind: ClassVar[str] = "training.complete"
-    session_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
-    participants: Annotated[int, Field(ge=1)]
+    session_id: line(128)
+    participants: Annotated[int, Field(ge=1, le=MOST_PARTICIPANTS)]
 
 
 class SubmitPlan(Submission):
     kind: ClassVar[str] = "plan.submit"
     plan_id: Identifier
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-    sectors: Annotated[list[Sector], Field(min_length=1)]
+    title: line(500)
+    sectors: Sectors
     document_sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{64}$")] | None = None
 
 
 class WithdrawPlan(Submission):
     kind: ClassVar[str] = "plan.withdraw"
     plan_id: Identifier
-    reason: Text
+    reason: paragraphs(1000)
 
 
 SUBMISSION_MODELS: dict[str, type[Submission]] = {

@@ -147,7 +147,9 @@ class Topology:
 
 
 # What the tests submit: every region enrolled first, then trainings and plans, every one of which is
-# accepted, so each acknowledged submission must end as exactly one outcome and exactly one event.
+# accepted, so each acknowledged submission must end as exactly one outcome that is not `duplicate` and
+# exactly one event. A publish retried after it was stored after all is stored again: its outcome is
+# `duplicate`.
 
 @dataclass(frozen=True)
 class Submission:
@@ -195,7 +197,7 @@ class Publishing:
     acknowledged: dict[tuple[str, str], int] = field(default_factory=dict)  # key -> inbox sequence
     attempts: int = 0
     failed_attempts: int = 0
-    repeats_recognised: int = 0  # a retry JetStream recognised by its Nats-Msg-Id: stored once
+    repeats_recognised: int = 0  # a retry JetStream recognised by its Nats-Msg-Id (only before nats-server 2.14)
     unacknowledged: list[Submission] = field(default_factory=list)
 
 
@@ -204,7 +206,8 @@ async def publish(
 ) -> Publishing:
     """Publish from `publishers` connections at once, each with up to `in_flight` unanswered; a submission
     counts only once its publish acknowledgement came back. A failed publish is retried with the same
-    Nats-Msg-Id until the deadline (JetStream stores it once). `into`: a result to watch while it fills."""
+    Nats-Msg-Id until the deadline (if the failed one was stored after all, both are: OGI_INBOX keeps no
+    duplicate window, and the retry is answered `duplicate`). `into`: a result to watch while it fills."""
     result = into or Publishing()
     give_up_at = time.monotonic() + deadline
     queue: asyncio.Queue[Submission] = asyncio.Queue()
@@ -280,11 +283,15 @@ class StreamTally:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
+    def decided(self, key) -> list[dict]:
+        """The outcomes of `key` that are not `duplicate`: of the original, the one that counts."""
+        return [outcome for outcome in self.outcomes.get(key, ()) if outcome["status"] != "duplicate"]
+
     def missing(self, keys) -> list[tuple[str, str]]:
-        return [key for key in keys if not self.outcomes.get(key) or not self.events.get(key)]
+        return [key for key in keys if not self.decided(key) or not self.events.get(key)]
 
     def counted_twice(self, keys) -> list[tuple[str, str]]:
-        return [key for key in keys if len(self.outcomes.get(key, ())) > 1 or len(self.events.get(key, ())) > 1]
+        return [key for key in keys if len(self.decided(key)) > 1 or len(self.events.get(key, ())) > 1]
 
 
 async def _follow(js, stream: str, handle) -> None:

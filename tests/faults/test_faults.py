@@ -44,14 +44,16 @@ async def settle(topology, observer, rebuild_url, *publishings: Publishing, time
     projection = await check_projection(nc, topology, rebuild_url, last_event, timeout)
     lost = tally.missing(acknowledged)
     twice = tally.counted_twice(acknowledged)
-    not_accepted = sorted({outcome["status"] + "/" + str(outcome.get("code")) for key in acknowledged for outcome in tally.outcomes[key] if outcome["status"] != "accepted"})
-    outcomes = sum(len(tally.outcomes[key]) for key in acknowledged)
+    not_accepted = sorted({outcome["status"] + "/" + str(outcome.get("code")) for key in acknowledged for outcome in tally.decided(key) if outcome["status"] != "accepted"})
+    outcomes = sum(len(tally.decided(key)) for key in acknowledged)
+    resent = sum(len(tally.outcomes[key]) for key in acknowledged) - outcomes
     events = sum(len(tally.events[key]) for key in acknowledged)
     unacknowledged = sum(len(publishing.unacknowledged) for publishing in publishings)
     retried = sum(publishing.failed_attempts for publishing in publishings)
     figures = (
         f"{len(acknowledged)} submissions acknowledged to the publisher ({retried} failed publishes retried, "
-        f"{unacknowledged} never acknowledged), {outcomes} outcomes, {events} events; {projection.line()}; "
+        f"{unacknowledged} never acknowledged), {outcomes} outcomes, {events} events, {resent} retries stored twice "
+        f"and answered duplicate; {projection.line()}; "
         f"lost {len(lost)}, duplicated {len(twice)}"
     )
     assert not lost and not twice, figures

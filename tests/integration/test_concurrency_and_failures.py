@@ -19,17 +19,12 @@ from shared.contracts.events import (
     event_id_for,
 )
 from shared.eventstore import ConcurrencyConflict, EventStore, History
-from shared.intake import Inbound, Intake, ServiceSpec, Transient
+from shared.intake import Inbound, Intake, Transient
 from shared.ledger import Ledger
 from shared.regions import all_regions
-from shared.service import DecidingService
 from shared.streams import declare
-from tests.support import new_id
-
-
-@pytest.fixture
-def quick_redelivery(monkeypatch):
-    monkeypatch.setattr(service_module, "redelivery_delay", lambda attempt: 0.05)
+from shared.submitting import publish_submission
+from tests.support import new_id, replace_registry
 
 
 def enrolled(region_code: str, ministry: str, submission_id: str) -> RegionEnrolled:
@@ -51,16 +46,6 @@ def _envelope(region_code: str, ministry: str, submission_id: str) -> dict:
         recorded_at=dt.datetime.now(dt.UTC),
         submission_id=submission_id,
     )
-
-
-async def replace_registry(system, enroll) -> None:
-    """Swap the running registry for one whose enrolment rule is `enroll`."""
-    registry = next(service for service in system.deciding if service.spec.name == "registry")
-    await registry.stop()
-    system.deciding.remove(registry)
-    replacement = DecidingService(ServiceSpec("registry", {**DECIDERS, "region.enroll": enroll}, REGISTRY.guard), system.settings)
-    await replacement.start()
-    system.deciding.append(replacement)
 
 
 async def test_two_ministries_enrolling_one_region_at_once_exactly_one_wins(sqlite_system):
@@ -183,9 +168,10 @@ async def test_a_crash_after_the_append_and_before_the_outcome_loses_nothing(nat
     await declare(nc)
     intake = Intake(REGISTRY, nc)
     body = b'{"submission_id": "row-1", "region_code": "73.71", "occurred_on": "2019-01-01"}'
-    inbound = Inbound("kemendagri", "region.enroll", seq=41, body=body, headers={})
+    inbox_seq = await publish_submission(nc, "kemendagri", "region.enroll", body)
+    inbound = Inbound("kemendagri", "region.enroll", seq=inbox_seq, body=body, headers={})
     # The first delivery claimed the id and appended its event, then the process died.
-    await Ledger(nc).claim("kemendagri", "row-1", 41)
+    await Ledger(nc).claim("kemendagri", "row-1", inbox_seq)
     seq = await intake.store.append(enrolled("73.71", "kemendagri", "row-1"), 0, subjects.aggregate("registry", "73.71"))
 
     redelivered = await intake.handle(inbound)
@@ -194,4 +180,5 @@ async def test_a_crash_after_the_append_and_before_the_outcome_loses_nothing(nat
     assert await intake.handle(inbound) is None
     outcomes = await nc.jetstream().stream_info(subjects.OUTCOMES_STREAM)
     assert outcomes.state.messages == 1
+    await intake.order.stop()
     await nc.close()

@@ -8,6 +8,8 @@ import sys
 
 import pytest
 
+from shared import telemetry
+
 REPORT = """
 import json
 from opentelemetry import propagate
@@ -60,3 +62,15 @@ def test_every_publish_carries_a_trace_context_onward_and_an_unrecorded_trace_ge
     assert seen["inner_publish"] == f"00-1af7651916cd43dd8448eb211c80319c-{seen['inner_span_id']}-00"
     # ... and a step of it is that span too, not a child that nothing records.
     assert seen["inner_step_is_current"] is True
+
+
+
+def test_headers_no_propagator_can_read_leave_a_message_outside_any_trace(monkeypatch):
+    def unreadable(carrier, *args, **kwargs):
+        raise ValueError("a propagator that fails on what a client sent")
+
+    monkeypatch.setattr(telemetry.propagate, "extract", unreadable)
+    processed = False
+    with telemetry.consuming("ogi.inbox.kominfo.region.enroll", {"traceparent": "00-zz"}):
+        processed = True
+    assert processed
