@@ -383,6 +383,25 @@ def _service_violations(server: EmbeddedNats) -> list[str]:
     return [line for line in log.splitlines() if "Violation" in line and any(f'User "{name}"' in line for name in services)]
 
 
+async def test_a_data_dir_keeps_its_streams_when_secure_is_switched_on_and_off(tmp_path):
+    store, directory = tmp_path / "nats", tmp_path / "credentials"
+    admin = credentials.credentials_file(directory, permissions.ADMIN)
+    runs = [EmbeddedNats(store, free_port()), EmbeddedNats(store, free_port(), authorization=accounts.server_config(credentials.ensure(directory))),
+            EmbeddedNats(store, free_port())]
+    last_seq = None
+    for server in runs:
+        server.start()
+        try:
+            nc = await connect(server.url, "operator", credentials=admin if server.authorization else None)
+            await streams.declare(nc)
+            ack = await nc.jetstream().publish(subjects.event("registry", "73.71", "RegionEnrolled"), b"{}", stream=subjects.EVENTS_STREAM)
+            assert last_seq is None or ack.seq == last_seq + 1, "the events stored before were not there"
+            last_seq = ack.seq
+            await nc.close()
+        finally:
+            server.stop()
+
+
 async def test_the_deploy_config_is_current_and_takes_its_hashes_from_the_environment(tmp_path, monkeypatch):
     deployed = Path(__file__).parents[2] / "deploy" / "nats" / "auth.conf"
     assert deployed.read_text() == accounts.deploy_config(), "run `python -m ogi.accounts > deploy/nats/auth.conf`"
