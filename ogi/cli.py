@@ -32,7 +32,7 @@ def up(
     database_url: Annotated[str | None, typer.Option(envvar="OGI_DATABASE_URL", help="read-model database [default: SQLite under the data dir]")] = None,
     otlp: Annotated[str | None, typer.Option(help="export traces over OTLP/HTTP to this collector (default: the OTEL_* variables; none)")] = None,
     demo: Annotated[bool, typer.Option(help="once ready, play a simulated 2018–2020 rollout (ogi simulate)")] = False,
-    secure: Annotated[bool, typer.Option(help="one NATS user per ministry and service, least privilege; credentials under <data-dir>/credentials")] = False,
+    secure: Annotated[bool, typer.Option(help="NATS accounts: one per ministry, a user per ministry and service, least privilege; credentials under <data-dir>/credentials")] = False,
     replicas: Annotated[int | None, typer.Option(envvar="OGI_REPLICAS", min=1, help="copies of each stream and bucket in a NATS cluster (needs --nats-url) [default: 1]")] = None,
 ) -> None:
     """Run the whole system: NATS (embedded unless --nats-url), the services, the HTTP API."""

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import bcrypt
 
-from ogi import permissions
+from ogi import accounts, permissions
 
 HASH_ROUNDS = 11
 HASHES = "nats-hashes.json"  # beside the files, so a restart renders the server config without rehashing
@@ -49,7 +49,7 @@ def _write_private(path: Path, text: str) -> None:
 
 def environment(hashes: dict[str, str]) -> str:
     """Lines `OGI_NATS_<USER>_PASSWORD='"<hash>"'` for a NATS server running deploy/nats/auth.conf."""
-    return "".join(f"{permissions.environment_variable(user)}='{quoted}'\n" for user, quoted in hashes.items())
+    return "".join(f"{accounts.environment_variable(user)}='{quoted}'\n" for user, quoted in hashes.items())
 
 
 if __name__ == "__main__":

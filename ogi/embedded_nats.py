@@ -9,6 +9,9 @@ import time
 from pathlib import Path
 
 from ogi.orphans import stop_with_parent
+from shared.account_mirrors import PLATFORM_ACCOUNT
+
+GLOBAL_ACCOUNT = "$G"  # the account of a server without accounts
 
 
 class NatsStartError(RuntimeError):
@@ -43,7 +46,7 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 class EmbeddedNats:
     def __init__(self, store_dir: Path, port: int, host: str = "127.0.0.1", authorization: str | None = None) -> None:
-        """`authorization`: a server `authorization { ... }` block (ogi/permissions.py); None: no authentication."""
+        """`authorization`: the server's users, an `accounts { ... }` block (ogi/accounts.py); None: no authentication."""
         self.store_dir = Path(store_dir)
         self.host, self.port = host, port
         self.authorization = authorization
@@ -67,6 +70,7 @@ class EmbeddedNats:
         if not port_is_free(self.host, self.port):
             raise NatsStartError(f"port {self.port} on {self.host} is already in use")
         self.store_dir.mkdir(parents=True, exist_ok=True)
+        self._keep_the_platforms_streams()
         config_file = self.store_dir / "nats-server.conf"
         config_file.write_text(self.config())
         config_file.chmod(0o600)
@@ -90,6 +94,15 @@ class EmbeddedNats:
             time.sleep(0.05)
         self.stop()
         raise NatsStartError(f"nats-server did not listen on {self.host}:{self.port} within {timeout:.0f} s")
+
+    def _keep_the_platforms_streams(self) -> None:
+        """JetStream keeps each account's streams in a directory named after it, and the platform's account is
+        `$G` without authorization, `OGI` with it (ogi/accounts.py): streams stored the other way move over,
+        so a data dir keeps them when --secure is switched on or off."""
+        jetstream = self.store_dir / "jetstream"
+        source, target = (GLOBAL_ACCOUNT, PLATFORM_ACCOUNT) if self.authorization else (PLATFORM_ACCOUNT, GLOBAL_ACCOUNT)
+        if (jetstream / source).is_dir() and not (jetstream / target).exists():
+            (jetstream / source).rename(jetstream / target)
 
     def stop(self, timeout: float = 10.0) -> None:
         if self.process is None or self.process.poll() is not None:

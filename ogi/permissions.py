@@ -1,15 +1,16 @@
-"""Who may do what on NATS: one user per ministry, per service, and `admin` (docs/security.md).
+"""Who may do what on NATS: one user per ministry, per service, and `admin` (docs/security.md), each inside
+its NATS account (ogi/accounts.py: the services and admin share the platform's, each ministry has its own).
 
 Everything not allowed here is refused by the server; deleting or purging a stream, a consumer or a message
-is also denied outright to every user but `admin`. Replies reach a user only on its own inbox prefix
-(`_INBOX_<user>`, set by shared/natsconn.py), so nobody reads another user's publish acknowledgements or
-direct-get answers. `python -m ogi.permissions` prints the authorization block of deploy/nats/auth.conf.
+is also denied outright to every user but `admin`. In the platform's account replies reach a user only on
+its own inbox prefix (`_INBOX_<user>`, set by shared/natsconn.py), so no service reads another's publish
+acknowledgements or direct-get answers; a ministry's account holds its own replies only.
 """
 
 from dataclasses import dataclass
 
-from shared import subjects
-from shared.ministries import RESPONSIBLE, Ministry
+from shared import account_mirrors, subjects
+from shared.ministries import Ministry
 
 ADMIN = "admin"
 DECIDING_SERVICES = tuple(subjects.SERVICE_KINDS)
@@ -28,6 +29,7 @@ class Permissions:
     publish: tuple[str, ...]
     subscribe: tuple[str, ...]
     allow_responses: bool = False
+    deny_publish: tuple[str, ...] = DENIED_TO_ALL_BUT_ADMIN
 
 
 def users() -> list[str]:
@@ -43,12 +45,9 @@ def _direct_get(stream: str, subject: str | None = None) -> str:
     return f"{API}.DIRECT.GET.{stream}" + (f".{subject}" if subject else "")
 
 
-def _consumer_create(stream: str, filter_subject: str | None = None) -> tuple[str, ...]:
-    """Create a consumer on `stream`: any filter (None), or only named ones whose filter the API subject carries,
-    which the server checks against the consumer's own configuration."""
-    if filter_subject is None:
-        return (f"{API}.CONSUMER.CREATE.{stream}", f"{API}.CONSUMER.CREATE.{stream}.>")
-    return (f"{API}.CONSUMER.CREATE.{stream}.*.{filter_subject}",)
+def _consumer_create(stream: str) -> tuple[str, ...]:
+    """Create a consumer on `stream`, with any filter."""
+    return (f"{API}.CONSUMER.CREATE.{stream}", f"{API}.CONSUMER.CREATE.{stream}.>")
 
 
 def _bucket_reader(bucket: str) -> tuple[str, ...]:
@@ -67,24 +66,33 @@ def _bucket_writer(bucket: str) -> tuple[str, ...]:
     return (*_bucket_reader(bucket), f"$KV.{bucket}.>")
 
 
-INDICATOR_READER = Permissions(publish=_bucket_reader(subjects.INDICATORS_BUCKET), subscribe=("ogi.indicators.>",))
+def _mirror_reader(mirror: account_mirrors.Mirror) -> tuple[str, ...]:
+    """Read a mirror in one's own account: direct gets, and ephemeral consumers only — the one create subject
+    that cannot carry a durable name, and each consumer gone at most the mirror's inactive threshold after
+    its reader has."""
+    stream = mirror.stream
+    return (
+        f"{API}.STREAM.INFO.{stream}",
+        _direct_get(stream),  # a batch named in the body: the mirror holds nothing else to name
+        _direct_get(stream, mirror.filter_subject),
+        f"{API}.CONSUMER.CREATE.{stream}",
+        f"{API}.CONSUMER.INFO.{stream}.*",  # a KV watch asks how much it has to catch up
+        f"$JS.FC.{stream}.>",
+    )
 
 
 def ministry(name: str) -> Permissions:
-    """A responsible ministry submits to its own inbox and reads its own outcomes; a related one reads the
-    indicators only (it has no outcomes: it may not submit)."""
-    own = INDICATOR_READER
-    if Ministry(name) not in RESPONSIBLE:
-        return Permissions(own.publish, (*own.subscribe, inbox(name)))
-    outcomes = subjects.outcome(name, ">")
+    """Inside its own account: a responsible ministry submits to its own inbox and hears its own outcomes;
+    every ministry reads its mirrors (shared/account_mirrors.py) and hears the indicators. Its replies
+    come on any inbox prefix, since only its own are in its account."""
+    may_submit = Ministry(name).is_responsible
     return Permissions(
         publish=(
-            f"ogi.inbox.{name}.>",
-            _direct_get(subjects.OUTCOMES_STREAM, outcomes),
-            *_consumer_create(subjects.OUTCOMES_STREAM, outcomes),
-            *own.publish,
+            *((f"ogi.inbox.{name}.>",) if may_submit else ()),
+            *(rule for mirror in account_mirrors.mirrors(name) for rule in _mirror_reader(mirror)),
         ),
-        subscribe=(outcomes, *own.subscribe, inbox(name)),
+        subscribe=(*((subjects.outcome(name, ">"),) if may_submit else ()), "ogi.indicators.>", "_INBOX.>", inbox(name)),
+        deny_publish=(*DENIED_TO_ALL_BUT_ADMIN, f"{account_mirrors.PLATFORM_API}.>"),
     )
 
 
@@ -168,45 +176,3 @@ def permissions(user: str) -> Permissions | None:
     if user == "gateway":
         return gateway()
     return ministry(user)
-
-
-def authorization(password: dict[str, str]) -> str:
-    """The server's `authorization` block; `password[user]` is written as is (a quoted bcrypt hash, or a
-    `$VARIABLE` the server reads from its environment)."""
-    lines = ["authorization {", "  users: ["]
-    for user in users():
-        lines.append(f"    {{user: {user}, password: {password[user]}")
-        rules = permissions(user)
-        if rules is not None:
-            lines.append("     permissions: {")
-            lines.append(f"       publish: {{\n         allow: {_list(rules.publish)}\n         deny: {_list(DENIED_TO_ALL_BUT_ADMIN)}\n       }}")
-            lines.append(f"       subscribe: {{allow: {_list(rules.subscribe)}}}")
-            if rules.allow_responses:
-                lines.append("       allow_responses: true")
-            lines.append("     }")
-        lines.append("    }")
-    lines += ["  ]", "}"]
-    return "\n".join(lines) + "\n"
-
-
-def environment_variable(user: str) -> str:
-    return f"OGI_NATS_{user.upper()}_PASSWORD"
-
-
-def deploy_authorization() -> str:
-    """deploy/nats/auth.conf: each password is a bcrypt hash from the server's environment."""
-    header = (
-        "# Generated by `python -m ogi.permissions` from ogi/permissions.py: edit that, not this.\n"
-        "# Each OGI_NATS_<USER>_PASSWORD holds a bcrypt hash in double quotes (docs/security.md).\n"
-    )
-    return header + authorization({user: f"${environment_variable(user)}" for user in users()})
-
-
-def _list(items: tuple[str, ...]) -> str:
-    if len(items) <= 3:
-        return "[" + ", ".join(f'"{item}"' for item in items) + "]"
-    return "[\n" + "".join(f'           "{item}"\n' for item in items) + "         ]"
-
-
-if __name__ == "__main__":
-    print(deploy_authorization(), end="")

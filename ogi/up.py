@@ -13,11 +13,11 @@ from pathlib import Path
 
 import httpx
 
-from ogi import credentials as credential_files, permissions
+from ogi import accounts, credentials as credential_files, permissions
 from ogi.embedded_nats import EmbeddedNats, port_is_free
 from ogi.orphans import stop_with_parent
 from services.indicators.readmodel.db import async_url
-from shared import streams
+from shared import account_mirrors, streams
 from shared.natsconn import CREDENTIALS_VARIABLE, connect
 from shared.settings import Settings
 
@@ -51,7 +51,7 @@ class Running:
 
 def start(settings: Settings, otlp: str | None = None, secure: bool = False) -> Running:
     """Start everything and wait until it is ready; `otlp` is a collector URL to export traces to.
-    `secure`: NATS users with least privilege (docs/security.md), credentials under <data-dir>/credentials."""
+    `secure`: NATS accounts and users with least privilege (docs/security.md), credentials under <data-dir>/credentials."""
     if settings.replicas > 1 and settings.nats_url is None:
         raise UpError(
             f"--replicas {settings.replicas} needs a NATS cluster of at least {settings.replicas} servers: "
@@ -89,11 +89,11 @@ def start(settings: Settings, otlp: str | None = None, secure: bool = False) -> 
 
 
 def _authorization(directory: Path, generate: bool) -> str:
-    """The server's users, their files made on first start; a server of its own (--nats-url) must already
-    run with them (deploy/nats/auth.conf)."""
+    """The server's accounts and users, their files made on first start; a server of its own (--nats-url)
+    must already run with them (deploy/nats/auth.conf)."""
     if not generate and not credential_files.credentials_file(directory, permissions.ADMIN).exists():
         raise UpError(f"no NATS credentials in {directory}: make them with `python -m ogi.credentials {directory}`")
-    return permissions.authorization(credential_files.ensure(directory))
+    return accounts.server_config(credential_files.ensure(directory))
 
 
 async def _prepare_streams(settings: Settings, admin: Path | None) -> None:
@@ -103,6 +103,7 @@ async def _prepare_streams(settings: Settings, admin: Path | None) -> None:
         raise UpError(str(error)) from error
     try:
         await streams.declare(nc, settings.replicas, settings.duplicate_window)
+        await account_mirrors.declare(nc, settings.replicas)
     except streams.StreamMismatch as error:
         raise UpError(str(error)) from error
     finally:

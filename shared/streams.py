@@ -198,7 +198,9 @@ async def _as_admin(change, problem: str) -> None:
 
 
 async def declare_as_configured() -> None:
-    """`python -m shared.streams`: declare everything with the OGI_* settings (as admin, under least privilege)."""
+    """`python -m shared.streams`: declare everything with the OGI_* settings (as admin, under least privilege),
+    and the ministries' mirrors where the server has their accounts."""
+    from shared import account_mirrors
     from shared.natsconn import connect
     from shared.settings import Settings
 
@@ -206,6 +208,7 @@ async def declare_as_configured() -> None:
     nc = await connect(settings.resolved_nats_url, name="ogi-streams", credentials=settings.nats_credentials)
     try:
         await declare(nc, settings.replicas, settings.duplicate_window)
+        await account_mirrors.declare(nc, settings.replicas)
     finally:
         await nc.close()
 

@@ -26,8 +26,8 @@ def free_http_port() -> int:
 class Ogi:
     """`ogi` run as a person would run it, its output collected line by line."""
 
-    def __init__(self, *args: str, cwd: Path) -> None:
-        self.process = subprocess.Popen([OGI, *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    def __init__(self, *args: str, cwd: Path, env: dict[str, str] | None = None) -> None:
+        self.process = subprocess.Popen([OGI, *args], cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.lines: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
 

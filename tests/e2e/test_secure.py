@@ -1,5 +1,6 @@
 """`ogi up --secure` from the outside: each ministry and service its own NATS user, its credentials in a
-private file; a ministry with its file submits and reads its outcome, a stranger cannot connect."""
+private file; a ministry with its file submits and reads its outcomes, every ministry watches the indicators,
+a stranger cannot connect."""
 
 import json
 import os
@@ -10,6 +11,7 @@ import pytest
 from ogi.embedded_nats import free_port
 from shared.natsconn import NatsUnreachable, connect
 from tests.e2e.conftest import OGI, Ogi, free_http_port
+from tests.support import eventually
 
 USERS = ("admin", "kemendagri", "kominfo", "kemenpanrb", "bappenas", "ksp", "registry", "training", "plans", "indicators", "gateway")
 
@@ -24,6 +26,14 @@ def secure_up(tmp_path):
     yield ogi
     ogi.process.terminate()
     ogi.process.wait(30)
+
+
+def national_enrolled(watching: Ogi) -> int | None:
+    """The latest national count of enrolled regions `ogi indicators --watch --json` printed."""
+    assert watching.process.poll() is None, watching.output
+    values = [json.loads(line) for line in watching.lines if line.startswith("{")]
+    counts = [value["count"] for value in values if (value["scope"], value["indicator"]) == ("national", "enrolled")]
+    return counts[-1] if counts else None
 
 
 async def test_secure_up_gives_each_user_a_private_file_and_refuses_strangers(secure_up):
@@ -48,13 +58,26 @@ async def test_secure_up_gives_each_user_a_private_file_and_refuses_strangers(se
     finally:
         await nc.close()
 
-    # `ogi submit` needs no more than a ministry's own rights.
-    as_kominfo = {**os.environ, "OGI_NATS_CREDENTIALS": str(directory / "kominfo.json")}
-    submitted = subprocess.run([OGI, "submit", "region.enroll", "--ministry", "kominfo", "--json", "-", "--nats-url", secure_up.nats_url],
-                               input='{"submission_id": "kmf-secure-1", "region_code": "32.73", "occurred_on": "2019-05-02"}',
-                               env=as_kominfo, capture_output=True, text=True, timeout=30)
-    assert submitted.returncode == 0, submitted.stderr
-    assert json.loads(submitted.stdout)["status"] == "accepted"
+    # A related ministry watches the indicators change as a responsible one submits.
+    as_ksp = {**os.environ, "OGI_NATS_CREDENTIALS": str(directory / "ksp.json")}
+    watching = Ogi("indicators", "--watch", "--json", "--nats-url", secure_up.nats_url, cwd=directory.parent, env=as_ksp)
+    try:
+        await eventually(lambda: national_enrolled(watching) == 1, timeout=30)
+        # `ogi submit` and `ogi outcomes` need no more than a ministry's own rights.
+        as_kominfo = {**os.environ, "OGI_NATS_CREDENTIALS": str(directory / "kominfo.json")}
+        submitted = subprocess.run([OGI, "submit", "region.enroll", "--ministry", "kominfo", "--json", "-", "--nats-url", secure_up.nats_url],
+                                   input='{"submission_id": "kmf-secure-1", "region_code": "32.73", "occurred_on": "2019-05-02"}',
+                                   env=as_kominfo, capture_output=True, text=True, timeout=30)
+        assert submitted.returncode == 0, submitted.stderr
+        assert json.loads(submitted.stdout)["status"] == "accepted"
+        await eventually(lambda: national_enrolled(watching) == 2, timeout=30)
+    finally:
+        watching.process.terminate()
+        watching.process.wait(10)
+    recent = subprocess.run([OGI, "outcomes", "--ministry", "kominfo", "--json", "--nats-url", secure_up.nats_url],
+                            env=as_kominfo, capture_output=True, text=True, timeout=30)
+    assert recent.returncode == 0, recent.stderr
+    assert [json.loads(line)["submission_id"] for line in recent.stdout.splitlines()] == ["kmf-secure-1"]
 
     # An operator command with a related ministry's file reads the indicators, and without one is refused.
     env = {**os.environ, "OGI_NATS_CREDENTIALS": str(directory / "bappenas.json")}

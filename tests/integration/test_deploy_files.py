@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ogi import permissions
+from ogi import accounts, permissions
 from ogi.up import SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -78,7 +78,8 @@ def test_helm_values_make_a_three_node_jetstream_cluster_that_fsyncs_every_write
     jetstream = values["config"]["jetstream"]
     assert jetstream["enabled"] and jetstream["fileStore"]["enabled"]
     assert jetstream["merge"]["sync_interval"] == "always"
-    passwords = {permissions.environment_variable(user) for user in permissions.users()}
+    assert values["config"]["merge"]["$include"] == "../ogi-auth/auth.conf"  # deploy/nats/auth.conf, from a ConfigMap
+    passwords = {accounts.environment_variable(user) for user in permissions.users()}
     assert set(values["container"]["env"]) == passwords
 
 
@@ -97,11 +98,13 @@ def test_compose_runs_every_service_twice_with_a_health_check_against_streams_at
 
 
 @pytest.mark.parametrize("node", ["nats-1", "nats-2", "nats-3"])
-def test_each_compose_nats_node_fsyncs_every_write_and_routes_to_all_three(node):
+def test_each_compose_nats_node_fsyncs_every_write_routes_to_all_three_and_loads_the_accounts(node):
     mounts = compose()["services"][node]["volumes"]
     config_file = next(mount.split(":")[0] for mount in mounts if mount.endswith(":/etc/nats/nats.conf:ro"))
     config = (ROOT / config_file).read_text()
     assert re.search(r"^\s*sync_interval:\s*always\s*$", config, re.MULTILINE)
+    assert re.search(r"^include ./auth.conf$", config, re.MULTILINE), "every node loads the one accounts config"
+    assert "./deploy/nats/auth.conf:/etc/nats/auth.conf:ro" in mounts
     assert f"server_name: {node}" in config
     assert {f"nats-route://nats-{n}:6222" for n in (1, 2, 3)} <= set(re.findall(r"nats-route://[\w-]+:\d+", config))
 

@@ -1,0 +1,148 @@
+"""The NATS server's accounts and users (docs/security.md): `ogi up --secure` writes them into its embedded
+server's config, and `python -m ogi.accounts` prints deploy/nats/auth.conf, whose password hashes the
+servers read from their environment.
+
+The platform's account owns JetStream (the streams and buckets) and holds the services and admin, each with
+the subject permissions of ogi/permissions.py. Each ministry has an account of its own holding its user
+alone, which imports exactly what that ministry may use: its inbox as a service (a publish crosses into the
+platform's account, where OGI_INBOX stores it and sends the acknowledgement back as the reply), its outcomes
+and the indicators as streams, and what its mirrors need (shared/account_mirrors.py). A consumer a ministry
+makes lives in its own account and delivers there, whatever subject it names, so no delivery of its can reach
+anyone else; its JetStream holds no more streams than its mirrors and a bounded number of consumers.
+"""
+
+from dataclasses import dataclass
+
+from ogi import permissions
+from shared import account_mirrors, subjects
+from shared.ministries import Ministry
+
+PLATFORM = account_mirrors.PLATFORM_ACCOUNT
+MINISTRY_MAX_CONSUMERS = 256  # a KV watch or ordered reader is one; each goes within the mirrors' inactive threshold
+
+
+@dataclass(frozen=True)
+class Export:
+    kind: str  # "stream": messages flow to the importer; "service": requests flow here, replies back
+    subject: str
+    accounts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Import:
+    kind: str
+    account: str
+    subject: str
+    to: str | None = None  # the subject in the importing account, when not the exporter's
+
+
+def account_of(user: str) -> str:
+    return account_mirrors.account(user) if user in set(map(str, Ministry)) else PLATFORM
+
+
+def _mirror_paths(ministry: str) -> list[tuple[str, str]]:
+    """(kind, subject) of the platform's account that `ministry`'s mirrors follow their origins through."""
+    paths = []
+    for mirror in account_mirrors.mirrors(ministry):
+        paths += [
+            ("service", f"$JS.API.CONSUMER.CREATE.{mirror.stream}.*.{mirror.filter_subject}"),
+            ("stream", f"{account_mirrors.deliver_prefix(ministry, mirror.stream)}.>"),
+            ("service", f"$JS.FC.{mirror.stream}.>"),
+        ]
+    return paths
+
+
+def _shared_with(ministry: str) -> list[tuple[str, str]]:
+    """(kind, subject) of the platform's account that `ministry` imports."""
+    submitting = [("service", f"ogi.inbox.{ministry}.>"), ("stream", subjects.outcome(ministry, ">"))]
+    return [("stream", "ogi.indicators.>"), *(submitting if Ministry(ministry).is_responsible else []), *_mirror_paths(ministry)]
+
+
+def platform_exports() -> list[Export]:
+    """Each subject exported once, to exactly the ministries that import it."""
+    importers: dict[tuple[str, str], list[str]] = {}
+    for ministry in map(str, Ministry):
+        for path in _shared_with(ministry):
+            importers.setdefault(path, []).append(account_mirrors.account(ministry))
+    return [Export(kind, subject, tuple(accounts)) for (kind, subject), accounts in importers.items()]
+
+
+def ministry_imports(ministry: str) -> list[Import]:
+    def local(subject: str) -> str | None:  # the mirrors' way in, under a prefix its user may not publish to
+        api = "$JS.API."
+        return account_mirrors.PLATFORM_API + "." + subject.removeprefix(api) if subject.startswith(api) else None
+
+    return [Import(kind, PLATFORM, subject, local(subject)) for kind, subject in _shared_with(ministry)]
+
+
+def platform_imports() -> list[Import]:
+    """Each ministry account's JetStream API, through which admin makes its mirrors."""
+    return [Import("service", account_mirrors.account(m), "$JS.API.>", f"{account_mirrors.ministry_api(m)}.>") for m in map(str, Ministry)]
+
+
+def server_config(password: dict[str, str]) -> str:
+    """The server's `accounts` block; `password[user]` is written as is (a quoted bcrypt hash, or a
+    `$VARIABLE` the server reads from its environment)."""
+    platform_users = [user for user in permissions.users() if account_of(user) == PLATFORM]
+    lines = ["accounts {"]
+    lines += _account(PLATFORM, "enabled", platform_users, password, platform_exports(), platform_imports())
+    for ministry in map(str, Ministry):
+        limits = f"{{max_mem: 0, max_file: -1, max_streams: {len(account_mirrors.mirrors(ministry))}, max_consumers: {MINISTRY_MAX_CONSUMERS}}}"
+        exports = [Export("service", "$JS.API.>", (PLATFORM,))]
+        lines += _account(account_mirrors.account(ministry), limits, [ministry], password, exports, ministry_imports(ministry))
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _account(name: str, jetstream: str, users: list[str], password: dict[str, str], exports: list[Export], imports: list[Import]) -> list[str]:
+    lines = [f"  {name}: {{", f"    jetstream: {jetstream}", "    users: ["]
+    for user in users:
+        lines += _user(user, password[user])
+    lines.append("    ]")
+    lines.append("    exports: [")
+    for export in exports:
+        lines.append(f'      {{{export.kind}: "{export.subject}", accounts: [{", ".join(export.accounts)}]}}')
+    lines.append("    ]")
+    lines.append("    imports: [")
+    for imported in imports:
+        to = f', to: "{imported.to}"' if imported.to else ""
+        lines.append(f'      {{{imported.kind}: {{account: {imported.account}, subject: "{imported.subject}"}}{to}}}')
+    lines += ["    ]", "  }"]
+    return lines
+
+
+def _user(user: str, password: str) -> list[str]:
+    lines = [f"      {{user: {user}, password: {password}"]
+    rules = permissions.permissions(user)
+    if rules is not None:
+        lines.append("       permissions: {")
+        lines.append(f"         publish: {{\n           allow: {_list(rules.publish)}\n           deny: {_list(rules.deny_publish)}\n         }}")
+        lines.append(f"         subscribe: {{allow: {_list(rules.subscribe)}}}")
+        if rules.allow_responses:
+            lines.append("         allow_responses: true")
+        lines.append("       }")
+    lines.append("      }")
+    return lines
+
+
+def _list(items: tuple[str, ...]) -> str:
+    if len(items) <= 3:
+        return "[" + ", ".join(f'"{item}"' for item in items) + "]"
+    return "[\n" + "".join(f'             "{item}"\n' for item in items) + "           ]"
+
+
+def environment_variable(user: str) -> str:
+    return f"OGI_NATS_{user.upper()}_PASSWORD"
+
+
+def deploy_config() -> str:
+    """deploy/nats/auth.conf: each password is a bcrypt hash from the server's environment."""
+    header = (
+        "# Generated by `python -m ogi.accounts` from ogi/accounts.py and ogi/permissions.py: edit those, not this.\n"
+        "# Each OGI_NATS_<USER>_PASSWORD holds a bcrypt hash in double quotes (docs/security.md).\n"
+    )
+    return header + server_config({user: f"${environment_variable(user)}" for user in permissions.users()})
+
+
+if __name__ == "__main__":
+    print(deploy_config(), end="")
