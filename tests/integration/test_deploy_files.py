@@ -1,7 +1,8 @@
 """The deployment files agree with the code and with each other: every service deployed twice from the one
 image, probed where it listens, with its own NATS user; three NATS servers fsync'ing every write; streams at
 three replicas. No Docker or Kubernetes here: these read the files (CI also validates docker-compose.yml
-against the Compose Specification's schema, .ci/check-compose.mjs)."""
+against the Compose Specification's schema, .ci/check-compose.mjs, the Kubernetes manifests against
+Kubernetes' own schemas, and scans both them and the Dockerfile with checkov, .checkov.yaml)."""
 
 import re
 import tomllib
