@@ -14,6 +14,8 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     database_url: str | None = None
+    # A file holding the database URL instead (a mounted Secret), so that its password stays out of the environment.
+    database_url_file: Path | None = None
     # A JSON file {"user", "password"} or {"user", "nkey_seed"} (docs/security.md); none: no authentication.
     nats_credentials: Path | None = None
     replicas: int = 1
@@ -26,4 +28,8 @@ class Settings(BaseSettings):
 
     @property
     def resolved_database_url(self) -> str:
-        return self.database_url or f"sqlite:///{(self.data_dir / 'ogi.db').resolve()}"
+        if self.database_url:
+            return self.database_url
+        if self.database_url_file:
+            return self.database_url_file.read_text().strip()
+        return f"sqlite:///{(self.data_dir / 'ogi.db').resolve()}"

@@ -1,7 +1,8 @@
 """The deployment files agree with the code and with each other: every service deployed twice from the one
 image, probed where it listens, with its own NATS user; three NATS servers fsync'ing every write; streams at
 three replicas. No Docker or Kubernetes here: these read the files (CI also validates docker-compose.yml
-against the Compose Specification's schema, .ci/check-compose.mjs)."""
+against the Compose Specification's schema, .ci/check-compose.mjs, the Kubernetes manifests against
+Kubernetes' own schemas, and scans both them and the Dockerfile with checkov, .checkov.yaml)."""
 
 import re
 import tomllib
@@ -50,8 +51,9 @@ def test_each_service_is_a_deployment_of_two_replicas_of_the_one_image_probed_on
         assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
         assert "http" in port_names
         assert {port["containerPort"] for port in container["ports"]} == {int(of_kind("ConfigMap")["ogi-config"]["data"]["OGI_HTTP_PORT"])}
-        (volume,) = spec["template"]["spec"]["volumes"]
-        assert volume["secret"]["items"] == [{"key": f"{service}.json", "path": "nats.json"}]  # its own user only
+        volumes = {volume["name"]: volume for volume in spec["template"]["spec"]["volumes"]}
+        assert volumes["nats-credentials"]["secret"]["items"] == [{"key": f"{service}.json", "path": "nats.json"}]  # its own user only
+        assert set(volumes) == {"nats-credentials"} | ({"database"} if service == "indicators" else set())
     assert len(images) == 1
 
 
@@ -114,3 +116,78 @@ def test_the_image_holds_every_package_the_project_installs():
     copied = set(re.findall(r"^COPY (\S+) \./\1$", dockerfile, re.MULTILINE))
     included = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]["include"]
     assert {pattern.rstrip("*") for pattern in included} <= copied
+
+
+def pod_specs() -> dict[str, dict]:
+    """The pod template of the streams Job and of every Deployment, by name."""
+    workloads = of_kind("Job") | of_kind("Deployment")
+    return {name: workload["spec"]["template"]["spec"] for name, workload in workloads.items()}
+
+
+def test_every_kubernetes_object_lives_in_the_namespace_of_namespace_yaml():
+    (namespace,) = yaml.safe_load_all((KUBERNETES / "namespace.yaml").read_text())
+    assert namespace["kind"] == "Namespace" and namespace["metadata"]["name"] == "ogi-tracker"
+    assert {item["metadata"].get("namespace") for item in kubernetes_objects()} == {"ogi-tracker"}
+
+
+def test_every_pod_runs_as_the_images_user_without_privileges_a_token_or_a_writable_root():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    uid = int(re.search(r"useradd .*--uid (\d+)", dockerfile).group(1))
+    gid = int(re.search(r"groupadd .*--gid (\d+)", dockerfile).group(1))
+    for name, pod in pod_specs().items():
+        assert pod["automountServiceAccountToken"] is False, name
+        assert pod["securityContext"] == {"runAsNonRoot": True, "runAsUser": uid, "runAsGroup": gid, "seccompProfile": {"type": "RuntimeDefault"}}, name
+        (container,) = pod["containers"]
+        assert container["securityContext"] == {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True, "capabilities": {"drop": ["ALL"]}}, name
+        assert "volumeMounts" in container and all(mount["readOnly"] for mount in container["volumeMounts"]), name
+
+
+def test_every_pod_asks_for_and_is_limited_in_processor_and_memory():
+    for name, pod in pod_specs().items():
+        (container,) = pod["containers"]
+        for bound in ("requests", "limits"):
+            assert set(container["resources"][bound]) == {"cpu", "memory"}, (name, bound)
+
+
+def test_the_one_image_is_pinned_by_digest():
+    images = {pod["containers"][0]["image"] for pod in pod_specs().values()}
+    (image,) = images
+    assert re.fullmatch(r"[\w.\-/]+@sha256:[0-9a-f]{64}", image), "an operator pins the image they built (README.md)"
+
+
+def test_indicators_reads_its_database_url_from_the_mounted_secret_not_from_its_environment():
+    pod = pod_specs()["ogi-indicators"]
+    (container,) = pod["containers"]
+    environment = {variable["name"]: variable for variable in container["env"]}
+    assert "OGI_DATABASE_URL" not in environment
+    (mount,) = [mount for mount in container["volumeMounts"] if mount["name"] == "database"]
+    assert environment["OGI_DATABASE_URL_FILE"]["value"] == f"{mount['mountPath']}/url"
+    (volume,) = [volume for volume in pod["volumes"] if volume["name"] == "database"]
+    assert volume["secret"] == {"secretName": "ogi-database", "items": [{"key": "url", "path": "url"}]}
+    for name, other in pod_specs().items():
+        assert all("valueFrom" not in variable for variable in other["containers"][0].get("env", [])), name
+
+
+def test_network_policies_shut_every_pod_but_for_nats_dns_traces_the_database_and_the_http_ports():
+    policies = of_kind("NetworkPolicy")
+    everyone = {"matchLabels": {"app.kubernetes.io/part-of": "ogi-tracker"}}
+    workloads = of_kind("Job") | of_kind("Deployment")
+    assert all(everyone["matchLabels"].items() <= workload["spec"]["template"]["metadata"]["labels"].items() for workload in workloads.values())
+    deny = policies["ogi-default-deny"]["spec"]
+    assert deny == {"podSelector": everyone, "policyTypes": ["Ingress", "Egress"]}
+
+    egress = policies["ogi-egress"]["spec"]
+    assert egress["podSelector"] == everyone
+    allowed_ports = {port["port"] for rule in egress["egress"] for port in rule["ports"]}
+    nats_ports = {int(url.rsplit(":", 1)[1]) for url in of_kind("ConfigMap")["ogi-config"]["data"]["OGI_NATS_URL"].split(",")}
+    traces_port = int(of_kind("ConfigMap")["ogi-config"]["data"]["OTEL_EXPORTER_OTLP_ENDPOINT"].rsplit(":", 1)[1])
+    assert allowed_ports == nats_ports | {53, traces_port}
+
+    database = policies["ogi-indicators-database"]["spec"]
+    assert database["podSelector"] == {"matchLabels": {"app.kubernetes.io/name": "ogi-indicators"}}
+    assert [rule["ports"] for rule in database["egress"]] == [[{"protocol": "TCP", "port": 5432}]]
+
+    (served,) = policies["ogi-http-api"]["spec"]["podSelector"]["matchExpressions"]
+    assert set(served["values"]) == {service["spec"]["selector"]["app.kubernetes.io/name"] for service in of_kind("Service").values()}
+    for name in ("ogi-http-api", "ogi-metrics-scraping"):
+        assert [rule["ports"] for rule in policies[name]["spec"]["ingress"]] == [[{"protocol": "TCP", "port": "http"}]], name
