@@ -109,8 +109,9 @@ def test_a_proof_for_another_leaf_or_another_tree_is_refused(size, data):
         merkle.verify_inclusion(leaves[index], index, size, proof, naive_root(leaves))
     old = data.draw(st.integers(1, size))
     forked = naive_root(leaves[:old - 1] + [merkle.leaf_hash(b"rewritten")])
+    proof = nodes.consistency_proof(store, old, size + 1)
     with pytest.raises(InvalidProof):
-        merkle.verify_consistency(old, size + 1, nodes.consistency_proof(store, old, size + 1), forked, naive_root(leaves))
+        merkle.verify_consistency(old, size + 1, proof, forked, naive_root(leaves))
 
 
 @settings(max_examples=100, deadline=None)
