@@ -138,6 +138,7 @@ def test_the_go_malformed_notes_are_refused():
     TEXT + "\n" + "\u2014 PeterNeumann AAAA\n",
     TEXT.replace("\n", "\r\n") + "\n" + PETER_LINE,
     TEXT + "\n" + PETER_LINE * 101,
+    "\udc80" + TEXT + "\n" + PETER_LINE,
 ])
 def test_other_malformed_notes_are_refused(message):
     with pytest.raises(MalformedNote):

@@ -184,6 +184,11 @@ def test_no_consistency_proof_from_the_empty_tree_or_backwards(old, new):
         nodes.consistency_plan(old, new)
 
 
+def test_the_empty_tree_needs_no_node_for_its_root():
+    assert nodes.root_plan(0).nodes == []
+    assert nodes.root_plan(0).hashes({}) == [merkle.EMPTY_ROOT] == [Frontier().root()]
+
+
 def test_a_plan_lists_its_nodes_once_for_a_reader_of_its_own():
     plan = nodes.consistency_plan(3, 7)
     store, _ = grown(leaves_of(7))

@@ -3,6 +3,7 @@ type 0x04 whose bytes are a big-endian 64-bit POSIX timestamp and an Ed25519 sig
 "cosignature/v1\\ntime <timestamp>\\n" followed by the checkpoint's note text. The time is given by the caller,
 so nothing here reads a clock."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from services.indicators.tlog.checkpoint import Checkpoint
@@ -87,7 +88,7 @@ def cosign(signed_checkpoint: str, cosigner: Cosigner, timestamp: int) -> str:
     return str(add_signatures(note, cosigner.cosignature(note.text, timestamp)))
 
 
-def cosigned_by(signed_checkpoint: str, witnesses: list[CosignatureVerifier]) -> dict[str, int]:
+def cosigned_by(signed_checkpoint: str, witnesses: Iterable[CosignatureVerifier]) -> dict[str, int]:
     """The witnesses whose cosignature on the checkpoint verifies, with the time each gave. A cosignature of a
     known witness that does not verify refuses the whole note (BadSignature); other lines are ignored."""
     try:

@@ -5,7 +5,7 @@ node table (nodes.py) stores; the frontier itself can be read back from that tab
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from services.indicators.tlog.merkle import EMPTY_ROOT, node_hash
+from services.indicators.tlog.merkle import node_hash
 from services.indicators.tlog.nodes import MissingNode, Node, NodeId, NodeStore, covering_nodes, subtree_hash
 
 
@@ -29,7 +29,7 @@ class Frontier:
 
     def root(self) -> bytes:
         """MTH of the leaves so far (RFC 6962 §2.1)."""
-        return subtree_hash(self.hashes) if self.hashes else EMPTY_ROOT
+        return subtree_hash(self.hashes)
 
     @staticmethod
     def nodes_for(size: int) -> list[NodeId]:

@@ -65,7 +65,9 @@ def covering_nodes(start: int, end: int) -> list[NodeId]:
 
 def subtree_hash(hashes: list[bytes]) -> bytes:
     """MTH of a range from its covering nodes: RFC 6962 §2.1 puts the largest complete subtree on the left and
-    the rest of the range on the right, so the nodes fold from the right."""
+    the rest of the range on the right, so the nodes fold from the right. No nodes: the empty tree's hash."""
+    if not hashes:
+        return EMPTY_ROOT
     result = hashes[-1]
     for left in reversed(hashes[:-1]):
         result = node_hash(left, result)
@@ -90,9 +92,10 @@ class Plan:
 
 
 def root_plan(size: int) -> Plan:
-    """The root of the tree of this size (RFC 6962 §2.1); no range for the empty tree, whose root is EMPTY_ROOT."""
-    _check_size(size)
-    return Plan(((0, size),) if size else ())
+    """The root of the tree of this size (RFC 6962 §2.1), the empty tree's included."""
+    if size < 0:
+        raise ValueError(f"a tree has no size {size}")
+    return Plan(((0, size),))
 
 
 def inclusion_plan(index: int, size: int) -> Plan:
@@ -128,14 +131,9 @@ def _subproof(old_size: int, start: int, end: int, whole: bool) -> list[tuple[in
     return _subproof(old_size, middle, end, False) + [(start, middle)]
 
 
-def _check_size(size: int) -> None:
-    if size < 0:
-        raise ValueError(f"a tree has no size {size}")
-
-
 def root_at(store: NodeStore, size: int) -> bytes:
     plan = root_plan(size)
-    return plan.hashes(store.get_many(plan.nodes))[0] if size else EMPTY_ROOT
+    return plan.hashes(store.get_many(plan.nodes))[0]
 
 
 def inclusion_proof(store: NodeStore, index: int, size: int) -> list[bytes]:

@@ -88,11 +88,10 @@ def check_text(text: str) -> None:
 def parse_note(message: str | bytes) -> Note:
     """Text, a blank line, then one or more signature lines (signed-note §Format); the last blank line
     separates them. Anything else is a MalformedNote; nothing is verified here."""
-    if isinstance(message, bytes):
-        try:
-            message = message.decode("utf-8")
-        except UnicodeDecodeError:
-            raise MalformedNote("a note is UTF-8") from None
+    try:
+        message = message.decode() if isinstance(message, bytes) else message.encode().decode()
+    except UnicodeError:
+        raise MalformedNote("a note is UTF-8") from None
     check_text(message)
     separator = message.rfind("\n\n")
     if separator < 0:
