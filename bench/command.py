@@ -30,7 +30,9 @@ TARGETS = {
 
 def bench(
     quick: Annotated[bool, typer.Option(help="everything at a tenth of the size")] = False,
-    database_url: Annotated[str | None, typer.Option(help="a PostgreSQL server to measure projection on too (a scratch database is created and dropped)")] = None,
+    database_url: Annotated[
+        str | None, typer.Option(help="a PostgreSQL server to measure projection on too (a scratch database is created and dropped)")
+    ] = None,
     json_file: Annotated[Path | None, typer.Option("--json", help="write the results here")] = None,
     scale: Annotated[float | None, typer.Option(hidden=True, help="size factor (overrides --quick); for smoke tests")] = None,
 ) -> None:
@@ -53,9 +55,12 @@ def run(factor: float, database_url: str | None) -> dict:
     with console.status("projection on SQLite" + (" and PostgreSQL…" if database_url else "…")):
         results["projection"], results["dashboard_ms"] = measure_projection(sizes, database_url)
     sqlite = results["projection"]["sqlite"]
-    results["rebuild"] = {"events": sqlite["events"], "seconds": sqlite["rebuild_seconds"],
-                          "seconds_1m": round(sqlite["rebuild_seconds"] * 1_000_000 / sqlite["events"], 1),
-                          "extrapolated": sqlite["events"] != 1_000_000}
+    results["rebuild"] = {
+        "events": sqlite["events"],
+        "seconds": sqlite["rebuild_seconds"],
+        "seconds_1m": round(sqlite["rebuild_seconds"] * 1_000_000 / sqlite["events"], 1),
+        "extrapolated": sqlite["events"] != 1_000_000,
+    }
     results["projector_peak_rss_mb"] = sqlite["rebuild_peak_rss_mb"]
     with console.status("latency…"), environment.scratch_system() as running:
         measured = asyncio.run(latency.measure(running.nats_url, RATE, seconds, cpu.processes_of(running)))
@@ -85,12 +90,16 @@ def peer_figures(results: dict, theirs: dict, theirs_on_postgresql: dict | None)
     its commands/s, and our PostgreSQL rebuild against its ProjectionRunner."""
     on_postgresql = peer_postgresql_figures(results, theirs_on_postgresql)
     if theirs.get("append_per_s") is None:
-        return {"append_ratio": None, "ingest_ratio": None, "projection_ratio": None, "batched_projection_ratio": None, **theirs,
-                "postgresql": on_postgresql}
+        return {"append_ratio": None, "ingest_ratio": None, "projection_ratio": None, "batched_projection_ratio": None, **theirs, "postgresql": on_postgresql}
     ours_projection = results["projection"]["sqlite"]["rebuild_per_s"]
-    return {**theirs, "postgresql": on_postgresql, **append_figures(results, theirs), "ours_projection_per_s": ours_projection,
-            "projection_ratio": round(ours_projection / theirs["projection_per_s"], 4),
-            "batched_projection_ratio": round(ours_projection / theirs["batched_projection_per_s"], 4)}
+    return {
+        **theirs,
+        "postgresql": on_postgresql,
+        **append_figures(results, theirs),
+        "ours_projection_per_s": ours_projection,
+        "projection_ratio": round(ours_projection / theirs["projection_per_s"], 4),
+        "batched_projection_ratio": round(ours_projection / theirs["batched_projection_per_s"], 4),
+    }
 
 
 def peer_postgresql_figures(results: dict, theirs: dict | None) -> dict | None:
@@ -99,25 +108,36 @@ def peer_postgresql_figures(results: dict, theirs: dict | None) -> dict | None:
     if theirs.get("append_per_s") is None:
         return {"append_ratio": None, "ingest_ratio": None, "projection_ratio": None, **theirs}
     ours_projection = results["projection"]["postgresql"]["rebuild_per_s"]
-    return {**theirs, **append_figures(results, theirs), "ours_projection_per_s": ours_projection,
-            "projection_ratio": round(ours_projection / theirs["projection_per_s"], 4)}
+    return {
+        **theirs,
+        **append_figures(results, theirs),
+        "ours_projection_per_s": ours_projection,
+        "projection_ratio": round(ours_projection / theirs["projection_per_s"], 4),
+    }
 
 
 def append_figures(results: dict, theirs: dict) -> dict:
     ours_append, ours_ingest = results["append"]["per_s"], results["ingest"]["ogi_per_s"]
-    return {"ours_append_per_s": ours_append, "append_ratio": round(ours_append / theirs["append_per_s"], 4),
-            "ours_ingest_per_s": ours_ingest, "ingest_ratio": round(ours_ingest / theirs["append_per_s"], 4)}
+    return {
+        "ours_append_per_s": ours_append,
+        "append_ratio": round(ours_append / theirs["append_per_s"], 4),
+        "ours_ingest_per_s": ours_ingest,
+        "ingest_ratio": round(ours_ingest / theirs["append_per_s"], 4),
+    }
 
 
 def measure_projection(sizes: dict, postgresql: str | None) -> tuple[dict, dict]:
     """On SQLite, and on PostgreSQL when given, over one stream of events; then the dashboard's reads of the
     SQLite read model rebuilt from them."""
+
     async def measure(url: str, directory: Path) -> tuple[dict, dict]:
         async with AsyncExitStack() as stack:
             databases = {"sqlite": (f"sqlite:///{directory / 'live.db'}", f"sqlite:///{directory / 'rebuild.db'}")}
             if postgresql:
-                databases["postgresql"] = (await stack.enter_async_context(environment.scratch_postgresql(postgresql)),
-                                           await stack.enter_async_context(environment.scratch_postgresql(postgresql)))
+                databases["postgresql"] = (
+                    await stack.enter_async_context(environment.scratch_postgresql(postgresql)),
+                    await stack.enter_async_context(environment.scratch_postgresql(postgresql)),
+                )
             await environment.declare_streams(url)
             projected = await projection.measure(url, databases, sizes["events"], sizes["live"])
             return projected, {"events": projected["sqlite"]["events"], **await dashboard.measure(databases["sqlite"][1])}
@@ -146,27 +166,61 @@ def table(results: dict) -> Table:
     for column in ("measure", "ours", "baseline", "ratio / value", "target", "verdict"):
         rows.add_column(column)
     ingest_ = results["ingest"]
-    rows.add_row("ingest /s (500 in flight)", f"{ingest_['ogi_per_s']:,}", f"{ingest_['raw_per_s']:,} raw", f"{ingest_['ratio']:.1%}", "≥ 25 %", results["targets"]["ingest.ratio"])
+    rows.add_row(
+        "ingest /s (500 in flight)",
+        f"{ingest_['ogi_per_s']:,}",
+        f"{ingest_['raw_per_s']:,} raw",
+        f"{ingest_['ratio']:.1%}",
+        "≥ 25 %",
+        results["targets"]["ingest.ratio"],
+    )
     add_cores_row(rows, "processor busy during ingest, cores", ingest_, results["machine"]["cores"])
     for name, found in results["projection"].items():
         rows.add_row(f"projection {name} live /s", f"{found['live_per_s']:,}", f"{found['live_append_per_s']:,} appended", "", "", "")
-        rows.add_row(f"projection {name} rebuild /s", f"{found['rebuild_per_s']:,}", f"{found['raw_per_s']:,} raw+decode, {found['raw_undecoded_per_s']:,} bare",
-                     f"{found['ratio']:.1%}", "≥ 50 %", results["targets"][f"projection.{name}.ratio"])
+        rows.add_row(
+            f"projection {name} rebuild /s",
+            f"{found['rebuild_per_s']:,}",
+            f"{found['raw_per_s']:,} raw+decode, {found['raw_undecoded_per_s']:,} bare",
+            f"{found['ratio']:.1%}",
+            "≥ 50 %",
+            results["targets"][f"projection.{name}.ratio"],
+        )
     rebuild = results["rebuild"]
-    rows.add_row("rebuild of 1M on SQLite, s", f"{rebuild['seconds_1m']}" + (" (extrap.)" if rebuild["extrapolated"] else ""), f"{rebuild['events']:,} in {rebuild['seconds']} s", "", "≤ 30 s", results["targets"]["rebuild.seconds_1m"])
+    rows.add_row(
+        "rebuild of 1M on SQLite, s",
+        f"{rebuild['seconds_1m']}" + (" (extrap.)" if rebuild["extrapolated"] else ""),
+        f"{rebuild['events']:,} in {rebuild['seconds']} s",
+        "",
+        "≤ 30 s",
+        results["targets"]["rebuild.seconds_1m"],
+    )
     latency_ = results["latency_ms"]
     raw = results["latency"]["raw_publish"]
-    rows.add_row(f"latency ms at {results['latency']['rate_per_s']:.0f}/s", f"p50 {latency_['p50']} / p99 {latency_['p99']} / max {latency_['max']}",
-                 f"p50 {raw['p50']} / p99 {raw['p99']} / max {raw['max']} raw js.publish to its ack", "", "p99 ≤ 50 ms", results["targets"]["latency_ms.p99"])
+    rows.add_row(
+        f"latency ms at {results['latency']['rate_per_s']:.0f}/s",
+        f"p50 {latency_['p50']} / p99 {latency_['p99']} / max {latency_['max']}",
+        f"p50 {raw['p50']} / p99 {raw['p99']} / max {raw['max']} raw js.publish to its ack",
+        "",
+        "p99 ≤ 50 ms",
+        results["targets"]["latency_ms.p99"],
+    )
     add_cores_row(rows, "processor busy during latency, cores", results["latency"], results["machine"]["cores"])
     rows.add_row("projector peak RSS, MB", f"{results['projector_peak_rss_mb']}", "", "", "≤ 200 MB", results["targets"]["projector_peak_rss_mb"])
     reads = results["dashboard_ms"]
-    rows.add_row(f"dashboard reads ms, {reads['events']:,} events", f"regions {reads['regions']:,}; history {reads['history_again']:,} (first {reads['history_first']:,})",
-                 f"regions replayed {reads['regions_replayed']:,}", "", "", "")
+    rows.add_row(
+        f"dashboard reads ms, {reads['events']:,} events",
+        f"regions {reads['regions']:,}; history {reads['history_again']:,} (first {reads['history_first']:,})",
+        f"regions replayed {reads['regions_replayed']:,}",
+        "",
+        "",
+        "",
+    )
     add_peer_rows(rows, results)
     machine = results["machine"]
-    rows.caption = (f"{machine['cores']} cores, {machine['memory_mb']:,} MB, Python {machine['python']}, {machine['nats_server']}; "
-                    f"a 10M-step Python loop {machine['python_loop_seconds']} s, {machine['synced_writes_per_s']:,} synced writes/s")
+    rows.caption = (
+        f"{machine['cores']} cores, {machine['memory_mb']:,} MB, Python {machine['python']}, {machine['nats_server']}; "
+        f"a 10M-step Python loop {machine['python_loop_seconds']} s, {machine['synced_writes_per_s']:,} synced writes/s"
+    )
     return rows
 
 
@@ -188,16 +242,64 @@ def add_peer_rows(rows: Table, results: dict) -> None:
     if found["append_ratio"] is None:
         rows.add_row("peer (eventsourcing 9.x)", "not measured", found.get("note", ""), "", "≥ 2× / ≥ 10×", "not measured")
     else:
-        rows.add_row("peer append /s (same events)", f"{found['ours_append_per_s']:,}", f"{found['append_per_s']:,} eventsourcing", f"{found['append_ratio']:.2f}×", "≥ 2×", results["targets"]["peer.append_ratio"])
-        rows.add_row("peer append /s, ours a whole submission", f"{found['ours_ingest_per_s']:,}", f"{found['append_per_s']:,} eventsourcing", f"{found['ingest_ratio']:.2f}×", "", "")
-        rows.add_row("peer projection /s", f"{found['ours_projection_per_s']:,}", f"{found['projection_per_s']:,} eventsourcing ProjectionRunner", f"{found['projection_ratio']:.2f}×", "≥ 10×", results["targets"]["peer.projection_ratio"])
-        rows.add_row("peer projection /s, log batched by hand", f"{found['ours_projection_per_s']:,}", f"{found['batched_projection_per_s']:,} eventsourcing, 500 a batch", f"{found['batched_projection_ratio']:.2f}×", "", "")
+        rows.add_row(
+            "peer append /s (same events)",
+            f"{found['ours_append_per_s']:,}",
+            f"{found['append_per_s']:,} eventsourcing",
+            f"{found['append_ratio']:.2f}×",
+            "≥ 2×",
+            results["targets"]["peer.append_ratio"],
+        )
+        rows.add_row(
+            "peer append /s, ours a whole submission",
+            f"{found['ours_ingest_per_s']:,}",
+            f"{found['append_per_s']:,} eventsourcing",
+            f"{found['ingest_ratio']:.2f}×",
+            "",
+            "",
+        )
+        rows.add_row(
+            "peer projection /s",
+            f"{found['ours_projection_per_s']:,}",
+            f"{found['projection_per_s']:,} eventsourcing ProjectionRunner",
+            f"{found['projection_ratio']:.2f}×",
+            "≥ 10×",
+            results["targets"]["peer.projection_ratio"],
+        )
+        rows.add_row(
+            "peer projection /s, log batched by hand",
+            f"{found['ours_projection_per_s']:,}",
+            f"{found['batched_projection_per_s']:,} eventsourcing, 500 a batch",
+            f"{found['batched_projection_ratio']:.2f}×",
+            "",
+            "",
+        )
     on_postgresql = found.get("postgresql")
     if on_postgresql is None or on_postgresql["append_ratio"] is None:
         why = on_postgresql.get("note", "") if on_postgresql else "no --database-url"
         rows.add_row("peer on PostgreSQL", "not measured", why, "", "", "not measured")
     else:
-        rows.add_row("peer append /s, PostgreSQL", f"{on_postgresql['ours_append_per_s']:,}", f"{on_postgresql['append_per_s']:,} eventsourcing", f"{on_postgresql['append_ratio']:.2f}×", "", "")
-        rows.add_row("peer append /s, PostgreSQL, ours a whole submission", f"{on_postgresql['ours_ingest_per_s']:,}", f"{on_postgresql['append_per_s']:,} eventsourcing",
-                     f"{on_postgresql['ingest_ratio']:.2f}×", "", "")
-        rows.add_row("peer projection /s, PostgreSQL", f"{on_postgresql['ours_projection_per_s']:,}", f"{on_postgresql['projection_per_s']:,} eventsourcing ProjectionRunner", f"{on_postgresql['projection_ratio']:.2f}×", "", "")
+        rows.add_row(
+            "peer append /s, PostgreSQL",
+            f"{on_postgresql['ours_append_per_s']:,}",
+            f"{on_postgresql['append_per_s']:,} eventsourcing",
+            f"{on_postgresql['append_ratio']:.2f}×",
+            "",
+            "",
+        )
+        rows.add_row(
+            "peer append /s, PostgreSQL, ours a whole submission",
+            f"{on_postgresql['ours_ingest_per_s']:,}",
+            f"{on_postgresql['append_per_s']:,} eventsourcing",
+            f"{on_postgresql['ingest_ratio']:.2f}×",
+            "",
+            "",
+        )
+        rows.add_row(
+            "peer projection /s, PostgreSQL",
+            f"{on_postgresql['ours_projection_per_s']:,}",
+            f"{on_postgresql['projection_per_s']:,} eventsourcing ProjectionRunner",
+            f"{on_postgresql['projection_ratio']:.2f}×",
+            "",
+            "",
+        )

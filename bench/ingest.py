@@ -83,6 +83,13 @@ async def measure(nats_url: str, total: int, processes: dict[str, int] | None = 
     finally:
         await nc.close()
     ogi, raw = accepted / seconds, len(submissions) / raw_seconds
-    return {"submissions": len(submissions), "accepted": accepted, "enrolled_first": enrolled,
-            "ogi_per_s": round(ogi, 1), "raw_per_s": round(raw, 1), "ratio": round(ogi / raw, 4),
-            "cores": cores, "raw_cores": raw_cores}
+    return {
+        "submissions": len(submissions),
+        "accepted": accepted,
+        "enrolled_first": enrolled,
+        "ogi_per_s": round(ogi, 1),
+        "raw_per_s": round(raw, 1),
+        "ratio": round(ogi / raw, 4),
+        "cores": cores,
+        "raw_cores": raw_cores,
+    }

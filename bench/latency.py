@@ -132,6 +132,15 @@ async def measure(nats_url: str, rate: float, seconds: float, processes: dict[st
     included = [as_of for _, as_of in announced]  # rises with arrival: the projector goes forward
     found = ((published, bisect.bisect_left(included, seq)) for published, seq in samples)
     latencies = [1000 * (announced[index][0] - published) for published, index in found if index < len(announced)]
-    return {"rate_per_s": rate, "seconds": seconds, "submissions": total, "rejected": rejected, "matched": len(latencies),
-            "achieved_rate_per_s": round(total / (max(p for p, _ in samples) - started), 1) if samples else 0,
-            **summary(latencies), "raw_publish": raw, "cores": cores, "raw_cores": raw_cores}
+    return {
+        "rate_per_s": rate,
+        "seconds": seconds,
+        "submissions": total,
+        "rejected": rejected,
+        "matched": len(latencies),
+        "achieved_rate_per_s": round(total / (max(p for p, _ in samples) - started), 1) if samples else 0,
+        **summary(latencies),
+        "raw_publish": raw,
+        "cores": cores,
+        "raw_cores": raw_cores,
+    }

@@ -22,13 +22,17 @@ def submission(kind: str, submission_id: str, region: str, **fields) -> dict:
 
 def enrolments(prefix: str, round_: int = 0) -> list[tuple[str, str, dict]]:
     """(ministry, kind, body): every region enrolled."""
-    return [(responsible(i, round_), "region.enroll", submission("region.enroll", f"{prefix}-e{round_}-{i}", region.code, ppid_established=True))
-            for i, region in enumerate(all_regions())]
+    return [
+        (responsible(i, round_), "region.enroll", submission("region.enroll", f"{prefix}-e{round_}-{i}", region.code, ppid_established=True))
+        for i, region in enumerate(all_regions())
+    ]
 
 
 def withdrawals(prefix: str, round_: int = 0) -> list[tuple[str, str, dict]]:
-    return [(responsible(i, round_), "region.withdraw", submission("region.withdraw", f"{prefix}-w{round_}-{i}", region.code, reason="bench"))
-            for i, region in enumerate(all_regions())]
+    return [
+        (responsible(i, round_), "region.withdraw", submission("region.withdraw", f"{prefix}-w{round_}-{i}", region.code, reason="bench"))
+        for i, region in enumerate(all_regions())
+    ]
 
 
 def mixed(prefix: str, total: int) -> list[tuple[str, str, dict]]:
@@ -61,8 +65,8 @@ def events(total: int) -> Iterator[ev.Event]:
         day = dt.date(2018, 1, 1) + dt.timedelta(days=round_ % 900)
         stages = (
             (ev.RegionEnrolled, lambda r: ev.RegionEnrolledData(ppid_established=True)),
-            (ev.TrainingCompleted, lambda r: ev.TrainingCompletedData(session_id=f"s{round_}", participants=20)),
-            (ev.PlanSubmitted, lambda r: ev.PlanSubmittedData(plan_id=f"plan-{round_}", title="Rencana aksi", sectors=["kesehatan"])),
+            (ev.TrainingCompleted, lambda r, round_=round_: ev.TrainingCompletedData(session_id=f"s{round_}", participants=20)),
+            (ev.PlanSubmitted, lambda r, round_=round_: ev.PlanSubmittedData(plan_id=f"plan-{round_}", title="Rencana aksi", sectors=["kesehatan"])),
             (ev.RegionWithdrawn, lambda r: ev.RegionWithdrawnData(reason="moved")),
         )
         for cls, data in stages:
@@ -72,5 +76,13 @@ def events(total: int) -> Iterator[ev.Event]:
                     return
                 ministry = responsible(index, round_)
                 submission_id = f"b{n}"
-                yield cls(event_id=ev.event_id_for(ministry, submission_id), region_code=region.code, ministry=ministry,
-                          reported_by=ministry, occurred_on=day, recorded_at=recorded, submission_id=submission_id, data=data(region))
+                yield cls(
+                    event_id=ev.event_id_for(ministry, submission_id),
+                    region_code=region.code,
+                    ministry=ministry,
+                    reported_by=ministry,
+                    occurred_on=day,
+                    recorded_at=recorded,
+                    submission_id=submission_id,
+                    data=data(region),
+                )

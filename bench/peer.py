@@ -38,11 +38,19 @@ def measure(directory: Path, total: int) -> dict:
     try:
         library = classes()
     except ImportError:
-        return {"append_per_s": None, "projection_per_s": None, "batched_projection_per_s": None,
-                "note": "eventsourcing is not installed (pip install -e '.[bench]')"}
-    env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(directory / "peer.db"),
-           "AGGREGATE_CACHE_MAXSIZE": "1000", "APPLICATION_RECORDER_TOPIC": library.recorder_topic,
-           "INDICATORCOUNTS_SQLITE_DBNAME": str(directory / "peer-view.db")}
+        return {
+            "append_per_s": None,
+            "projection_per_s": None,
+            "batched_projection_per_s": None,
+            "note": "eventsourcing is not installed (pip install -e '.[bench]')",
+        }
+    env = {
+        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "SQLITE_DBNAME": str(directory / "peer.db"),
+        "AGGREGATE_CACHE_MAXSIZE": "1000",
+        "APPLICATION_RECORDER_TOPIC": library.recorder_topic,
+        "INDICATORCOUNTS_SQLITE_DBNAME": str(directory / "peer-view.db"),
+    }
     application = library.Regions(env=env)
     append_seconds = append(application, library, total)
     last = application.recorder.max_notification_id()
@@ -51,8 +59,14 @@ def measure(directory: Path, total: int) -> dict:
     application.close()
     if counts != batched_counts:
         raise RuntimeError(f"the peer's projections disagree: {counts} by the library, {batched_counts} by hand")
-    return {"events": total, "append_per_s": round(total / append_seconds, 1), "projection_per_s": round(last / projection_seconds, 1),
-            "batched_projection_per_s": round(last / batched_seconds, 1), "counts": counts, "library": f"eventsourcing {library_version()}"}
+    return {
+        "events": total,
+        "append_per_s": round(total / append_seconds, 1),
+        "projection_per_s": round(last / projection_seconds, 1),
+        "batched_projection_per_s": round(last / batched_seconds, 1),
+        "counts": counts,
+        "library": f"eventsourcing {library_version()}",
+    }
 
 
 def append(application, library: SimpleNamespace, total: int) -> float:
@@ -83,8 +97,7 @@ def project(library: SimpleNamespace, view_class: type, env: dict, last: int) ->
     from eventsourcing.projection import ProjectionRunner
 
     started = time.perf_counter()
-    with ProjectionRunner(application_class=library.Regions, projection_class=library.IndicatorCounts,
-                          view_class=view_class, env=env) as runner:
+    with ProjectionRunner(application_class=library.Regions, projection_class=library.IndicatorCounts, view_class=view_class, env=env) as runner:
         runner.wait(last, timeout=WAIT_SECONDS)
         # wait() polls with a back-off of up to 0.8 s; the projection notes when it processed each event.
         seconds = runner.projection.processed_at - started
@@ -121,11 +134,20 @@ def _project_by_hand(application, path: Path) -> tuple[float, dict]:
 
 
 # Region event class name → (count, change).
-COUNTED = {"Enrolled": ("enrolled", 1), "ReEnrolled": ("enrolled", 1), "Withdrawn": ("enrolled", -1),
-           "TrainingCompleted": ("trained", 1), "PlanSubmitted": ("plans", 1)}
+COUNTED = {
+    "Enrolled": ("enrolled", 1),
+    "ReEnrolled": ("enrolled", 1),
+    "Withdrawn": ("enrolled", -1),
+    "TrainingCompleted": ("trained", 1),
+    "PlanSubmitted": ("plans", 1),
+}
 # The same counts from the bench's own events (a first enrolment and a later one count alike).
-COUNTED_EVENTS = {ev.RegionEnrolled: COUNTED["Enrolled"], ev.RegionWithdrawn: COUNTED["Withdrawn"],
-                  ev.TrainingCompleted: COUNTED["TrainingCompleted"], ev.PlanSubmitted: COUNTED["PlanSubmitted"]}
+COUNTED_EVENTS = {
+    ev.RegionEnrolled: COUNTED["Enrolled"],
+    ev.RegionWithdrawn: COUNTED["Withdrawn"],
+    ev.TrainingCompleted: COUNTED["TrainingCompleted"],
+    ev.PlanSubmitted: COUNTED["PlanSubmitted"],
+}
 
 
 def counts_of(total: int) -> dict:
@@ -183,13 +205,11 @@ def classes() -> SimpleNamespace:
 
     class IndicatorCountsView(SQLiteTrackingRecorder):
         def construct_create_table_statements(self) -> list[str]:
-            return [*super().construct_create_table_statements(),
-                    "CREATE TABLE IF NOT EXISTS indicator_counts (name TEXT PRIMARY KEY, count INTEGER NOT NULL)"]
+            return [*super().construct_create_table_statements(), "CREATE TABLE IF NOT EXISTS indicator_counts (name TEXT PRIMARY KEY, count INTEGER NOT NULL)"]
 
         def add(self, name: str, change: int, tracking: Tracking) -> None:
             with self.datastore.transaction(commit=True) as cursor:
-                cursor.execute("INSERT INTO indicator_counts VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET count = count + excluded.count",
-                               (name, change))
+                cursor.execute("INSERT INTO indicator_counts VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET count = count + excluded.count", (name, change))
                 self._insert_tracking(cursor, tracking)
 
         def counts(self) -> dict:
@@ -226,8 +246,14 @@ def classes() -> SimpleNamespace:
             self.view.add(name, change, tracking)
             self.processed_at = time.perf_counter()
 
-    return SimpleNamespace(Region=Region, Regions=Regions, AggregateNotFoundError=AggregateNotFoundError, IndicatorCounts=IndicatorCounts, IndicatorCountsView=IndicatorCountsView,
-                           recorder_topic=get_topic(SubscribableSQLiteRecorder))
+    return SimpleNamespace(
+        Region=Region,
+        Regions=Regions,
+        AggregateNotFoundError=AggregateNotFoundError,
+        IndicatorCounts=IndicatorCounts,
+        IndicatorCountsView=IndicatorCountsView,
+        recorder_topic=get_topic(SubscribableSQLiteRecorder),
+    )
 
 
 def library_version() -> str:

@@ -21,16 +21,23 @@ def measure(admin_url: str, total: int, expected_counts: dict | None = None) -> 
     try:
         view_class = _view_class()
     except ImportError:
-        return {"append_per_s": None, "projection_per_s": None,
-                "note": "eventsourcing's PostgreSQL support is not installed (pip install 'eventsourcing[postgres]')"}
+        return {
+            "append_per_s": None,
+            "projection_per_s": None,
+            "note": "eventsourcing's PostgreSQL support is not installed (pip install 'eventsourcing[postgres]')",
+        }
     return asyncio.run(_in_scratch_databases(admin_url, total, expected_counts, view_class))
 
 
 async def _in_scratch_databases(admin_url: str, total: int, expected_counts: dict | None, view_class: type) -> dict:
     async with environment.scratch_postgresql(admin_url) as events_url, environment.scratch_postgresql(admin_url) as view_url:
         view_prefix = f"{peer.classes().IndicatorCounts.name.upper()}_"
-        env = {"PERSISTENCE_MODULE": "eventsourcing.postgres", "AGGREGATE_CACHE_MAXSIZE": "1000",
-               **_connection_settings("", events_url), **_connection_settings(view_prefix, view_url)}
+        env = {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "AGGREGATE_CACHE_MAXSIZE": "1000",
+            **_connection_settings("", events_url),
+            **_connection_settings(view_prefix, view_url),
+        }
         return await asyncio.to_thread(_measure, env, total, expected_counts, view_class)
 
 
@@ -45,15 +52,24 @@ def _measure(env: dict, total: int, expected_counts: dict | None, view_class: ty
     projection_seconds, counts = peer.project(library, view_class, env, last)
     if expected_counts is not None and counts != expected_counts:
         raise RuntimeError(f"the peer's projections disagree: {counts} on PostgreSQL, {expected_counts} on SQLite")
-    return {"events": total, "append_per_s": round(total / append_seconds, 1), "projection_per_s": round(last / projection_seconds, 1),
-            "counts": counts, "library": f"eventsourcing {peer.library_version()}"}
+    return {
+        "events": total,
+        "append_per_s": round(total / append_seconds, 1),
+        "projection_per_s": round(last / projection_seconds, 1),
+        "counts": counts,
+        "library": f"eventsourcing {peer.library_version()}",
+    }
 
 
 def _connection_settings(prefix: str, url: str) -> dict:
     parts = make_url(url)
-    return {f"{prefix}POSTGRES_DBNAME": parts.database, f"{prefix}POSTGRES_HOST": parts.host or "localhost",
-            f"{prefix}POSTGRES_PORT": str(parts.port or 5432), f"{prefix}POSTGRES_USER": parts.username or "postgres",
-            f"{prefix}POSTGRES_PASSWORD": parts.password or ""}
+    return {
+        f"{prefix}POSTGRES_DBNAME": parts.database,
+        f"{prefix}POSTGRES_HOST": parts.host or "localhost",
+        f"{prefix}POSTGRES_PORT": str(parts.port or 5432),
+        f"{prefix}POSTGRES_USER": parts.username or "postgres",
+        f"{prefix}POSTGRES_PASSWORD": parts.password or "",
+    }
 
 
 @functools.cache
@@ -67,10 +83,10 @@ def _view_class() -> type:
         def __init__(self, datastore: PostgresDatastore, **kwargs) -> None:
             super().__init__(datastore, **kwargs)
             table = Identifier(datastore.schema, "indicator_counts")
-            self.sql_create_statements.append(
-                SQL("CREATE TABLE IF NOT EXISTS {0} (name text PRIMARY KEY, count bigint NOT NULL)").format(table))
-            self.add_statement = SQL("INSERT INTO {0} AS counted VALUES (%s, %s) "
-                                     "ON CONFLICT (name) DO UPDATE SET count = counted.count + excluded.count").format(table)
+            self.sql_create_statements.append(SQL("CREATE TABLE IF NOT EXISTS {0} (name text PRIMARY KEY, count bigint NOT NULL)").format(table))
+            self.add_statement = SQL(
+                "INSERT INTO {0} AS counted VALUES (%s, %s) ON CONFLICT (name) DO UPDATE SET count = counted.count + excluded.count"
+            ).format(table)
             self.counts_statement = SQL("SELECT name, count FROM {0}").format(table)
 
         def add(self, name: str, change: int, tracking: Tracking) -> None:
@@ -84,4 +100,3 @@ def _view_class() -> type:
                 return {row["name"]: row["count"] for row in cursor.fetchall()}
 
     return IndicatorCountsPostgresView
-

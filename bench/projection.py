@@ -66,8 +66,11 @@ async def ordered_consumer(nc, until_seq: int, decode: bool) -> float:
 
     started = time.perf_counter()
     subscription = await nc.jetstream().subscribe(
-        "ogi.events.>", stream=subjects.EVENTS_STREAM, ordered_consumer=True,
-        config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL), cb=received,
+        "ogi.events.>",
+        stream=subjects.EVENTS_STREAM,
+        ordered_consumer=True,
+        config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL),
+        cb=received,
     )
     await done.wait()
     seconds = time.perf_counter() - started

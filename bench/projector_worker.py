@@ -12,9 +12,9 @@ from pathlib import Path
 
 import nats
 
-from services.indicators.readmodel.db import create_engine, migrate
 from services.indicators.projector.loop import Projector
 from services.indicators.projector.receiver import ReceiverProcess
+from services.indicators.readmodel.db import create_engine, migrate
 from shared.runtime import collect_garbage_less
 
 

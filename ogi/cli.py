@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from ogi import operator, tokens, up as up_module
+from ogi import operator, tokens
+from ogi import up as up_module
 from ogi.cli_support import NatsUrl, console, errors, fail, run, settings, unknown_ministry, with_nats
 from ogi.embedded_nats import NatsStartError
 from ogi.simulation import command as simulation
@@ -17,9 +18,7 @@ from shared import subjects
 from shared.contracts.outcomes import Status
 from shared.ministries import Ministry
 
-app = typer.Typer(
-    help="OGI Tracker: Open Government Indonesia's local-government action, as events.", no_args_is_help=True, pretty_exceptions_enable=False
-)
+app = typer.Typer(help="OGI Tracker: Open Government Indonesia's local-government action, as events.", no_args_is_help=True, pretty_exceptions_enable=False)
 DEBUG_VARIABLE = "OGI_DEBUG"
 
 
@@ -32,8 +31,12 @@ def up(
     database_url: Annotated[str | None, typer.Option(envvar="OGI_DATABASE_URL", help="read-model database [default: SQLite under the data dir]")] = None,
     otlp: Annotated[str | None, typer.Option(help="export traces over OTLP/HTTP to this collector (default: the OTEL_* variables; none)")] = None,
     demo: Annotated[bool, typer.Option(help="once ready, play a simulated 2018–2020 rollout (ogi simulate)")] = False,
-    secure: Annotated[bool, typer.Option(help="NATS accounts: one per ministry, a user per ministry and service, least privilege; credentials under <data-dir>/credentials")] = False,
-    replicas: Annotated[int | None, typer.Option(envvar="OGI_REPLICAS", min=1, help="copies of each stream and bucket in a NATS cluster (needs --nats-url) [default: 1]")] = None,
+    secure: Annotated[
+        bool, typer.Option(help="NATS accounts: one per ministry, a user per ministry and service, least privilege; credentials under <data-dir>/credentials")
+    ] = False,
+    replicas: Annotated[
+        int | None, typer.Option(envvar="OGI_REPLICAS", min=1, help="copies of each stream and bucket in a NATS cluster (needs --nats-url) [default: 1]")
+    ] = None,
 ) -> None:
     """Run the whole system: NATS (embedded unless --nats-url), the services, the HTTP API."""
     config = settings(data_dir=data_dir, nats_url=nats_url, nats_port=nats_port, http_port=http_port, database_url=database_url, replicas=replicas)
@@ -118,6 +121,7 @@ def bench(context: typer.Context) -> None:
     """Measure ingest, projection, latency and memory beside raw nats-py (`ogi bench --help` for its options)."""
     # The benchmark is a program of its own that runs this system: it imports `ogi`, never the reverse.
     os.execv(sys.executable, [sys.executable, "-m", "bench", *context.args])
+
 
 def main() -> None:
     """`ogi`: whatever goes wrong is one line for the person at the terminal (OGI_DEBUG=1 shows the traceback)."""

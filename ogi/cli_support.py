@@ -13,8 +13,8 @@ from nats.aio.client import Client
 from rich.console import Console
 
 from ogi import nats_errors
-from shared.natsconn import CredentialsError, NatsUnreachable, connect
 from shared.ministries import Ministry
+from shared.natsconn import CredentialsError, NatsUnreachable, connect
 from shared.settings import Settings
 
 console = Console()

@@ -15,10 +15,7 @@ OGI_STREAMS = f"{subjects.INBOX_STREAM}, {subjects.EVENTS_STREAM}, {subjects.OUT
 
 def explained(error: Exception, nats_url: str) -> str | None:
     """The line for an error NATS answered, or None for one this does not know."""
-    not_ogi = (
-        f"NATS at {nats_url} is not an OGI Tracker system ({{}}): start one with `ogi up`, "
-        "or name its NATS with --nats-url (or OGI_NATS_URL)"
-    )
+    not_ogi = f"NATS at {nats_url} is not an OGI Tracker system ({{}}): start one with `ogi up`, or name its NATS with --nats-url (or OGI_NATS_URL)"
     if isinstance(error, BucketNotFoundError | NotFoundError):
         return not_ogi.format(f"its streams {OGI_STREAMS} and buckets are missing")
     if isinstance(error, NoRespondersError | NoStreamResponseError | ServiceUnavailableError):

@@ -16,7 +16,20 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.progress_bar import ProgressBar
 from rich.table import Table
 
-from ogi.cli_support import DEFAULT_API_URL, ApiUrl, api_did_not_answer, AsJson, CommandError, NatsUrl, console, fail, print_json, settings, unknown_ministry, with_nats
+from ogi.cli_support import (
+    DEFAULT_API_URL,
+    ApiUrl,
+    AsJson,
+    CommandError,
+    NatsUrl,
+    api_did_not_answer,
+    console,
+    fail,
+    print_json,
+    settings,
+    unknown_ministry,
+    with_nats,
+)
 from shared import subjects
 from shared.contracts.events import decode_event
 from shared.contracts.indicators import KEYS, TARGETS
@@ -93,12 +106,20 @@ def _indicator_table(values: list[dict], when: str) -> Table:
     table.add_column("", justify="right")
     for value in values:
         share = value["count"] / value["target"]
-        table.add_row(value["scope"], value["indicator"], str(value["count"]), str(value["target"]),
-                      ProgressBar(total=1.0, completed=min(share, 1.0), width=22), f"{share:.0%}")
+        table.add_row(
+            value["scope"],
+            value["indicator"],
+            str(value["count"]),
+            str(value["target"]),
+            ProgressBar(total=1.0, completed=min(share, 1.0), width=22),
+            f"{share:.0%}",
+        )
     return table
 
 
-def region(code: Annotated[str, typer.Argument(help="Kemendagri code, current or 2018 (73.71, 91.01)")], nats_url: NatsUrl = None, as_json: AsJson = False) -> None:
+def region(
+    code: Annotated[str, typer.Argument(help="Kemendagri code, current or 2018 (73.71, 91.01)")], nats_url: NatsUrl = None, as_json: AsJson = False
+) -> None:
     """A region's name, province, responsible ministry, status and its events in order (from the event store)."""
     found = find_region(code)
     if found is None:
@@ -107,17 +128,25 @@ def region(code: Annotated[str, typer.Argument(help="Kemendagri code, current or
     state = fold(history)
     trained_by = sorted({stored.event.ministry for stored in history.events if stored.event.event_type == "TrainingCompleted"})
     summary = {
-        "code": found.code, "name": found.name, "province": found.province_name, "code_2018": found.code_2018,
-        "province_2018": found.province_name_2018, "ministry": state.ministry, "enrolled": state.enrolled,
-        "trained_by": trained_by, "active_plans": sorted(plan for plan, active in state.plans.items() if active),
+        "code": found.code,
+        "name": found.name,
+        "province": found.province_name,
+        "code_2018": found.code_2018,
+        "province_2018": found.province_name_2018,
+        "ministry": state.ministry,
+        "enrolled": state.enrolled,
+        "trained_by": trained_by,
+        "active_plans": sorted(plan for plan, active in state.plans.items() if active),
         "events": [{"seq": s.seq, **json.loads(s.event.model_dump_json())} for s in history.events],
     }
     if as_json:
         print_json(summary)
         return
     console.print(f"[bold]{found.name}[/] ({found.code}; 2018: {found.code_2018}), {found.province_name}")
-    console.print(f"responsible: {state.ministry or '—'}   enrolled: {'yes' if state.enrolled else 'no'}   "
-                  f"trained by: {', '.join(trained_by) or '—'}   active plans: {', '.join(summary['active_plans']) or '—'}")
+    console.print(
+        f"responsible: {state.ministry or '—'}   enrolled: {'yes' if state.enrolled else 'no'}   "
+        f"trained by: {', '.join(trained_by) or '—'}   active plans: {', '.join(summary['active_plans']) or '—'}"
+    )
     table = Table()
     for column in ("seq", "occurred", "event", "ministry", "reported by", "submission"):
         table.add_column(column)
@@ -148,8 +177,7 @@ def tail(
 
     async def follow(nc):
         queue: asyncio.Queue = asyncio.Queue()
-        await nc.jetstream().subscribe(subject, stream=stream, ordered_consumer=True, cb=queue.put,
-                                       config=ConsumerConfig(deliver_policy=DeliverPolicy.NEW))
+        await nc.jetstream().subscribe(subject, stream=stream, ordered_consumer=True, cb=queue.put, config=ConsumerConfig(deliver_policy=DeliverPolicy.NEW))
         shown = 0
         while limit is None or shown < limit:
             message = await queue.get()
@@ -159,9 +187,14 @@ def tail(
                 event = decode_event(message.data)
                 if ministry and ministry not in (event.ministry, event.reported_by):
                     continue
-                line = json.dumps({"seq": message.metadata.sequence.stream, **json.loads(event.model_dump_json())}) if as_json else (
-                    f"#{message.metadata.sequence.stream} {event.occurred_on} {event.event_type:<17} {event.region_code} "
-                    f"{find_region(event.region_code).name}  ministry={event.ministry} reported_by={event.reported_by}")
+                line = (
+                    json.dumps({"seq": message.metadata.sequence.stream, **json.loads(event.model_dump_json())})
+                    if as_json
+                    else (
+                        f"#{message.metadata.sequence.stream} {event.occurred_on} {event.event_type:<17} {event.region_code} "
+                        f"{find_region(event.region_code).name}  ministry={event.ministry} reported_by={event.reported_by}"
+                    )
+                )
             console.print(line, soft_wrap=True, highlight=False, markup=False)
             shown += 1
 
@@ -213,12 +246,19 @@ def trace(
 
     trails = with_nats(nats_url, "ogi-trace", look)
     if as_json:
-        print_json([
-            {"ministry": t.ministry, "submission_id": t.submission_id, "trace_id": t.trace_id,
-             "path": [{"step": step, "detail": detail} for step, detail in t.path],
-             "outcome": json.loads(t.outcome.to_json()), "resubmissions": [json.loads(o.to_json()) for o in t.resubmissions]}
-            for t in trails
-        ])
+        print_json(
+            [
+                {
+                    "ministry": t.ministry,
+                    "submission_id": t.submission_id,
+                    "trace_id": t.trace_id,
+                    "path": [{"step": step, "detail": detail} for step, detail in t.path],
+                    "outcome": json.loads(t.outcome.to_json()),
+                    "resubmissions": [json.loads(o.to_json()) for o in t.resubmissions],
+                }
+                for t in trails
+            ]
+        )
         return
     for trail in trails:
         console.print(f"[bold]{trail.ministry}[/] {trail.submission_id}")
@@ -234,7 +274,9 @@ def rebuild(
     data_dir: Annotated[Path | None, typer.Option(envvar="OGI_DATA_DIR", help="where `ogi up` keeps its files [default: ./.ogi]")] = None,
     database_url: Annotated[str | None, typer.Option(envvar="OGI_DATABASE_URL", help="the live read model [default: SQLite under the data dir]")] = None,
     into: Annotated[str | None, typer.Option(help="an empty database to rebuild into [default: a SQLite file beside the live one]")] = None,
-    switch: Annotated[bool, typer.Option(help="with the indicators service stopped: replace the live SQLite read model by the rebuilt one if they are equal")] = False,
+    switch: Annotated[
+        bool, typer.Option(help="with the indicators service stopped: replace the live SQLite read model by the rebuilt one if they are equal")
+    ] = False,
     nats_url: NatsUrl = None,
     api_url: ApiUrl = DEFAULT_API_URL,
     as_json: AsJson = False,
@@ -262,21 +304,35 @@ def rebuild(
 
     with Progress(TextColumn("rebuilding"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console, disable=as_json) as progress:
         task = progress.add_task("events", total=None)
-        comparison = with_nats(nats_url, "ogi-rebuild", lambda nc: rebuild_beside(
-            nc, live_url, target_url, lambda done, total: progress.update(task, completed=done, total=total), up_to_live=switch, receiver=receiver))
+        comparison = with_nats(
+            nats_url,
+            "ogi-rebuild",
+            lambda nc: rebuild_beside(
+                nc, live_url, target_url, lambda done, total: progress.update(task, completed=done, total=total), up_to_live=switch, receiver=receiver
+            ),
+        )
     switched = str(switch_sqlite(live_url, target_url)) if switch and comparison.equal else None
     if into is None and not switched:
         remove_sqlite(target_url)  # the comparison is made: the copy beside the live one would only take space
     if as_json:
-        print_json({"position": comparison.position, "equal": comparison.equal, "differing_tables": comparison.differing_tables,
-                    "rebuilt_into": target_url if into else None, "previous_kept_at": switched})
+        print_json(
+            {
+                "position": comparison.position,
+                "equal": comparison.equal,
+                "differing_tables": comparison.differing_tables,
+                "rebuilt_into": target_url if into else None,
+                "previous_kept_at": switched,
+            }
+        )
     elif comparison.equal:
         console.print(f"rebuilt from sequence 1: equal to the live read model at #{comparison.position}")
         if switched:
             console.print(f"switched: the rebuilt read model is live; the previous one is kept at {switched}")
     else:
-        console.print(f"rebuilt from sequence 1: [bold red]different[/] from the live read model at #{comparison.position} "
-                      f"in {', '.join(comparison.differing_tables)}; nothing switched")
+        console.print(
+            f"rebuilt from sequence 1: [bold red]different[/] from the live read model at #{comparison.position} "
+            f"in {', '.join(comparison.differing_tables)}; nothing switched"
+        )
     if not comparison.equal:
         raise typer.Exit(1)
 

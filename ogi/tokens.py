@@ -49,7 +49,9 @@ def _show(token: Token, secret: str, as_json: bool) -> None:
         print_json({"id": token.id, "ministry": str(token.ministry), "expires_at": token.expires_at, "token": secret})
         return
     console.print(secret, soft_wrap=True, highlight=False)
-    console.print(f"token {token.id} for {token.ministry}, valid until {token.expires_at}; only its hash is stored, so keep it now", style="dim", soft_wrap=True)
+    console.print(
+        f"token {token.id} for {token.ministry}, valid until {token.expires_at}; only its hash is stored, so keep it now", style="dim", soft_wrap=True
+    )
 
 
 @app.command()

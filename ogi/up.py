@@ -13,7 +13,8 @@ from pathlib import Path
 
 import httpx
 
-from ogi import accounts, credentials as credential_files, permissions
+from ogi import accounts, permissions
+from ogi import credentials as credential_files
 from ogi.embedded_nats import EmbeddedNats, port_is_free
 from ogi.orphans import stop_with_parent
 from services.indicators.readmodel.db import async_url
@@ -69,8 +70,7 @@ def start(settings: Settings, otlp: str | None = None, secure: bool = False) -> 
         embedded = EmbeddedNats(settings.data_dir / "nats", settings.nats_port, authorization=authorization)
         if not port_is_free(embedded.host, embedded.port):
             raise UpError(
-                f"NATS port {settings.nats_port} is already in use (another NATS server?): "
-                "choose another with --nats-port, or use that server with --nats-url"
+                f"NATS port {settings.nats_port} is already in use (another NATS server?): choose another with --nats-port, or use that server with --nats-url"
             )
         embedded.start()
     base = f"http://{settings.http_host}"
@@ -127,9 +127,7 @@ def _spawn(service: str, settings: Settings, otlp: str | None, credentials: dict
     }
     # A session of its own: Ctrl-C reaches `ogi up` alone, which stops the services before NATS.
     # -P: the working directory stays off sys.path, so a folder named like a package there cannot shadow it.
-    return subprocess.Popen(
-        [sys.executable, "-P", "-m", f"services.{service}"], env=env, start_new_session=True, preexec_fn=stop_with_parent
-    )
+    return subprocess.Popen([sys.executable, "-P", "-m", f"services.{service}"], env=env, start_new_session=True, preexec_fn=stop_with_parent)
 
 
 def _wait_until_ready(running: Running, settings: Settings) -> None:

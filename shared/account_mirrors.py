@@ -90,13 +90,16 @@ async def declare(nc: Client, replicas: int = 1) -> list[str]:
             if found is None:
                 await js.add_stream(wanted)
             elif found.mirror is None or (found.mirror.name, found.mirror.filter_subject) != (mirror.stream, mirror.filter_subject):
-                raise StreamMismatch(f"{mirror.stream} in the NATS account {account(ministry)} is not the mirror of "
-                                     f"{mirror.filter_subject} it must be: remove it there (as admin) and start again")
+                raise StreamMismatch(
+                    f"{mirror.stream} in the NATS account {account(ministry)} is not the mirror of "
+                    f"{mirror.filter_subject} it must be: remove it there (as admin) and start again"
+                )
             elif (found.num_replicas or 1) < replicas:
-                raise StreamMismatch(f"the mirror {mirror.stream} in the NATS account {account(ministry)} has "
-                                     f"{found.num_replicas or 1} replicas, needs {replicas}: raise them there as admin")
+                raise StreamMismatch(
+                    f"the mirror {mirror.stream} in the NATS account {account(ministry)} has "
+                    f"{found.num_replicas or 1} replicas, needs {replicas}: raise them there as admin"
+                )
     if present and len(present) != len(Ministry):
         missing = sorted(set(map(str, Ministry)) - set(present))
         raise StreamMismatch(f"the NATS server has no account for {', '.join(missing)}: give it the config of ogi/accounts.py")
     return present
-

@@ -46,4 +46,4 @@ class HardenedHttp:
         except BaseExceptionGroup as group:  # a streaming response's task group wraps it
             _, rest = group.split(_HeadersSent)
             if rest is not None:
-                raise rest
+                raise rest from group

@@ -28,8 +28,8 @@ from shared.inbox_order import InboxOrder, NotReadYet
 from shared.ledger import Ledger
 from shared.metrics import ServiceMetrics
 from shared.ministries import Ministry
-from shared.region_state import fold
 from shared.region_cache import RegionCache
+from shared.region_state import fold
 from shared.regions import find_region
 from shared.submission_json import NotJson
 from shared.telemetry import current_trace_id, ogi_attributes

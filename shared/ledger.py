@@ -16,8 +16,8 @@ from nats.js.kv import KeyValue
 
 from shared import nats_internals, streams, subjects, telemetry
 from shared.atomic_batches import AtomicBatcher
-from shared.eventstore import WRONG_LAST_SEQUENCE
 from shared.contracts.outcomes import Outcome
+from shared.eventstore import WRONG_LAST_SEQUENCE
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +57,7 @@ class Ledger:
 
     async def last_outcome(self, ministry: str, submission_id: str) -> Outcome | None:
         try:
-            message = await self._js.get_last_msg(
-                subjects.OUTCOMES_STREAM, subjects.outcome(ministry, submission_id), direct=True
-            )
+            message = await self._js.get_last_msg(subjects.OUTCOMES_STREAM, subjects.outcome(ministry, submission_id), direct=True)
         except NotFoundError:
             return None
         return Outcome.model_validate_json(message.data)

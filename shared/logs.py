@@ -36,7 +36,6 @@ class JsonFormatter(logging.Formatter):
         return _encode(line)
 
 
-
 def configure() -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter())

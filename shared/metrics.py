@@ -2,7 +2,7 @@
 exactly what one service counted)."""
 
 from faststream.prometheus.container import MetricsContainer
-from prometheus_client import CollectorRegistry, disable_created_metrics, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Histogram, disable_created_metrics
 
 from shared import subjects
 
@@ -15,8 +15,10 @@ class ServiceMetrics:
         self.registry = registry or CollectorRegistry()
         labels = {"registry": self.registry}
         self.submissions = Counter(
-            "ogi_submissions", "Submissions decided, by ministry, kind, outcome status and rejection code",
-            ["service", "ministry", "kind", "status", "code"], **labels,
+            "ogi_submissions",
+            "Submissions decided, by ministry, kind, outcome status and rejection code",
+            ["service", "ministry", "kind", "status", "code"],
+            **labels,
         )
         self.events_appended = Counter("ogi_events_appended", "Events appended to OGI_EVENTS", ["service", "event_type"], **labels)
         self.concurrency_retries = Counter(
@@ -24,8 +26,11 @@ class ServiceMetrics:
         )
         self.redeliveries = Counter("ogi_redeliveries", "Submissions delivered more than once", ["service"], **labels)
         self.handler_seconds = Histogram(
-            "ogi_submission_handling_seconds", "Time from receiving a submission to its acknowledgement", ["service", "kind"],
-            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5), **labels,
+            "ogi_submission_handling_seconds",
+            "Time from receiving a submission to its acknowledgement",
+            ["service", "kind"],
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+            **labels,
         )
         self.service = service
         # The inbox is consumed with nats-py directly; its consumer metrics keep FastStream's names and labels.

@@ -38,9 +38,7 @@ def takes_from_queue(subscription: Subscription) -> bool:
     """Whether `take` can read this subscription (a core one, or a JetStream push subscription, made without
     a callback): nats-py keeps what has arrived for it in `_pending_queue`, an asyncio.Queue, and the bytes
     of the payloads waiting there in `_pending_size`."""
-    return isinstance(getattr(subscription, "_pending_queue", None), asyncio.Queue) and isinstance(
-        getattr(subscription, "_pending_size", None), int
-    )
+    return isinstance(getattr(subscription, "_pending_queue", None), asyncio.Queue) and isinstance(getattr(subscription, "_pending_size", None), int)
 
 
 async def take(subscription: Subscription, most: int, timeout: float | None = None) -> list[Msg]:

@@ -31,9 +31,7 @@ class Region:
 @cache
 def all_regions() -> tuple[Region, ...]:
     with files("shared").joinpath("data/regions.csv").open(encoding="utf-8") as f:
-        return tuple(
-            Region(**{**row, "autonomous": row["autonomous"] == "true"}) for row in csv.DictReader(f)
-        )
+        return tuple(Region(**{**row, "autonomous": row["autonomous"] == "true"}) for row in csv.DictReader(f))
 
 
 @cache

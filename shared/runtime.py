@@ -9,7 +9,6 @@ from fastapi import FastAPI
 
 from shared import logs, telemetry
 
-
 # Collections of the youngest generation after this many allocations (CPython's default is 700): a service
 # allocates a few dicts per message, and at the default the collector ran every few messages; a projector
 # catching up spent about a sixth of its time in it.

@@ -26,13 +26,13 @@ from nats.aio.msg import Msg
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from shared import streams, subjects, telemetry
+from shared.http_middleware import HardenedHttp
 from shared.inbox_order import InboxOrder
 from shared.intake import Inbound, Intake, ServiceSpec, Transient
 from shared.metrics import ServiceMetrics
 from shared.natsconn import broker_options
 from shared.probes import probe_routes
 from shared.settings import Settings
-from shared.http_middleware import HardenedHttp
 
 log = logging.getLogger("ogi.service")
 

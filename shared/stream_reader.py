@@ -34,9 +34,7 @@ class Stored:
 
 
 class StreamReader:
-    def __init__(
-        self, nc: Client, stream: str, timeout: float = 5.0, long_lived: bool = False, js: JetStreamContext | None = None
-    ) -> None:
+    def __init__(self, nc: Client, stream: str, timeout: float = 5.0, long_lived: bool = False, js: JetStreamContext | None = None) -> None:
         """`js`: the JetStream context to read through (by default one with the usual API prefix)."""
         self._nc = nc
         self._js = js or nc.jetstream(timeout=timeout)

@@ -16,6 +16,7 @@ import asyncio
 from dataclasses import replace
 
 from nats.aio.client import Client
+from nats.errors import TimeoutError as NatsTimeout
 from nats.js import JetStreamContext
 from nats.js.api import (
     DiscardPolicy,
@@ -25,7 +26,6 @@ from nats.js.api import (
     StreamConfig,
     StreamSource,
 )
-from nats.errors import TimeoutError as NatsTimeout
 from nats.js.errors import APIError, NotFoundError
 
 from shared import subjects
@@ -73,8 +73,15 @@ def stream_configs(replicas: int, duplicate_window: float, atomic_batches: bool 
         ),
         StreamConfig(name=subjects.OUTCOMES_STREAM, subjects=["ogi.outcome.>"], allow_atomic=atomic, **common),
         StreamConfig(
-            name=subjects.RATE_STREAM, subjects=["ogi.rate.>"], retention=RetentionPolicy.LIMITS, storage=StorageType.MEMORY,
-            num_replicas=replicas, allow_msg_counter=True, max_age=RATE_WINDOWS_KEPT, duplicate_window=60.0, allow_direct=True,
+            name=subjects.RATE_STREAM,
+            subjects=["ogi.rate.>"],
+            retention=RetentionPolicy.LIMITS,
+            storage=StorageType.MEMORY,
+            num_replicas=replicas,
+            allow_msg_counter=True,
+            max_age=RATE_WINDOWS_KEPT,
+            duplicate_window=60.0,
+            allow_direct=True,
         ),
     ]
 

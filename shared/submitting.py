@@ -87,4 +87,3 @@ async def submit(nc: Client, ministry: str, kind: str, body: bytes | dict, timeo
                 return outcome
     finally:
         await subscription.unsubscribe()
-

@@ -179,9 +179,7 @@ class NatsCluster:
         """Until every running node answers and the JetStream meta group has a leader."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            healthy = all(
-                node.monitor("healthz") == {"status": "ok"} for node in self.nodes if node.running
-            )
+            healthy = all(node.monitor("healthz") == {"status": "ok"} for node in self.nodes if node.running)
             if healthy and self.meta_leader():
                 return
             time.sleep(0.1)

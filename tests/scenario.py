@@ -5,9 +5,9 @@ import asyncio
 import datetime as dt
 import random
 
-from services.indicators.readmodel.db import create_engine, migrate
 from services.indicators.projector.loop import Projector
 from services.indicators.projector.rebuild import snapshot
+from services.indicators.readmodel.db import create_engine, migrate
 from shared import subjects
 from shared.contracts import events as ev
 from shared.eventstore import EventStore
@@ -26,15 +26,22 @@ def region_histories(seed: int = 7, rounds: int = 1) -> list[list[ev.Event]]:
         day = dt.date(2018, 1, 1) + dt.timedelta(days=rng.randrange(0, 900))
         history = []
 
-        def event(cls, data, responsible):
+        def event(cls, data, responsible, region=region, history=history):
             nonlocal day
             day += dt.timedelta(days=rng.randrange(1, 40))
             submission_id = f"{region.token}-{len(history)}"
-            history.append(cls(
-                event_id=ev.event_id_for(responsible, submission_id), region_code=region.code, ministry=responsible,
-                reported_by=responsible, occurred_on=day, recorded_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC),
-                submission_id=submission_id, data=data,
-            ))
+            history.append(
+                cls(
+                    event_id=ev.event_id_for(responsible, submission_id),
+                    region_code=region.code,
+                    ministry=responsible,
+                    reported_by=responsible,
+                    occurred_on=day,
+                    recorded_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC),
+                    submission_id=submission_id,
+                    data=data,
+                )
+            )
 
         for round_ in range(rounds):
             event(ev.RegionEnrolled, ev.RegionEnrolledData(ppid_established=rng.random() < 0.5), ministry)

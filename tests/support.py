@@ -10,7 +10,6 @@ from itertools import count
 import httpx
 import nats
 
-from shared.submitting import Outcomes, publish_submission
 from services.indicators.app import IndicatorsService
 from services.plans.app import create_service as plans_service
 from services.registry.app import SPEC as REGISTRY
@@ -21,6 +20,7 @@ from shared.contracts.outcomes import Outcome
 from shared.intake import ServiceSpec
 from shared.service import DecidingService
 from shared.settings import Settings
+from shared.submitting import Outcomes, publish_submission
 
 DECIDING_SERVICES = {"registry": registry_service, "training": training_service, "plans": plans_service}
 
@@ -70,16 +70,33 @@ class Ministry:
         return await self.submit("region.enroll", {"submission_id": new_id(), "region_code": region, "occurred_on": occurred_on, **extra})
 
     async def withdraw(self, region: str, occurred_on: str = "2019-09-01") -> Outcome:
-        return await self.submit("region.withdraw", {"submission_id": new_id(), "region_code": region, "occurred_on": occurred_on, "reason": "merged programme"})
+        return await self.submit(
+            "region.withdraw", {"submission_id": new_id(), "region_code": region, "occurred_on": occurred_on, "reason": "merged programme"}
+        )
 
     async def train(self, region: str, occurred_on: str = "2019-04-01") -> Outcome:
-        return await self.submit("training.complete", {"submission_id": new_id(), "region_code": region, "occurred_on": occurred_on, "session_id": new_id("session"), "participants": 25})
+        return await self.submit(
+            "training.complete",
+            {"submission_id": new_id(), "region_code": region, "occurred_on": occurred_on, "session_id": new_id("session"), "participants": 25},
+        )
 
     async def submit_plan(self, region: str, plan_id: str, occurred_on: str = "2019-06-01") -> Outcome:
-        return await self.submit("plan.submit", {"submission_id": new_id(), "region_code": region, "occurred_on": occurred_on, "plan_id": plan_id, "title": "Rencana aksi keterbukaan", "sectors": ["kesehatan", "pendidikan"]})
+        return await self.submit(
+            "plan.submit",
+            {
+                "submission_id": new_id(),
+                "region_code": region,
+                "occurred_on": occurred_on,
+                "plan_id": plan_id,
+                "title": "Rencana aksi keterbukaan",
+                "sectors": ["kesehatan", "pendidikan"],
+            },
+        )
 
     async def withdraw_plan(self, region: str, plan_id: str, occurred_on: str = "2019-10-01") -> Outcome:
-        return await self.submit("plan.withdraw", {"submission_id": new_id(), "region_code": region, "occurred_on": occurred_on, "plan_id": plan_id, "reason": "replaced"})
+        return await self.submit(
+            "plan.withdraw", {"submission_id": new_id(), "region_code": region, "occurred_on": occurred_on, "plan_id": plan_id, "reason": "replaced"}
+        )
 
 
 class System:

@@ -7,7 +7,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ogi.cli_support import api_did_not_answer, DEFAULT_API_URL, ApiUrl, AsJson, NatsUrl, console, print_json, with_nats
+from ogi.cli_support import DEFAULT_API_URL, ApiUrl, AsJson, NatsUrl, api_did_not_answer, console, print_json, with_nats
 from ogi.simulation.plan import rollout
 from ogi.simulation.run import ONE_MINUTE, final_indicators, play
 
@@ -23,8 +23,15 @@ def simulate(
     planned = rollout(seed)
 
     async def session(nc):
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[tally]}"),
-                      TimeElapsedColumn(), console=console, disable=as_json) as progress:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[tally]}"),
+            TimeElapsedColumn(),
+            console=console,
+            disable=as_json,
+        ) as progress:
             task = progress.add_task("2018-03", total=len(planned), tally="")
 
             def advance(submission, outcome):

@@ -49,8 +49,14 @@ def rollout(seed: int) -> list[Planned]:
         ministry = rng.choice(MINISTRIES)
         for region in province_regions:
             day = wave_start + dt.timedelta(days=rng.randrange(0, 45))
-            submit(day, ministry, "region.enroll", region, commitment_letter_on=(day - dt.timedelta(days=rng.randrange(5, 60))).isoformat(),
-                   ppid_established=rng.random() < 0.7)
+            submit(
+                day,
+                ministry,
+                "region.enroll",
+                region,
+                commitment_letter_on=(day - dt.timedelta(days=rng.randrange(5, 60))).isoformat(),
+                ppid_established=rng.random() < 0.7,
+            )
             enrolled[region.code] = (region, ministry, day)
 
     trained: dict[str, dt.date] = {}
@@ -71,8 +77,15 @@ def rollout(seed: int) -> list[Planned]:
     for code, trained_on in chosen:
         region, ministry, _ = enrolled[code]
         day = min(trained_on + dt.timedelta(days=rng.randrange(60, 240)), END - dt.timedelta(days=rng.randrange(1, 30)))
-        submit(day, ministry, "plan.submit", region, plan_id=f"ra-{region.token}-{day.year}",
-               title=f"Rencana Aksi Keterbukaan Pemerintah {region.name}", sectors=rng.sample(SECTORS, rng.randrange(1, 4)))
+        submit(
+            day,
+            ministry,
+            "plan.submit",
+            region,
+            plan_id=f"ra-{region.token}-{day.year}",
+            title=f"Rencana Aksi Keterbukaan Pemerintah {region.name}",
+            sectors=rng.sample(SECTORS, rng.randrange(1, 4)),
+        )
 
     _real_world_noise(rng, planned, enrolled, submit)
     return sorted(planned, key=lambda p: p.day)
@@ -89,7 +102,7 @@ def _waves(rng: random.Random):
     rng.shuffle(provinces)
     day = START
     for index in range(0, len(provinces), 2):
-        for province in provinces[index:index + 2]:
+        for province in provinces[index : index + 2]:
             regions = by_province[province]
             yield day, rng.sample(regions, max(2, len(regions) // 3))
         day = min(day + dt.timedelta(days=61), dt.date(2020, 6, 1))

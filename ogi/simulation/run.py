@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 import httpx
 from nats.aio.client import Client
 
-from shared.submitting import Outcomes, publish_submission
 from ogi.simulation.plan import START, Planned
 from shared.contracts.outcomes import Outcome, Status
+from shared.submitting import Outcomes, publish_submission
 
 ONE_MINUTE = 1096 / 60  # simulated days per second that play 2018–2020 in about a minute
 
@@ -33,8 +33,13 @@ class Summary:
         self.last_event_seq = max(self.last_event_seq, outcome.event_seq or 0)
 
     def as_dict(self) -> dict:
-        return {"submissions": self.submissions, "accepted": self.statuses["accepted"], "duplicates": self.statuses["duplicate"],
-                "rejected": dict(sorted(self.rejected.items())), "indicators": self.indicators}
+        return {
+            "submissions": self.submissions,
+            "accepted": self.statuses["accepted"],
+            "duplicates": self.statuses["duplicate"],
+            "rejected": dict(sorted(self.rejected.items())),
+            "indicators": self.indicators,
+        }
 
 
 async def play(nc: Client, planned: list[Planned], speed: float, on_outcome: Callable[[Planned, Outcome], None] = lambda *_: None) -> Summary:

@@ -7,11 +7,11 @@ from services.gateway.http import Context, submission_routes
 from services.gateway.ratelimit import RateLimiter
 from services.gateway.tokens import TokenStore
 from shared import streams
+from shared.http_middleware import HardenedHttp
 from shared.natsconn import connect
 from shared.probes import probe_routes
 from shared.settings import Settings
 from shared.submitting import Outcomes
-from shared.http_middleware import HardenedHttp
 
 RECENT_OUTCOMES = 10_000
 

@@ -36,7 +36,9 @@ class Context:
         self.failures: RateLimiter | None = None  # per client address, of requests without a valid token
         self.registry = CollectorRegistry()
         self.submissions = Counter(
-            "ogi_gateway_submissions", "Submissions over HTTP, by ministry, kind and response status", ["ministry", "kind", "status"],
+            "ogi_gateway_submissions",
+            "Submissions over HTTP, by ministry, kind and response status",
+            ["ministry", "kind", "status"],
             registry=self.registry,
         )
         self.nc = None
@@ -65,11 +67,27 @@ def submission_routes(context: Context) -> APIRouter:
 
     @router.post(
         "/submissions/{kind}",
-        openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {
-            "type": "object", "description": "The submission's fields as CONTRACT.md lists them for `kind` (see docs/asyncapi.yaml)."}}}}},
-        responses={200: {"description": "duplicate"}, 201: {"description": "accepted"}, 202: {"description": "stored; outcome not there yet"},
-                   401: {"description": "no valid token"}, 403: {"description": "a read-only token"}, 404: {"description": "unknown kind"},
-                   413: {"description": "body over the limit"}, 422: {"description": "rejected"}, 429: {"description": "rate limit"}},
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {"type": "object", "description": "The submission's fields as CONTRACT.md lists them for `kind` (see docs/asyncapi.yaml)."}
+                    }
+                },
+            }
+        },
+        responses={
+            200: {"description": "duplicate"},
+            201: {"description": "accepted"},
+            202: {"description": "stored; outcome not there yet"},
+            401: {"description": "no valid token"},
+            403: {"description": "a read-only token"},
+            404: {"description": "unknown kind"},
+            413: {"description": "body over the limit"},
+            422: {"description": "rejected"},
+            429: {"description": "rate limit"},
+        },
     )
     async def submit(kind: str, request: Request, token: Token = Depends(authorised)) -> JSONResponse:
         """Submit one JSON object of `kind` as the token's ministry (CONTRACT.md lists the fields)."""
@@ -93,8 +111,11 @@ def submission_routes(context: Context) -> APIRouter:
     @router.get("/outcomes/{submission_id}", responses={404: {"description": "no outcome (yet)"}})
     async def outcome(submission_id: str, seq: int | None = None, token: Token = Depends(authorised)) -> JSONResponse:
         """The outcome of the token's ministry's submission: the original one, or the one stored at `seq`."""
-        stored = await StreamReader(context.nc, subjects.OUTCOMES_STREAM).read(subjects.outcome(str(token.ministry), submission_id)) \
-            if _is_subject_token(submission_id) else []
+        stored = (
+            await StreamReader(context.nc, subjects.OUTCOMES_STREAM).read(subjects.outcome(str(token.ministry), submission_id))
+            if _is_subject_token(submission_id)
+            else []
+        )
         outcomes = [Outcome.model_validate_json(message.data) for message in stored]
         if seq is not None:
             outcomes = [o for o in outcomes if o.submission_seq == seq]

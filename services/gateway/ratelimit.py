@@ -41,7 +41,6 @@ class RateLimiter:
             return 0.0
         return (window + 1) * self._window - now
 
-
     async def over(self, key: str) -> bool:
         """Whether `key` has used up this window already (nothing is counted)."""
         now = time.time()

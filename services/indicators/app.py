@@ -5,13 +5,13 @@ import asyncio
 from fastapi import FastAPI
 from nats.aio.client import Client
 
-from services.indicators.web.dashboard import dashboard_routes
+from services.indicators.projector.loop import Projector
+from services.indicators.projector.metrics import ProjectorMetrics
+from services.indicators.projector.receiver import ReceiverProcess
 from services.indicators.readmodel import quarantined as quarantined_events
 from services.indicators.readmodel.db import create_engine, migrate
 from services.indicators.web.api import create_http_app
-from services.indicators.projector.metrics import ProjectorMetrics
-from services.indicators.projector.loop import Projector
-from services.indicators.projector.receiver import ReceiverProcess
+from services.indicators.web.dashboard import dashboard_routes
 from shared import runtime, streams, subjects
 from shared.natsconn import connect
 from shared.probes import probe_routes
@@ -50,7 +50,7 @@ class IndicatorsService:
         """CONTRACT.md's /healthz: NATS, the projector and every deciding service answer."""
         checks = {"nats": "ok" if self.nc is not None and self.nc.is_connected else "disconnected"} | await self.readiness()
         answers = await asyncio.gather(*(self._service_answers(service) for service in DECIDING_SERVICES))
-        return checks | dict(zip(DECIDING_SERVICES, answers))
+        return checks | dict(zip(DECIDING_SERVICES, answers, strict=True))
 
     async def readiness(self) -> dict[str, str]:
         """What the read API needs to serve: its database, and a projector that keeps it up to date."""

@@ -73,7 +73,9 @@ def _no_repeats(sectors: list[Sector]) -> list[Sector]:
     return sectors
 
 
-Sectors = Annotated[list[Annotated[Sector, Strict(False)]], Field(min_length=1, max_length=len(Sector), json_schema_extra={"uniqueItems": True}), AfterValidator(_no_repeats)]
+Sectors = Annotated[
+    list[Annotated[Sector, Strict(False)]], Field(min_length=1, max_length=len(Sector), json_schema_extra={"uniqueItems": True}), AfterValidator(_no_repeats)
+]
 
 
 class Submission(BaseModel):

@@ -56,6 +56,6 @@ def upcast(event: dict) -> dict:
         return event
     if type(version) is not int or not 1 <= version < current:
         raise UnknownEventVersion(event_type, version, current)
-    for step in steps[version - 1:]:
+    for step in steps[version - 1 :]:
         event = step(event)
     return {**event, "schema_version": current}

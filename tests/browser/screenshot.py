@@ -24,7 +24,7 @@ async def submit_scenario(system, regions: int = 70, seed: int = 2019) -> None:
         ministry = system.ministry("kemendagri" if index % 3 else "kominfo")
         day = dt.date(2018, 3, 1) + dt.timedelta(days=rng.randrange(0, 950))
 
-        async def send(kind: str, **body) -> None:
+        async def send(kind: str, ministry=ministry, region=region, **body) -> None:
             nonlocal day, last
             outcome = await ministry.submit(kind, {"submission_id": new_id(), "region_code": region.code, "occurred_on": day.isoformat(), **body})
             assert outcome.status == "accepted", outcome

@@ -7,16 +7,27 @@ from playwright.async_api import expect
 
 from tests.dashboard_story import BANDUNG, MERAUKE, two_ministries_three_regions
 
-
 LIVE = {
-    "national.enrolled": "3", "national.trained": "2", "national.plans": "1",
-    "kemendagri.enrolled": "1", "kemendagri.trained": "1", "kemendagri.plans": "1",
-    "kominfo.enrolled": "2", "kominfo.trained": "1", "kominfo.plans": "0",
+    "national.enrolled": "3",
+    "national.trained": "2",
+    "national.plans": "1",
+    "kemendagri.enrolled": "1",
+    "kemendagri.trained": "1",
+    "kemendagri.plans": "1",
+    "kominfo.enrolled": "2",
+    "kominfo.trained": "1",
+    "kominfo.plans": "0",
 }
 ON_30_JUNE_2019 = {
-    "national.enrolled": "2", "national.trained": "2", "national.plans": "0",
-    "kemendagri.enrolled": "1", "kemendagri.trained": "1", "kemendagri.plans": "0",
-    "kominfo.enrolled": "1", "kominfo.trained": "1", "kominfo.plans": "0",
+    "national.enrolled": "2",
+    "national.trained": "2",
+    "national.plans": "0",
+    "kemendagri.enrolled": "1",
+    "kemendagri.trained": "1",
+    "kemendagri.plans": "0",
+    "kominfo.enrolled": "1",
+    "kominfo.trained": "1",
+    "kominfo.plans": "0",
 }
 
 

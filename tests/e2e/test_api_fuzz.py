@@ -30,9 +30,16 @@ def live(tmp_path_factory):
         assert ogi.process.poll() is None and time.monotonic() < deadline, ogi.output
         time.sleep(0.05)
     nats_url = f"nats://127.0.0.1:{nats_port}"
-    subprocess.run([OGI, "simulate", "--speed", "0", "--nats-url", nats_url, "--api-url", f"http://127.0.0.1:{http_port}", "--json"],
-                   cwd=root, capture_output=True, check=True, timeout=120)
-    created = subprocess.run([OGI, "token", "create", "--ministry", "kominfo", "--nats-url", nats_url, "--json"], cwd=root, capture_output=True, text=True, check=True)
+    subprocess.run(
+        [OGI, "simulate", "--speed", "0", "--nats-url", nats_url, "--api-url", f"http://127.0.0.1:{http_port}", "--json"],
+        cwd=root,
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
+    created = subprocess.run(
+        [OGI, "token", "create", "--ministry", "kominfo", "--nats-url", nats_url, "--json"], cwd=root, capture_output=True, text=True, check=True
+    )
     ogi.token = json.loads(created.stdout)["token"]
     ogi.indicators = f"http://127.0.0.1:{http_port}"
     ogi.gateway = f"http://127.0.0.1:{http_port + 4}"

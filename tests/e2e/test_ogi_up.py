@@ -14,6 +14,7 @@ from ogi.embedded_nats import free_port
 from tests.e2e.conftest import free_http_port, run
 from tests.support import eventually
 
+
 async def test_a_ministry_scenario_over_raw_nats_gives_the_contracts_counts(ogi_up, tmp_path):
     assert ogi_up.line_starting("NATS") == f"NATS       {ogi_up.nats_url}"
     assert ogi_up.line_starting("Dashboard") == f"Dashboard  {ogi_up.http}/"
@@ -35,7 +36,7 @@ async def test_a_ministry_scenario_over_raw_nats_gives_the_contracts_counts(ogi_
         return await eventually(lambda: outcomes.get(ack.seq))
 
     def region(code, n, **extra):
-        return {"submission_id": f"{code.replace('.', '')}-{n}", "region_code": code, "occurred_on": "2019-05-0%d" % n, **extra}
+        return {"submission_id": f"{code.replace('.', '')}-{n}", "region_code": code, "occurred_on": f"2019-05-0{n}", **extra}
 
     for code in ("73.71", "91.01", "11.01"):
         assert (await send("kemendagri", "region.enroll", region(code, 1, ppid_established=True)))["status"] == "accepted"
@@ -48,9 +49,15 @@ async def test_a_ministry_scenario_over_raw_nats_gives_the_contracts_counts(ogi_
     assert (plan["status"], withdrawn["status"], rejected["code"]) == ("accepted", "accepted", "not_permitted")
 
     expected = {
-        "national.enrolled": 3, "national.trained": 3, "national.plans": 1,
-        "kemendagri.enrolled": 2, "kemendagri.trained": 2, "kemendagri.plans": 0,
-        "kominfo.enrolled": 1, "kominfo.trained": 1, "kominfo.plans": 1,
+        "national.enrolled": 3,
+        "national.trained": 3,
+        "national.plans": 1,
+        "kemendagri.enrolled": 2,
+        "kemendagri.trained": 2,
+        "kemendagri.plans": 0,
+        "kominfo.enrolled": 1,
+        "kominfo.trained": 1,
+        "kominfo.plans": 1,
     }
 
     def http_counts():
@@ -82,7 +89,9 @@ def test_ogi_submit_prints_the_outcome(ogi_up, tmp_path):
     assert json.loads(accepted.stdout)["status"] == "accepted"
     duplicate = run("submit", "region.enroll", "--ministry", "kemendagri", "--json", "-", "--nats-url", ogi_up.nats_url, cwd=tmp_path, stdin=body)
     assert json.loads(duplicate.stdout)["status"] == "duplicate"  # the same file again, at once
-    invalid = run("submit", "training.complete", "--ministry", "kominfo", "--json", "-", "--nats-url", ogi_up.nats_url, cwd=tmp_path, stdin='{"submission_id": "cli-2"}')
+    invalid = run(
+        "submit", "training.complete", "--ministry", "kominfo", "--json", "-", "--nats-url", ogi_up.nats_url, cwd=tmp_path, stdin='{"submission_id": "cli-2"}'
+    )
     assert invalid.returncode == 2
     assert json.loads(invalid.stdout)["code"] == "invalid"
 

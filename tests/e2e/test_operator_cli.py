@@ -96,8 +96,14 @@ def test_ogi_up_demo_fills_the_system_by_itself(tmp_path):
 @pytest.mark.parametrize(
     "args",
     [
-        ["indicators"], ["indicators", "--watch"], ["region", "73.71"], ["tail"], ["outcomes", "--ministry", "kominfo"],
-        ["simulate", "--speed", "0"], ["trace", "kdn-1"], ["submit", "region.enroll", "--ministry", "kominfo", "--json", "-"],
+        ["indicators"],
+        ["indicators", "--watch"],
+        ["region", "73.71"],
+        ["tail"],
+        ["outcomes", "--ministry", "kominfo"],
+        ["simulate", "--speed", "0"],
+        ["trace", "kdn-1"],
+        ["submit", "region.enroll", "--ministry", "kominfo", "--json", "-"],
     ],
 )
 def test_an_unreachable_nats_is_one_clear_line(tmp_path, args):
@@ -123,9 +129,16 @@ def test_mistakes_are_one_clear_line(tmp_path, args, message):
 
 
 COMMANDS = [
-    ["indicators"], ["indicators", "--watch"], ["region", "73.71"], ["tail"], ["outcomes", "--ministry", "kominfo"],
-    ["simulate", "--speed", "0"], ["trace", "kdn-1"], ["submit", "region.enroll", "--ministry", "kominfo", "--json", "-"],
-    ["token", "create", "--ministry", "kominfo"], ["token", "list"],
+    ["indicators"],
+    ["indicators", "--watch"],
+    ["region", "73.71"],
+    ["tail"],
+    ["outcomes", "--ministry", "kominfo"],
+    ["simulate", "--speed", "0"],
+    ["trace", "kdn-1"],
+    ["submit", "region.enroll", "--ministry", "kominfo", "--json", "-"],
+    ["token", "create", "--ministry", "kominfo"],
+    ["token", "list"],
 ]
 
 
@@ -161,7 +174,9 @@ def test_rebuild_where_there_is_no_read_model_says_so_and_leaves_nothing_behind(
 
 
 def test_a_misspelt_ministry_is_one_line_that_suggests_the_right_one(tmp_path):
-    result = subprocess.run([OGI, "submit", "region.enroll", "--ministry", "kemdagri", "--json", "-"], cwd=tmp_path, input="{}", capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [OGI, "submit", "region.enroll", "--ministry", "kemdagri", "--json", "-"], cwd=tmp_path, input="{}", capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 1 and "unknown ministry 'kemdagri': did you mean kemendagri?" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
 
@@ -169,8 +184,17 @@ def test_a_misspelt_ministry_is_one_line_that_suggests_the_right_one(tmp_path):
 def test_an_api_that_does_not_answer_names_the_option_that_points_at_it(tmp_path, ogi_up):
     nats_url, nowhere = ["--nats-url", ogi_up.nats_url], ["--api-url", f"http://127.0.0.1:{free_port()}"]
     enrolment = json.dumps({"submission_id": "kdn-api-1", "region_code": "73.71", "occurred_on": "2019-03-14"})
-    assert subprocess.run([OGI, "submit", "region.enroll", "--ministry", "kemendagri", "--json", "-", *nats_url], cwd=tmp_path, input=enrolment,
-                          capture_output=True, text=True, timeout=60).returncode == 0
+    assert (
+        subprocess.run(
+            [OGI, "submit", "region.enroll", "--ministry", "kemendagri", "--json", "-", *nats_url],
+            cwd=tmp_path,
+            input=enrolment,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        ).returncode
+        == 0
+    )
     for args in (["trace", "kdn-api-1"], ["indicators", "--as-of", "2019-06-30"]):
         result = subprocess.run([OGI, *args, *nats_url, *nowhere], cwd=tmp_path, capture_output=True, text=True, timeout=60)
         assert "did not answer" in result.stdout + result.stderr and "--api-url" in result.stdout + result.stderr, result.stdout + result.stderr

@@ -65,17 +65,23 @@ async def test_secure_up_gives_each_user_a_private_file_and_refuses_strangers(se
         await eventually(lambda: national_enrolled(watching) == 1, timeout=30)
         # `ogi submit` and `ogi outcomes` need no more than a ministry's own rights.
         as_kominfo = {**os.environ, "OGI_NATS_CREDENTIALS": str(directory / "kominfo.json")}
-        submitted = subprocess.run([OGI, "submit", "region.enroll", "--ministry", "kominfo", "--json", "-", "--nats-url", secure_up.nats_url],
-                                   input='{"submission_id": "kmf-secure-1", "region_code": "32.73", "occurred_on": "2019-05-02"}',
-                                   env=as_kominfo, capture_output=True, text=True, timeout=30)
+        submitted = subprocess.run(
+            [OGI, "submit", "region.enroll", "--ministry", "kominfo", "--json", "-", "--nats-url", secure_up.nats_url],
+            input='{"submission_id": "kmf-secure-1", "region_code": "32.73", "occurred_on": "2019-05-02"}',
+            env=as_kominfo,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
         assert submitted.returncode == 0, submitted.stderr
         assert json.loads(submitted.stdout)["status"] == "accepted"
         await eventually(lambda: national_enrolled(watching) == 2, timeout=30)
     finally:
         watching.process.terminate()
         watching.process.wait(10)
-    recent = subprocess.run([OGI, "outcomes", "--ministry", "kominfo", "--json", "--nats-url", secure_up.nats_url],
-                            env=as_kominfo, capture_output=True, text=True, timeout=30)
+    recent = subprocess.run(
+        [OGI, "outcomes", "--ministry", "kominfo", "--json", "--nats-url", secure_up.nats_url], env=as_kominfo, capture_output=True, text=True, timeout=30
+    )
     assert recent.returncode == 0, recent.stderr
     assert [json.loads(line)["submission_id"] for line in recent.stdout.splitlines()] == ["kmf-secure-1"]
 

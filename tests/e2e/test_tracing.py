@@ -77,7 +77,9 @@ async def test_one_trace_reaches_the_collector_and_ogi_trace_finds_it(tmp_path, 
         await eventually(lambda: {"decide region.enroll", "apply RegionEnrolled"} <= collector.names_in(TRACE_ID), timeout=30)
 
         api = f"http://127.0.0.1:{http_port}"
-        await eventually(lambda: "in the indicators" in run("trace", "kdn-trace-1", "--nats-url", f"nats://127.0.0.1:{nats_port}", "--api-url", api, cwd=tmp_path).stdout)
+        await eventually(
+            lambda: "in the indicators" in run("trace", "kdn-trace-1", "--nats-url", f"nats://127.0.0.1:{nats_port}", "--api-url", api, cwd=tmp_path).stdout
+        )
         traced = run("trace", "kdn-trace-1", "--nats-url", f"nats://127.0.0.1:{nats_port}", "--api-url", api, "--json", cwd=tmp_path)
         assert traced.returncode == 0, traced.stderr
         (trail,) = json.loads(traced.stdout)

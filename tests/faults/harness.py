@@ -21,8 +21,8 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from ogi.embedded_nats import free_port
 from ogi.orphans import stop_with_parent
-from services.indicators.readmodel.db import async_url, create_engine
 from services.indicators.projector.rebuild import rebuild, snapshot
+from services.indicators.readmodel.db import async_url, create_engine
 from shared import streams, subjects
 from shared.regions import all_regions
 from tests.cluster import NatsCluster
@@ -151,6 +151,7 @@ class Topology:
 # exactly one event. A publish retried after it was stored after all is stored again: its outcome is
 # `duplicate`.
 
+
 @dataclass(frozen=True)
 class Submission:
     ministry: str
@@ -234,9 +235,10 @@ async def publish(
             return
 
     async def publisher(index: int) -> None:
-        nc = await nats.connect(urls[index % len(urls):] + urls[: index % len(urls)], max_reconnect_attempts=-1, reconnect_time_wait=0.2, dont_randomize=True)
+        nc = await nats.connect(urls[index % len(urls) :] + urls[: index % len(urls)], max_reconnect_attempts=-1, reconnect_time_wait=0.2, dont_randomize=True)
         js = nc.jetstream()
         try:
+
             async def worker() -> None:
                 while not queue.empty():
                     await one(js, queue.get_nowait())
@@ -300,8 +302,12 @@ async def _follow(js, stream: str, handle) -> None:
         subscription = None
         try:
             config = ConsumerConfig(
-                deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=next_seq, ack_policy=AckPolicy.NONE,
-                inactive_threshold=10.0, mem_storage=True, num_replicas=1,
+                deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
+                opt_start_seq=next_seq,
+                ack_policy=AckPolicy.NONE,
+                inactive_threshold=10.0,
+                mem_storage=True,
+                num_replicas=1,
             )
             subscription = await js.pull_subscribe("", stream=stream, config=config)
             while True:
@@ -327,7 +333,9 @@ async def wait_for_outcomes(tally: StreamTally, keys, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while missing := tally.missing(keys):
         if time.monotonic() > deadline:
-            raise AssertionError(f"{len(missing)} of {len(keys)} acknowledged submissions have no outcome or no event after {timeout:.0f} s, e.g. {missing[:3]}")
+            raise AssertionError(
+                f"{len(missing)} of {len(keys)} acknowledged submissions have no outcome or no event after {timeout:.0f} s, e.g. {missing[:3]}"
+            )
         await asyncio.sleep(0.2)
 
 

@@ -44,7 +44,9 @@ async def settle(topology, observer, rebuild_url, *publishings: Publishing, time
     projection = await check_projection(nc, topology, rebuild_url, last_event, timeout)
     lost = tally.missing(acknowledged)
     twice = tally.counted_twice(acknowledged)
-    not_accepted = sorted({outcome["status"] + "/" + str(outcome.get("code")) for key in acknowledged for outcome in tally.decided(key) if outcome["status"] != "accepted"})
+    not_accepted = sorted(
+        {outcome["status"] + "/" + str(outcome.get("code")) for key in acknowledged for outcome in tally.decided(key) if outcome["status"] != "accepted"}
+    )
     outcomes = sum(len(tally.decided(key)) for key in acknowledged)
     resent = sum(len(tally.outcomes[key]) for key in acknowledged) - outcomes
     events = sum(len(tally.events[key]) for key in acknowledged)
@@ -83,7 +85,9 @@ async def test_killing_the_stream_leader_while_publishing_loses_and_doubles_noth
     await publishing
     leader.start()
     result = await settle(topology, observer, rebuild_url, enrolled, work)
-    figures.append(f"fault 1, {subjects.INBOX_STREAM} leader {leader.name} SIGKILLed after {killed_at} acknowledged: {result}; {time.monotonic() - started:.0f} s")
+    figures.append(
+        f"fault 1, {subjects.INBOX_STREAM} leader {leader.name} SIGKILLed after {killed_at} acknowledged: {result}; {time.monotonic() - started:.0f} s"
+    )
 
 
 async def test_killing_one_replica_mid_batch_leaves_the_work_to_the_other(cluster, topology, observer, rebuild_url, figures):
@@ -101,9 +105,7 @@ async def test_killing_one_replica_mid_batch_leaves_the_work_to_the_other(cluste
     await publishing
     result = await settle(topology, observer, rebuild_url, enrolled, work)
     assert not training.running and not indicators.running
-    figures.append(
-        f"fault 2, {training.label} and {indicators.label} SIGKILLed after {decided_at} decided: {result}; {time.monotonic() - started:.0f} s"
-    )
+    figures.append(f"fault 2, {training.label} and {indicators.label} SIGKILLed after {decided_at} decided: {result}; {time.monotonic() - started:.0f} s")
 
 
 async def test_the_projector_waits_out_a_stopped_database(cluster, topology, observer, rebuild_url, private_postgres, figures):
@@ -114,7 +116,9 @@ async def test_the_projector_waits_out_a_stopped_database(cluster, topology, obs
     work = Publishing()
     publishing = asyncio.create_task(publish(cluster.urls, activity("database", 3_000, regions), into=work))
     readers = topology.replicas("indicators")
-    projected_before = await eventually(lambda: max(applied(reader) for reader in readers) > len(regions) + 300 and max(applied(reader) for reader in readers), timeout=120, interval=0.05)
+    projected_before = await eventually(
+        lambda: max(applied(reader) for reader in readers) > len(regions) + 300 and max(applied(reader) for reader in readers), timeout=120, interval=0.05
+    )
     private_postgres.stop()
     stopped = time.monotonic()
     await asyncio.sleep(10)  # the fault itself: the database is away this long
@@ -156,9 +160,7 @@ async def test_services_resume_by_themselves_after_every_nats_node_restarts(clus
     deciding_services = {service.name for service in topology.services if service.name != "indicators"}
 
     async def every_service_consumes_again() -> bool:
-        deciding = all(
-            any(decisions(replica) > decided[replica.label] for replica in topology.replicas(name)) for name in deciding_services
-        )
+        deciding = all(any(decisions(replica) > decided[replica.label] for replica in topology.replicas(name)) for name in deciding_services)
         now = await applied_by(readers)
         return deciding and all(now[label] > projected[label] for label in now)
 
@@ -166,10 +168,14 @@ async def test_services_resume_by_themselves_after_every_nats_node_restarts(clus
         await eventually(every_service_consumes_again, timeout=30, interval=0.2)
     except AssertionError:
         now = {service.label: decisions(service) for service in topology.services if service.name != "indicators"}
-        raise AssertionError(f"30 s after every NATS node restarted: decisions {decided} -> {now}, projected {projected} -> {await applied_by(readers)}") from None
+        raise AssertionError(
+            f"30 s after every NATS node restarted: decisions {decided} -> {now}, projected {projected} -> {await applied_by(readers)}"
+        ) from None
     resumed = time.monotonic() - back
     result = await settle(topology, observer, rebuild_url, enrolled, before, after)
-    figures.append(f"fault 4, every NATS node restarted: every service and projector consuming again {resumed:.0f} s after; {result}; {time.monotonic() - started:.0f} s")
+    figures.append(
+        f"fault 4, every NATS node restarted: every service and projector consuming again {resumed:.0f} s after; {result}; {time.monotonic() - started:.0f} s"
+    )
 
 
 async def test_a_paused_stream_leader_loses_no_acknowledged_write(cluster, topology, observer, rebuild_url, figures):
@@ -187,4 +193,7 @@ async def test_a_paused_stream_leader_loses_no_acknowledged_write(cluster, topol
     leader.resume()
     await publishing
     result = await settle(topology, observer, rebuild_url, enrolled, work)
-    figures.append(f"fault 5, {subjects.INBOX_STREAM} leader {leader.name} SIGSTOPped for 20 s after {paused_at} acknowledged: {result}; {time.monotonic() - started:.0f} s")
+    figures.append(
+        f"fault 5, {subjects.INBOX_STREAM} leader {leader.name} SIGSTOPped for 20 s after {paused_at} acknowledged: {result}; "
+        f"{time.monotonic() - started:.0f} s"
+    )

@@ -40,15 +40,28 @@ nesting = st.tuples(st.sampled_from([(b"[", b"]"), (b'{"a":', b"}"), (b'{"note":
     lambda nest: nest[0][0] * nest[1] + nest[0][1] * nest[1]
 )
 nested_in_a_submission = st.integers(30, 10_000).map(
-    lambda depth: b'{"submission_id": "' + new_id("deep").encode() + b'", "region_code": "73.71", "occurred_on": "2019-01-01", "note": '
-    + b"[" * depth + b"]" * depth + b"}"
+    lambda depth: (
+        b'{"submission_id": "'
+        + new_id("deep").encode()
+        + b'", "region_code": "73.71", "occurred_on": "2019-01-01", "note": '
+        + b"[" * depth
+        + b"]" * depth
+        + b"}"
+    )
 )
 encodings = st.tuples(objects, st.sampled_from(["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-8-sig", "latin-1", "cp1252"])).map(
     lambda encoded: json.dumps(encoded[0] | {"title": "Rencana aksi Kabupaten Ñ"}, ensure_ascii=False).encode(encoded[1], "replace")
 )
 huge_numbers = st.tuples(st.sampled_from(["participants", "unexpected", "submission_id", "sectors"]), st.integers(21, 60_000), st.booleans()).map(
-    lambda number: json.dumps({"submission_id": new_id("huge"), "region_code": "73.71", "occurred_on": "2019-01-01", "session_id": "s"}).encode()[:-1]
-    + b', "' + number[0].encode() + b'": ' + (b"-" if number[2] else b"") + b"9" * number[1] + b"}"
+    lambda number: (
+        json.dumps({"submission_id": new_id("huge"), "region_code": "73.71", "occurred_on": "2019-01-01", "session_id": "s"}).encode()[:-1]
+        + b', "'
+        + number[0].encode()
+        + b'": '
+        + (b"-" if number[2] else b"")
+        + b"9" * number[1]
+        + b"}"
+    )
 )
 near_valid = nearly_valid().map(lambda submission: submission[2])
 random_json = any_json.map(lambda value: json.dumps(value).encode())
@@ -143,5 +156,7 @@ def test_no_bytes_on_any_inbox_subject_leave_a_submission_unanswered_or_a_servic
     answered = Counter(json.loads(message.data)["submission_seq"] for message in outcomes)
     assert set(answered) == set(range(1, stored + 1)) and set(answered.values()) == {1}, "a stored submission without exactly one outcome"
     codes = Counter(outcome.get("code") or outcome["status"] for outcome in answers.latest.values())
-    figures.append(f"any bytes: {EXAMPLES} examples, {stored} submissions stored and each answered once in {time.monotonic() - started:.1f} s; "
-                   f"by code {dict(sorted(codes.items()))}")
+    figures.append(
+        f"any bytes: {EXAMPLES} examples, {stored} submissions stored and each answered once in {time.monotonic() - started:.1f} s; "
+        f"by code {dict(sorted(codes.items()))}"
+    )

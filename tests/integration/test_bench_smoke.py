@@ -7,10 +7,24 @@ import subprocess
 import sys
 
 KEYS = [
-    "ingest.ogi_per_s", "ingest.raw_per_s", "ingest.ratio",
-    "projection.sqlite.live_per_s", "projection.sqlite.rebuild_per_s", "projection.sqlite.raw_per_s", "projection.sqlite.ratio",
-    "rebuild.seconds_1m", "append.per_s", "latency_ms.p50", "latency_ms.p99", "latency_ms.max", "latency.raw_publish.p99", "projector_peak_rss_mb",
-    "dashboard_ms.regions", "dashboard_ms.regions_replayed", "dashboard_ms.history_first", "dashboard_ms.history_again",
+    "ingest.ogi_per_s",
+    "ingest.raw_per_s",
+    "ingest.ratio",
+    "projection.sqlite.live_per_s",
+    "projection.sqlite.rebuild_per_s",
+    "projection.sqlite.raw_per_s",
+    "projection.sqlite.ratio",
+    "rebuild.seconds_1m",
+    "append.per_s",
+    "latency_ms.p50",
+    "latency_ms.p99",
+    "latency_ms.max",
+    "latency.raw_publish.p99",
+    "projector_peak_rss_mb",
+    "dashboard_ms.regions",
+    "dashboard_ms.regions_replayed",
+    "dashboard_ms.history_first",
+    "dashboard_ms.history_again",
 ]
 POSTGRESQL_KEYS = [f"projection.postgresql.{name}" for name in ("live_per_s", "rebuild_per_s", "raw_per_s", "ratio")]
 

@@ -7,8 +7,13 @@ import datetime as dt
 import pytest
 
 AS_OF_PATHS = [
-    "/api/v1/indicators", "/api/v1/indicators/history", "/api/v1/overview", "/api/v1/regions",
-    "/api/v1/regions/73.71/events", "/api/v1/open-data/indicators.csv", "/api/v1/open-data/regions.csv",
+    "/api/v1/indicators",
+    "/api/v1/indicators/history",
+    "/api/v1/overview",
+    "/api/v1/regions",
+    "/api/v1/regions/73.71/events",
+    "/api/v1/open-data/indicators.csv",
+    "/api/v1/open-data/regions.csv",
 ]
 
 

@@ -101,9 +101,18 @@ async def test_what_is_new_under_a_guard_is_every_event_after_the_sequence_given
 # Each region's events in order: (what, how it is appended): under the whole region's guard (the chain
 # `news` follows back), under the registry's (its chain skips the trainings), or by a raw publish (no chain).
 HISTORY = (
-    ("enrolled", "region"), ("trained", "region"), ("enrolled", "registry"), ("trained", "region"),
-    ("enrolled", "region"), ("enrolled", "raw"), ("trained", "region"), ("enrolled", "registry"),
-    ("enrolled", "region"), ("trained", "region"), ("trained", "region"), ("enrolled", "region"),
+    ("enrolled", "region"),
+    ("trained", "region"),
+    ("enrolled", "registry"),
+    ("trained", "region"),
+    ("enrolled", "region"),
+    ("enrolled", "raw"),
+    ("trained", "region"),
+    ("enrolled", "registry"),
+    ("enrolled", "region"),
+    ("trained", "region"),
+    ("trained", "region"),
+    ("enrolled", "region"),
 )
 
 

@@ -29,9 +29,15 @@ async def test_a_region_counts_once_nationally_and_for_its_ministry(system):
     )
     counts = await system.counts()
     assert counts == {
-        "national.enrolled": 2, "national.trained": 2, "national.plans": 1,
-        "kemendagri.enrolled": 1, "kemendagri.trained": 1, "kemendagri.plans": 1,
-        "kominfo.enrolled": 1, "kominfo.trained": 1, "kominfo.plans": 0,
+        "national.enrolled": 2,
+        "national.trained": 2,
+        "national.plans": 1,
+        "kemendagri.enrolled": 1,
+        "kemendagri.trained": 1,
+        "kemendagri.plans": 1,
+        "kominfo.enrolled": 1,
+        "kominfo.trained": 1,
+        "kominfo.plans": 0,
     }
 
 

@@ -21,14 +21,22 @@ from shared.contracts.versions import UnknownEventVersion
 from shared.eventstore import EventStore
 from shared.streams import declare
 from tests.golden_events import as_version_1, event_type, future, stored
-from tests.scenario import append_all, project, region_histories, snapshot
+from tests.scenario import project, region_histories, snapshot
 from tests.support import eventually
 
 GOLDEN_REGIONS = {"73.71", "93.01"}
 # The golden version-1 events in an order the rules allow (73.71: enrolled, trained, a plan submitted and
 # withdrawn, withdrawn; 93.01: enrolled, trained, a plan), then the golden version-2 ones.
-STORY_V1 = ["RegionEnrolled", "RegionEnrolled.minimal", "TrainingCompleted", "TrainingCompleted.minimal", "PlanSubmitted",
-            "PlanSubmitted.minimal", "PlanWithdrawn", "RegionWithdrawn"]
+STORY_V1 = [
+    "RegionEnrolled",
+    "RegionEnrolled.minimal",
+    "TrainingCompleted",
+    "TrainingCompleted.minimal",
+    "PlanSubmitted",
+    "PlanSubmitted.minimal",
+    "PlanWithdrawn",
+    "RegionWithdrawn",
+]
 
 
 async def publish(nc, bodies: list[bytes]) -> int:
@@ -47,8 +55,8 @@ def stores_of_two_releases() -> tuple[list[bytes], list[bytes], list[bytes]]:
     at its current version."""
     v1, v2 = stored(1), stored(2)
     histories = [history for history in region_histories(seed=9, rounds=1) if history[0].region_code not in GOLDEN_REGIONS]
-    earlier = [event for history in histories for event in history[:len(history) // 2]]
-    later = [event for history in histories for event in history[len(history) // 2:]]
+    earlier = [event for history in histories for event in history[: len(history) // 2]]
+    later = [event for history in histories for event in history[len(history) // 2 :]]
     older_release = [v1[name] for name in STORY_V1] + [as_version_1(event) for event in earlier]
     newer_release = list(v2.values()) + [ev.encode_event(event) for event in later]
     all_current = [ev.encode_event(ev.decode_event(body)) for body in older_release + newer_release]

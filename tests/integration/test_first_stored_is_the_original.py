@@ -13,8 +13,14 @@ def training(submission_id: str) -> dict:
 
 
 def plan(submission_id: str) -> dict:
-    return {"submission_id": submission_id, "region_code": MAKASSAR, "occurred_on": "2019-06-01", "plan_id": new_id("plan"),
-            "title": "Rencana aksi", "sectors": ["kesehatan"]}
+    return {
+        "submission_id": submission_id,
+        "region_code": MAKASSAR,
+        "occurred_on": "2019-06-01",
+        "plan_id": new_id("plan"),
+        "title": "Rencana aksi",
+        "sectors": ["kesehatan"],
+    }
 
 
 async def test_a_training_and_then_a_plan_with_one_id_the_training_is_the_original_in_every_pair(sqlite_system):

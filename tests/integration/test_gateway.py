@@ -130,7 +130,10 @@ async def test_a_token_over_its_rate_gets_429_with_retry_after_from_every_replic
         clients = [httpx.AsyncClient(transport=httpx.ASGITransport(app=replica.http), base_url="http://gateway") for replica in replicas]
         _, token = await TokenStore(sqlite_system.nc).create(Ministry.KOMINFO)
         headers = {"Authorization": f"Bearer {token}"}
-        codes = [await client.post("/api/v1/submissions/region.enroll", json=enrolment(region), headers=headers) for client, region in zip(clients + clients[:1], ("11.01", "11.02", "11.03"))]
+        codes = [
+            await client.post("/api/v1/submissions/region.enroll", json=enrolment(region), headers=headers)
+            for client, region in zip(clients + clients[:1], ("11.01", "11.02", "11.03"), strict=True)
+        ]
         assert [response.status_code for response in codes] == [201, 201, 429]  # the third, on the first replica again
         assert int(codes[2].headers["Retry-After"]) >= 1
         assert (await clients[1].post("/api/v1/submissions/region.enroll", json=enrolment("11.04"), headers=headers)).status_code == 429

@@ -35,8 +35,21 @@ any_json = st.recursive(
     max_leaves=8,
 )
 dates = st.one_of(st.dates().map(str), st.sampled_from(["2019-02-30", "2018-01-01", "2017-12-31", "2999-01-01", "01/03/2019", ""]), any_json)
-FIELDS = ["submission_id", "region_code", "occurred_on", "note", "commitment_letter_on", "ppid_established", "reason",
-          "session_id", "participants", "plan_id", "title", "sectors", "document_sha256"]
+FIELDS = [
+    "submission_id",
+    "region_code",
+    "occurred_on",
+    "note",
+    "commitment_letter_on",
+    "ppid_established",
+    "reason",
+    "session_id",
+    "participants",
+    "plan_id",
+    "title",
+    "sectors",
+    "document_sha256",
+]
 valid_values = {
     "submission_id": st.from_regex(r"[A-Za-z0-9_-]{1,64}", fullmatch=True),
     "region_code": st.sampled_from(["73.71", "91.01", "32.73", "11.01", "99.99"]),
@@ -58,8 +71,11 @@ KIND_FIELDS = {
     "region.enroll": {"ppid_established": st.booleans()},
     "region.withdraw": {"reason": st.text(min_size=1, max_size=30).filter(str.strip)},
     "training.complete": {"session_id": st.text(min_size=1, max_size=20).filter(str.strip), "participants": st.integers(1, 60)},
-    "plan.submit": {"plan_id": valid_values["submission_id"], "title": st.text(min_size=1, max_size=40).filter(str.strip),
-                    "sectors": st.lists(st.sampled_from(["pendidikan", "kesehatan", "sosial"]), min_size=1, max_size=3)},
+    "plan.submit": {
+        "plan_id": valid_values["submission_id"],
+        "title": st.text(min_size=1, max_size=40).filter(str.strip),
+        "sectors": st.lists(st.sampled_from(["pendidikan", "kesehatan", "sosial"]), min_size=1, max_size=3),
+    },
     "plan.withdraw": {"plan_id": valid_values["submission_id"], "reason": st.text(min_size=1, max_size=30).filter(str.strip)},
 }
 
@@ -68,8 +84,11 @@ KIND_FIELDS = {
 def nearly_valid(draw):
     """A submission that passes the schema, often with one field spoiled: the accepted path is exercised too."""
     kind = draw(st.sampled_from(subjects.KINDS))
-    body = {"submission_id": draw(valid_values["submission_id"]), "region_code": draw(st.sampled_from(["73.71", "91.01", "32.73", "11.01", "35.78"])),
-            "occurred_on": draw(valid_values["occurred_on"])}
+    body = {
+        "submission_id": draw(valid_values["submission_id"]),
+        "region_code": draw(st.sampled_from(["73.71", "91.01", "32.73", "11.01", "35.78"])),
+        "occurred_on": draw(valid_values["occurred_on"]),
+    }
     body |= {field: draw(strategy) for field, strategy in KIND_FIELDS[kind].items()}
     if draw(st.booleans()):
         body[draw(st.sampled_from(sorted(body)))] = draw(st.one_of(any_json, weird_text))
@@ -105,6 +124,7 @@ def test_ten_thousand_hostile_submissions_each_get_exactly_one_outcome(tmp_path,
     publisher = loop.run(nats.connect(nats_server.url))
     generated: list[tuple] = []
     try:
+
         @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
         @given(submissions)
         def generate(submission):
@@ -122,7 +142,7 @@ def test_ten_thousand_hostile_submissions_each_get_exactly_one_outcome(tmp_path,
         async def counts():
             return [(await js.stream_info(name)).state.messages for name in (subjects.INBOX_STREAM, subjects.OUTCOMES_STREAM, subjects.EVENTS_STREAM)]
 
-        deadline = time.monotonic() + float(__import__('os').environ.get('OGI_HOSTILE_WAIT', 300))
+        deadline = time.monotonic() + float(__import__("os").environ.get("OGI_HOSTILE_WAIT", 300))
         while (state := loop.run(counts()))[1] < state[0] and time.monotonic() < deadline:
             time.sleep(0.2)
         inbox, outcomes, events = loop.run(counts())
@@ -148,8 +168,10 @@ def test_ten_thousand_hostile_submissions_each_get_exactly_one_outcome(tmp_path,
         codes = {}
         for o in seen:
             codes[o.get("code") or o["status"]] = codes.get(o.get("code") or o["status"], 0) + 1
-        figures.append(f"hostile input: {len(stored)} stored of {EXAMPLES} generated in {generated_in:.1f} s; published in {published_in:.1f} s, all answered after "
-              f"{answered_in:.1f} s; outcomes {outcomes}, events {events}; by code {dict(sorted(codes.items()))}")
+        figures.append(
+            f"hostile input: {len(stored)} stored of {EXAMPLES} generated in {generated_in:.1f} s; published in {published_in:.1f} s, all answered after "
+            f"{answered_in:.1f} s; outcomes {outcomes}, events {events}; by code {dict(sorted(codes.items()))}"
+        )
     finally:
         loop.run(publisher.close())
         loop.run(system_context.__aexit__(None, None, None))

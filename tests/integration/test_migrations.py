@@ -28,9 +28,7 @@ async def test_replicas_migrating_together_all_start_and_leave_one_schema(postgr
 
 
 async def _schema_differences(connection) -> list:
-    return await connection.run_sync(
-        lambda sync: compare_metadata(MigrationContext.configure(sync), tables.metadata)
-    )
+    return await connection.run_sync(lambda sync: compare_metadata(MigrationContext.configure(sync), tables.metadata))
 
 
 async def test_migrations_make_the_schema_the_code_declares(database_url):
@@ -46,9 +44,17 @@ async def test_migrations_make_the_schema_the_code_declares(database_url):
 async def test_a_read_model_of_the_first_schema_keeps_its_events_and_refuses_a_second_copy(database_url):
     """0002 turns event_log's unique event_id constraint into a named index (which a bulk load can drop)."""
     engine = create_engine(database_url)
-    row = {"event_id": "e-1", "event_type": "RegionEnrolled", "region_code": "73.71", "ministry": "kemendagri",
-           "reported_by": "kemendagri", "occurred_on": dt.date(2019, 3, 14),
-           "recorded_at": dt.datetime(2019, 3, 14, tzinfo=dt.UTC), "submission_id": "s-1", "data": {}}
+    row = {
+        "event_id": "e-1",
+        "event_type": "RegionEnrolled",
+        "region_code": "73.71",
+        "ministry": "kemendagri",
+        "reported_by": "kemendagri",
+        "occurred_on": dt.date(2019, 3, 14),
+        "recorded_at": dt.datetime(2019, 3, 14, tzinfo=dt.UTC),
+        "submission_id": "s-1",
+        "data": {},
+    }
     try:
         async with engine.begin() as connection:
             await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), "0001"))

@@ -39,8 +39,9 @@ async def test_a_submission_that_every_step_fails_on_is_answered_from_its_subjec
     outcome = await kemendagri.submit("region.enroll", {"submission_id": "poison-1", "region_code": MAKASSAR, "occurred_on": "2019-01-01"})
     assert (outcome.status, outcome.code, outcome.submission_id) == ("rejected", "unprocessable", "poison-1")
     # The id was claimed: a resubmission is its duplicate, and finds the original's outcome to say so.
-    again = await kemendagri.submit("region.enroll", {"submission_id": "poison-1", "region_code": MAKASSAR, "occurred_on": "2019-01-01"},
-                                    headers={"Nats-Msg-Id": new_id()})
+    again = await kemendagri.submit(
+        "region.enroll", {"submission_id": "poison-1", "region_code": MAKASSAR, "occurred_on": "2019-01-01"}, headers={"Nats-Msg-Id": new_id()}
+    )
     assert again.status == "duplicate"
 
 

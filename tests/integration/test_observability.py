@@ -38,7 +38,7 @@ async def test_one_trace_runs_from_the_ministrys_publish_through_the_projector(s
     assert outcome.status == "accepted" and outcome.trace_id == TRACE_ID
     await sqlite_system.projected(outcome.event_seq)
     for name in ("decide region.enroll", "process OGI_EVENTS"):  # the outermost spans end last
-        await finished(spans, lambda span: span.name == name and format(span.context.trace_id, "032x") == TRACE_ID)
+        await finished(spans, lambda span, name=name: span.name == name and format(span.context.trace_id, "032x") == TRACE_ID)
 
     trace_spans = in_trace(spans, TRACE_ID)
     by_id = {span.context.span_id: span for span in trace_spans}

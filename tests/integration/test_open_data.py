@@ -129,8 +129,14 @@ async def test_indicators_csv_has_the_nine_counts_with_a_header_row(sqlite_syste
     by_key = {(row["scope"], row["indicator"]): row for row in rows}
     assert len(by_key) == 9
     assert by_key["national", "enrolled"] | {"as_of": None} == {
-        "as_of": None, "as_of_seq": "6", "scope": "national", "scope_name": "Nasional", "indicator": "enrolled",
-        "count": "3", "target": "100", "percent": "3.0",
+        "as_of": None,
+        "as_of_seq": "6",
+        "scope": "national",
+        "scope_name": "Nasional",
+        "indicator": "enrolled",
+        "count": "3",
+        "target": "100",
+        "percent": "3.0",
     }
     assert by_key["kemendagri", "plans"]["scope_name"] == "Kementerian Dalam Negeri"
     assert by_key["kemendagri", "plans"]["percent"] == "2.0"
@@ -147,10 +153,23 @@ async def test_regions_csv_lists_every_region_with_its_status_and_kemendagri_cod
     by_code = {row["code"]: row for row in rows}
     makassar = by_code[MAKASSAR]
     assert makassar | {"as_of": None} == {
-        "code": "73.71", "name": "Kota Makassar", "kind": "kota", "province_code": "73", "province_name": "Sulawesi Selatan",
-        "code_2018": "73.71", "province_code_2018": "73", "province_name_2018": "Sulawesi Selatan",
-        "enrolled": "true", "ministry": "kemendagri", "enrolled_on": "2018-05-02", "commitment_letter_on": "2018-04-20",
-        "ppid_established": "true", "trained": "true", "trained_by": "kemendagri", "plans": "1", "sectors": "pendidikan;kesehatan",
+        "code": "73.71",
+        "name": "Kota Makassar",
+        "kind": "kota",
+        "province_code": "73",
+        "province_name": "Sulawesi Selatan",
+        "code_2018": "73.71",
+        "province_code_2018": "73",
+        "province_name_2018": "Sulawesi Selatan",
+        "enrolled": "true",
+        "ministry": "kemendagri",
+        "enrolled_on": "2018-05-02",
+        "commitment_letter_on": "2018-04-20",
+        "ppid_established": "true",
+        "trained": "true",
+        "trained_by": "kemendagri",
+        "plans": "1",
+        "sectors": "pendidikan;kesehatan",
         "as_of": None,
     }
     assert (by_code[MERAUKE]["code_2018"], by_code[MERAUKE]["province_name_2018"]) == ("91.01", "Papua")
@@ -181,7 +200,9 @@ async def test_one_monthly_series_as_json_or_csv(sqlite_system):
     points = {point["month"]: point["count"] for point in series["points"]}
     assert (series["target"], len(points), points["2019-07"], points["2019-08"], points["2019-12"]) == (50, 24, 0, 1, 1)
 
-    response = await sqlite_system.http.get("/api/v1/indicators/history", params={"scope": "national", "indicator": "enrolled", "as_of": "2019-02-15"}, headers={"Accept": "text/csv"})
+    response = await sqlite_system.http.get(
+        "/api/v1/indicators/history", params={"scope": "national", "indicator": "enrolled", "as_of": "2019-02-15"}, headers={"Accept": "text/csv"}
+    )
     rows = read_csv(response)
     assert rows[-1] == {"scope": "national", "indicator": "enrolled", "month": "2019-02", "as_of": "2019-02-15", "count": "2", "target": "100"}
     assert (await sqlite_system.http.get("/api/v1/indicators/history", params={"scope": "regional"})).status_code == 422
@@ -192,7 +213,12 @@ async def test_the_overview_counts_provinces_sectors_ppid_and_commitment_letters
     overview = (await sqlite_system.http.get("/api/v1/overview")).json()
     assert overview["enrolment"] == {"enrolled": 3, "ppid": 2, "commitment_letter": 1, "both": 1}
     assert {s["sector"]: s["regions"] for s in overview["sectors"]} == {
-        "pendidikan": 1, "kesehatan": 1, "pekerjaan_umum": 0, "perumahan": 0, "trantibum": 0, "sosial": 0,
+        "pendidikan": 1,
+        "kesehatan": 1,
+        "pekerjaan_umum": 0,
+        "perumahan": 0,
+        "trantibum": 0,
+        "sosial": 0,
     }
     provinces = {p["code"]: p for p in overview["provinces"]}
     assert len(provinces) == 34 and sum(p["regions"] for p in provinces.values()) == 514

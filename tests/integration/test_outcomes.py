@@ -55,9 +55,14 @@ async def test_invalid_comes_before_unknown_region_and_every_kind_checks_its_own
     outcome = await kominfo.submit("training.complete", {"submission_id": new_id(), "region_code": "99.99", "occurred_on": "2019-01-01", "participants": 0})
     assert outcome.code == "invalid"
     assert {error.field for error in outcome.errors} == {"session_id", "participants"}
-    plan = await kominfo.submit("plan.submit", {"submission_id": new_id(), "region_code": MAKASSAR, "occurred_on": "2019-01-01", "plan_id": "p 1", "title": "", "sectors": ["pariwisata"]})
+    plan = await kominfo.submit(
+        "plan.submit",
+        {"submission_id": new_id(), "region_code": MAKASSAR, "occurred_on": "2019-01-01", "plan_id": "p 1", "title": "", "sectors": ["pariwisata"]},
+    )
     assert {error.field for error in plan.errors} == {"plan_id", "title", "sectors.0"}
-    empty = await kominfo.submit("plan.submit", {"submission_id": new_id(), "region_code": MAKASSAR, "occurred_on": "2019-01-01", "plan_id": "p1", "title": "T", "sectors": []})
+    empty = await kominfo.submit(
+        "plan.submit", {"submission_id": new_id(), "region_code": MAKASSAR, "occurred_on": "2019-01-01", "plan_id": "p1", "title": "T", "sectors": []}
+    )
     assert {error.field for error in empty.errors} == {"sectors"}
     withdraw = await kominfo.submit("plan.withdraw", {"submission_id": new_id(), "region_code": MAKASSAR, "occurred_on": "2019-01-01"})
     assert {error.field for error in withdraw.errors} == {"plan_id", "reason"}
@@ -111,7 +116,9 @@ async def test_a_resubmitted_id_is_a_duplicate_naming_the_original_event(sqlite_
 
 async def test_an_id_is_a_duplicate_across_kinds_and_after_a_rejection(sqlite_system):
     kemendagri, kominfo = sqlite_system.ministry("kemendagri"), sqlite_system.ministry("kominfo")
-    rejected = await kemendagri.submit("training.complete", {"submission_id": "row-1", "region_code": MAKASSAR, "occurred_on": "2019-01-01", "session_id": "s", "participants": 3})
+    rejected = await kemendagri.submit(
+        "training.complete", {"submission_id": "row-1", "region_code": MAKASSAR, "occurred_on": "2019-01-01", "session_id": "s", "participants": 3}
+    )
     assert rejected.code == "not_enrolled"
     again = await kemendagri.submit("region.enroll", enrolment(submission_id="row-1"), headers={"Nats-Msg-Id": "other"})
     assert (again.status, again.event_id) == ("duplicate", None)

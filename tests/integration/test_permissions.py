@@ -17,9 +17,8 @@ from nats.js.errors import APIError, KeyNotFoundError, NoKeysError, NotFoundErro
 
 from ogi import accounts, credentials, permissions
 from ogi.embedded_nats import EmbeddedNats, free_port
-from services.indicators.projector import arrivals
-from services.indicators.projector import pull
 from services.indicators.app import IndicatorsService
+from services.indicators.projector import arrivals, pull
 from shared import account_mirrors, streams, subjects
 from shared.eventstore import EventStore
 from shared.ministries import RESPONSIBLE, Ministry
@@ -222,6 +221,7 @@ async def test_no_ministry_can_aim_a_delivery_at_another(users):
     def arrivals_of(victim: str):
         async def arrive(message) -> None:
             arrived.append(f"{victim} got {message.subject}")
+
         return arrive
 
     for victim in MINISTRIES:
@@ -240,8 +240,9 @@ async def test_no_ministry_can_aim_a_delivery_at_another(users):
                         await attacker.publish(api, json.dumps(request).encode(), reply=attacker.new_inbox())
         # Its deliveries flow: a consumer of its own, made after all the others, delivers to it.
         control = await attacker.subscribe(f"_INBOX_{name}.control")
-        await attacker.jetstream().subscribe(f"$KV.{subjects.INDICATORS_BUCKET}.>", stream=INDICATORS, ordered_consumer=True,
-                                             config=ConsumerConfig(deliver_subject=f"_INBOX_{name}.control"))
+        await attacker.jetstream().subscribe(
+            f"$KV.{subjects.INDICATORS_BUCKET}.>", stream=INDICATORS, ordered_consumer=True, config=ConsumerConfig(deliver_subject=f"_INBOX_{name}.control")
+        )
         await control.next_msg(timeout=10)
 
     with contextlib.suppress(AssertionError):  # the good outcome: nothing within the deadline
@@ -261,9 +262,11 @@ async def test_a_read_only_ministry_leaves_no_consumer_or_stream_behind(users):
             "a durable consumer": js.add_consumer(INDICATORS, ConsumerConfig(**durable)),
             "a named durable consumer": js.add_consumer(INDICATORS, ConsumerConfig(name=f"{name}-stays", **durable)),
             "a durable consumer by the ephemeral path": _api_request(
-                nc, f"$JS.API.CONSUMER.CREATE.{INDICATORS}", {"stream_name": INDICATORS, "config": durable}),
+                nc, f"$JS.API.CONSUMER.CREATE.{INDICATORS}", {"stream_name": INDICATORS, "config": durable}
+            ),
             "a consumer kept a day after its reader left": js.add_consumer(
-                INDICATORS, ConsumerConfig(deliver_subject=f"_INBOX_{name}.day", ack_policy="none", inactive_threshold=86400)),
+                INDICATORS, ConsumerConfig(deliver_subject=f"_INBOX_{name}.day", ack_policy="none", inactive_threshold=86400)
+            ),
             "a stream": js.add_stream(StreamConfig(name=f"{name.upper()}_OWN", subjects=[f"{name}.own"])),
             "a bucket": js.create_key_value(bucket=f"{name.upper()}_OWN"),
             "an object store": js.create_object_store(bucket=f"{name.upper()}_FILES"),
@@ -279,7 +282,7 @@ async def test_a_read_only_ministry_leaves_no_consumer_or_stream_behind(users):
         await nc.close()
         account = account_mirrors.account_jetstream(admin, name)
 
-        async def consumers() -> list[str]:
+        async def consumers(account=account) -> list[str]:
             return [info.name for info in await account.consumers_info(INDICATORS)]
 
         async def gone(consumer=consumer) -> bool:
@@ -316,7 +319,8 @@ async def _allowed_paths(matrix: Matrix, users: dict[str, User]) -> None:
         outcome_subject = subjects.outcome(name, submission_id)
         live = await nc.subscribe(outcome_subject)
         follower = await js.subscribe(  # an ephemeral consumer on its mirror of its outcomes
-            subjects.outcome(name, ">"), stream=subjects.OUTCOMES_STREAM,
+            subjects.outcome(name, ">"),
+            stream=subjects.OUTCOMES_STREAM,
             config=ConsumerConfig(ack_policy="none", deliver_policy="new", inactive_threshold=5),
         )
         body = {"submission_id": submission_id, "region_code": region[name], "occurred_on": "2019-03-01"}
@@ -382,8 +386,6 @@ async def _allowed_paths(matrix: Matrix, users: dict[str, User]) -> None:
     matrix.allowed("admin deletes a stream", await admin.delete_stream("SCRATCH"))
 
 
-
-
 def _service_violations(server: EmbeddedNats) -> list[str]:
     log = (server.store_dir / "nats-server.log").read_text()
     services = set(permissions.SERVICES) | {permissions.ADMIN}
@@ -393,8 +395,11 @@ def _service_violations(server: EmbeddedNats) -> list[str]:
 async def test_a_data_dir_keeps_its_streams_when_secure_is_switched_on_and_off(tmp_path):
     store, directory = tmp_path / "nats", tmp_path / "credentials"
     admin = credentials.credentials_file(directory, permissions.ADMIN)
-    runs = [EmbeddedNats(store, free_port()), EmbeddedNats(store, free_port(), authorization=accounts.server_config(credentials.ensure(directory))),
-            EmbeddedNats(store, free_port())]
+    runs = [
+        EmbeddedNats(store, free_port()),
+        EmbeddedNats(store, free_port(), authorization=accounts.server_config(credentials.ensure(directory))),
+        EmbeddedNats(store, free_port()),
+    ]
     last_seq = None
     for server in runs:
         server.start()

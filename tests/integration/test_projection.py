@@ -12,9 +12,9 @@ import httpx
 from sqlalchemy import func, inspect, select
 
 from ogi.embedded_nats import free_port
+from services.indicators.projector.loop import Projector
 from services.indicators.readmodel import counting, tables
 from services.indicators.readmodel.db import create_engine, migrate
-from services.indicators.projector.loop import Projector
 from shared import subjects
 from tests.scenario import append_all, project, region_histories, snapshot
 from tests.support import eventually
@@ -51,7 +51,7 @@ async def test_a_projector_killed_mid_stream_resumes_to_exactly_a_rebuild(nc, tm
     for _ in range(3):
         process = start_indicators(nc.connected_url.geturl(), live_url, port)
         before = kills[-1] if kills else 0
-        reached = await eventually(lambda: (lambda now: now if now > before else 0)(applied(position)), timeout=60, interval=0.005)
+        reached = await eventually(lambda before=before: (lambda now: now if now > before else 0)(applied(position)), timeout=60, interval=0.005)
         process.send_signal(signal.SIGKILL)
         process.wait()
         kills.append(reached)

@@ -8,11 +8,11 @@ import logging
 import nats
 from sqlalchemy import inspect
 
-from services.indicators.readmodel import tables
-from services.indicators.readmodel.db import create_engine, migrate
 from services.indicators.projector.loop import Projector
 from services.indicators.projector.rebuild import snapshot
 from services.indicators.projector.receiver import ReceiverProcess
+from services.indicators.readmodel import tables
+from services.indicators.readmodel.db import create_engine, migrate
 from shared import subjects
 from tests.scenario import append_all, project, region_histories
 from tests.support import eventually
@@ -57,8 +57,9 @@ async def test_replicas_starting_together_on_an_empty_database_share_one_bulk_lo
     engine = create_engine(database_url)
     await migrate(engine)
     connections = [await nats.connect(nats_server.url) for _ in range(4)]
-    replicas = [Projector(connection, engine, batch_size=200, bulk_load_min=1, receiver=ReceiverProcess(nats_server.url), catch_up_min=1)
-                for connection in connections]
+    replicas = [
+        Projector(connection, engine, batch_size=200, bulk_load_min=1, receiver=ReceiverProcess(nats_server.url), catch_up_min=1) for connection in connections
+    ]
     try:
         results = await asyncio.gather(*(replica.start() for replica in replicas), return_exceptions=True)
         assert [result for result in results if isinstance(result, BaseException)] == []

@@ -8,8 +8,7 @@ from contextlib import aclosing
 
 import pytest
 
-from services.indicators.projector import arrivals
-from services.indicators.projector import pull
+from services.indicators.projector import arrivals, pull
 from shared import nats_internals
 from tests.scenario import append_all, region_histories
 

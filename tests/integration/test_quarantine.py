@@ -85,7 +85,8 @@ async def test_a_nul_that_postgresql_refuses_is_quarantined_and_the_other_events
 def test_no_text_in_a_stored_event_stops_the_postgresql_projector(postgresql_url, tmp_path, nats_server, figures):
     """Random text (NUL, control characters, lone surrogates, anything) in every text field of stored
     events: the projector applies or quarantines each one, and reaches the stream's end."""
-    from hypothesis import HealthCheck, given, settings as hypothesis_settings
+    from hypothesis import HealthCheck, given
+    from hypothesis import settings as hypothesis_settings
     from hypothesis import strategies as st
 
     from tests.integration.test_rules_agree import LoopThread

@@ -12,12 +12,12 @@ from pathlib import Path
 
 from nats.js.api import AckPolicy
 
-from services.indicators.readmodel.db import create_engine, migrate
 from services.indicators.projector.loop import MAX_BATCH, Projector
 from services.indicators.projector.pull import PULL_BATCH
 from services.indicators.projector.receiver import ReceiverProcess
-from tests.scenario import append_all, project, region_histories, snapshot
+from services.indicators.readmodel.db import create_engine, migrate
 from shared import subjects
+from tests.scenario import append_all, project, region_histories, snapshot
 from tests.support import eventually
 
 
@@ -90,8 +90,11 @@ async def held_mid_catch_up(nc, nats_server, database_url: str, histories, at: i
 async def receiving_consumer(nc):
     """The receiving process's pull consumer on OGI_EVENTS, once no request of its is waiting (the server
     has sent all it was asked for), else None."""
-    pulls = [info for info in await nc.jetstream().consumers_info(subjects.EVENTS_STREAM)
-             if info.config.ack_policy == AckPolicy.NONE and info.config.deliver_subject is None]
+    pulls = [
+        info
+        for info in await nc.jetstream().consumers_info(subjects.EVENTS_STREAM)
+        if info.config.ack_policy == AckPolicy.NONE and info.config.deliver_subject is None
+    ]
     return pulls[0] if len(pulls) == 1 and pulls[0].num_waiting == 0 else None
 
 

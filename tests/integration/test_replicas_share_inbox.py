@@ -8,12 +8,7 @@ from shared.regions import all_regions
 
 
 def decided_by(service) -> float:
-    return sum(
-        sample.value
-        for metric in service.metrics.submissions.collect()
-        for sample in metric.samples
-        if sample.name.endswith("_total")
-    )
+    return sum(sample.value for metric in service.metrics.submissions.collect() for sample in metric.samples if sample.name.endswith("_total"))
 
 
 async def test_two_registry_replicas_share_the_inbox_and_decide_each_submission_once(sqlite_system):

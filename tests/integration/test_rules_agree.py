@@ -42,24 +42,37 @@ def recorded_events(generated: list[tuple]) -> list:
     """The generated events as the projector reads them from the stream (sequence 1 on)."""
     made = []
     for seq, (region, event_type, ministry, day, plan_id) in enumerate(generated, start=1):
-        data = {
-            "RegionEnrolled": lambda: ev.RegionEnrolledData(ppid_established=seq % 2 == 0),
-            "RegionWithdrawn": lambda: ev.RegionWithdrawnData(reason="pindah"),
-            "TrainingCompleted": lambda: ev.TrainingCompletedData(session_id=f"s{seq}", participants=20),
-            "PlanSubmitted": lambda: ev.PlanSubmittedData(plan_id=plan_id, title=f"Rencana {seq}", sectors=["kesehatan"]),
-            "PlanWithdrawn": lambda: ev.PlanWithdrawnData(plan_id=plan_id, reason="direvisi"),
-        }[event_type]()
+        data = _data(event_type, seq, plan_id)
         model = getattr(ev, event_type)(
-            event_id=f"event-{seq}", region_code=region, ministry=ministry, reported_by=ministry,
-            occurred_on=FIRST_DAY + dt.timedelta(days=day), recorded_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC),
-            submission_id=f"s-{seq}", data=data,
+            event_id=f"event-{seq}",
+            region_code=region,
+            ministry=ministry,
+            reported_by=ministry,
+            occurred_on=FIRST_DAY + dt.timedelta(days=day),
+            recorded_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC),
+            submission_id=f"s-{seq}",
+            data=data,
         )
         made.append(transaction.read(seq, ev.encode_event(model)))
     return made
 
 
+def _data(event_type: str, seq: int, plan_id: str) -> ev.EventData:
+    if event_type == "RegionEnrolled":
+        return ev.RegionEnrolledData(ppid_established=seq % 2 == 0)
+    if event_type == "RegionWithdrawn":
+        return ev.RegionWithdrawnData(reason="pindah")
+    if event_type == "TrainingCompleted":
+        return ev.TrainingCompletedData(session_id=f"s{seq}", participants=20)
+    if event_type == "PlanSubmitted":
+        return ev.PlanSubmittedData(plan_id=plan_id, title=f"Rencana {seq}", sectors=["kesehatan"])
+    return ev.PlanWithdrawnData(plan_id=plan_id, reason="direvisi")
+
+
 def folded(recorded: list, day: dt.date | None = None) -> dict[rules.Key, int]:
-    facts = ((r.event["region_code"], r.event["event_type"], r.event["ministry"], dt.date.fromisoformat(r.event["occurred_on"]), r.event["data"]) for r in recorded)
+    facts = (
+        (r.event["region_code"], r.event["event_type"], r.event["ministry"], dt.date.fromisoformat(r.event["occurred_on"]), r.event["data"]) for r in recorded
+    )
     return rules.counts(rules.fold(facts, day).values())
 
 
@@ -67,7 +80,7 @@ def batches(recorded: list, sizes: list[tuple[int, bool]]):
     start = 0
     for size, restart in sizes:
         if start < len(recorded):
-            yield recorded[start:start + size], restart
+            yield recorded[start : start + size], restart
             start += size
     if start < len(recorded):
         yield recorded[start:], False
@@ -101,7 +114,9 @@ async def check_story(engine, writer: Writer, generated: list[tuple], sizes: lis
         history = await monthly.on_day(connection, days[-1])
         for month, point in enumerate(history["series"][0]["points"]):
             day = dt.date.fromisoformat(point["as_of"])
-            assert {(series["scope"], series["indicator"]): series["points"][month]["count"] for series in history["series"]} == folded(recorded, day), f"history at {day}"
+            assert {(series["scope"], series["indicator"]): series["points"][month]["count"] for series in history["series"]} == folded(recorded, day), (
+                f"history at {day}"
+            )
 
         now = await region_rows.all_rows(connection)
         assert now == await region_rows.all_rows(connection, as_of=dt.date(2100, 1, 1)), "rows as they stand vs replayed"

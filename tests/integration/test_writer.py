@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from services.indicators.projector import transaction
+from services.indicators.projector.writer import Writer
 from services.indicators.readmodel import tables
 from services.indicators.readmodel.db import create_engine, migrate
-from services.indicators.projector.writer import Writer
 from shared.contracts.events import encode_event
 from tests.scenario import region_histories
 

@@ -48,7 +48,9 @@ async def test_the_buffer_holds_its_limit_and_hands_out_at_most_what_is_asked():
 async def received_runs(nc, last: int) -> list[list[arrivals.Arrival]]:
     """Every event of OGI_EVENTS by arrivals.runs, in the runs it gave, once all of them have arrived."""
     subscription = await nc.jetstream().subscribe(
-        "ogi.events.>", stream=subjects.EVENTS_STREAM, ordered_consumer=True,
+        "ogi.events.>",
+        stream=subjects.EVENTS_STREAM,
+        ordered_consumer=True,
         config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL),
     )
     await eventually(lambda: subscription.pending_msgs == last)

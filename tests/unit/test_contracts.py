@@ -50,13 +50,23 @@ def test_the_outcome_always_names_its_submission_id():
 
 
 def test_events_round_trip_and_ids_are_stable_per_ministry_and_submission():
-    plan = SubmitPlan.model_validate_json('{"submission_id": "a", "region_code": "73.71", "occurred_on": "2019-01-01", "plan_id": "p", "title": "t", "sectors": ["sosial"]}')
+    plan = SubmitPlan.model_validate_json(
+        '{"submission_id": "a", "region_code": "73.71", "occurred_on": "2019-01-01", "plan_id": "p", "title": "t", "sectors": ["sosial"]}'
+    )
     assert plan.sectors == ["sosial"]
     assert event_id_for("kemendagri", "a") == event_id_for("kemendagri", "a") != event_id_for("kominfo", "a")
     from shared.contracts.events import PlanSubmitted, PlanSubmittedData
 
-    event = PlanSubmitted(event_id="e", region_code="73.71", ministry="kominfo", reported_by="kominfo", occurred_on=dt.date(2019, 1, 1),
-                          recorded_at=dt.datetime(2019, 1, 1, tzinfo=dt.UTC), submission_id="a", data=PlanSubmittedData(plan_id="p", title="t", sectors=["sosial"]))
+    event = PlanSubmitted(
+        event_id="e",
+        region_code="73.71",
+        ministry="kominfo",
+        reported_by="kominfo",
+        occurred_on=dt.date(2019, 1, 1),
+        recorded_at=dt.datetime(2019, 1, 1, tzinfo=dt.UTC),
+        submission_id="a",
+        data=PlanSubmittedData(plan_id="p", title="t", sectors=["sosial"]),
+    )
     decoded = decode_event(encode_event(event))
     assert decoded == event and decoded.schema_version == 2
 

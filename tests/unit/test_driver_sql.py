@@ -26,8 +26,11 @@ def _datetimes(count: int) -> list[dt.datetime]:
     chosen = random.Random(11)
     offsets = [None, dt.UTC, dt.timezone(dt.timedelta(hours=7)), dt.timezone(dt.timedelta(hours=-3, minutes=-30))]
     return [
-        dt.datetime.combine(day, dt.time(chosen.randrange(24), chosen.randrange(60), chosen.randrange(60),
-                                         chosen.choice([0, 1, 999_999, chosen.randrange(1_000_000)])), chosen.choice(offsets))
+        dt.datetime.combine(
+            day,
+            dt.time(chosen.randrange(24), chosen.randrange(60), chosen.randrange(60), chosen.choice([0, 1, 999_999, chosen.randrange(1_000_000)])),
+            chosen.choice(offsets),
+        )
         for day in _dates(count)
     ]
 
@@ -36,7 +39,9 @@ SAMPLES = {Date: _dates(2000), DateTime: _datetimes(2000)}
 
 
 @pytest.mark.parametrize("dialect_name", DIALECTS)
-@pytest.mark.parametrize("table", [tables.event_log, tables.region_plan, tables.region_status, tables.region_training, tables.indicator_count], ids=lambda table: table.name)
+@pytest.mark.parametrize(
+    "table", [tables.event_log, tables.region_plan, tables.region_status, tables.region_training, tables.indicator_count], ids=lambda table: table.name
+)
 def test_every_date_column_is_converted_as_sqlalchemy_converts_it(dialect_name, table):
     dialect = DIALECTS[dialect_name]
     for column in table.columns:

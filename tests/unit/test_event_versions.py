@@ -90,11 +90,20 @@ def test_a_version_2_event_reads_as_written_on_every_path(name):
 
 FUTURE = {
     "a newer version": (future(V2["TrainingCompleted"], 3), "TrainingCompleted schema_version 3 is newer than this release reads (highest known: 2)"),
-    "a newer version of a type still at 1": (future(V1["RegionEnrolled"], 2), "RegionEnrolled schema_version 2 is newer than this release reads (highest known: 1)"),
+    "a newer version of a type still at 1": (
+        future(V1["RegionEnrolled"], 2),
+        "RegionEnrolled schema_version 2 is newer than this release reads (highest known: 1)",
+    ),
     "version 0": (future(V1["PlanWithdrawn"], 0), "PlanWithdrawn schema_version 0 is not a version of it (highest known: 1)"),
     "no version": (V1["RegionWithdrawn"].replace(b'"schema_version":1,', b""), "RegionWithdrawn schema_version None is not a version of it (highest known: 1)"),
-    "a version as text": (V1["TrainingCompleted"].replace(b'"schema_version":1', b'"schema_version":"1"'), "TrainingCompleted schema_version '1' is not a version of it (highest known: 2)"),
-    "an unknown type": (V1["RegionEnrolled"].replace(b'"RegionEnrolled"', b'"RegionMerged"'), "event type 'RegionMerged' (schema_version 1) is not known to this release"),
+    "a version as text": (
+        V1["TrainingCompleted"].replace(b'"schema_version":1', b'"schema_version":"1"'),
+        "TrainingCompleted schema_version '1' is not a version of it (highest known: 2)",
+    ),
+    "an unknown type": (
+        V1["RegionEnrolled"].replace(b'"RegionEnrolled"', b'"RegionMerged"'),
+        "event type 'RegionMerged' (schema_version 1) is not known to this release",
+    ),
 }
 
 
@@ -116,8 +125,15 @@ def test_the_error_names_the_type_the_version_and_the_highest_known():
 
 
 def test_a_model_is_its_types_current_version_and_refuses_any_other():
-    envelope = dict(event_id="e", region_code="73.71", ministry="kominfo", reported_by="kominfo", occurred_on=dt.date(2021, 3, 1),
-                    recorded_at=dt.datetime(2021, 3, 1, tzinfo=dt.UTC), submission_id="s")
+    envelope = dict(
+        event_id="e",
+        region_code="73.71",
+        ministry="kominfo",
+        reported_by="kominfo",
+        occurred_on=dt.date(2021, 3, 1),
+        recorded_at=dt.datetime(2021, 3, 1, tzinfo=dt.UTC),
+        submission_id="s",
+    )
     training = ev.TrainingCompletedData(session_id="s1", participants=3)
     assert ev.TrainingCompleted(**envelope, data=training).schema_version == 2
     assert ev.RegionWithdrawn(**envelope, data=ev.RegionWithdrawnData(reason="r")).schema_version == 1

@@ -74,8 +74,12 @@ async def test_a_flow_control_request_is_answered_once_the_messages_before_it_ar
     total = 6000  # some 6 MB: over the window the server sends before it asks for flow control
     await asyncio.gather(*[await js.publish_async("bulk.one", payload) for _ in range(total)])
     subscription = await js.subscribe(
-        "bulk.>", stream="BULK", ordered_consumer=True,
-        config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL), pending_msgs_limit=total, pending_bytes_limit=0,
+        "bulk.>",
+        stream="BULK",
+        ordered_consumer=True,
+        config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL),
+        pending_msgs_limit=total,
+        pending_bytes_limit=0,
     )
     assert nats_internals.answers_flow_control(subscription), ATTRIBUTES_CHANGED.format(
         "PushSubscription._sub._jsi, _JSI._fcr, _JSI._fcd, _JSI.get_js_delivered or PushSubscription._conn"

@@ -23,8 +23,16 @@ def history(*events: ev.Event) -> History:
 
 
 def event(cls, data, ministry=KEMENDAGRI, submission_id="x"):
-    return cls(event_id="e", region_code="73.71", ministry=ministry, reported_by=ministry, occurred_on=dt.date(2019, 1, 1),
-               recorded_at=dt.datetime(2019, 1, 1, tzinfo=dt.UTC), submission_id=submission_id, data=data)
+    return cls(
+        event_id="e",
+        region_code="73.71",
+        ministry=ministry,
+        reported_by=ministry,
+        occurred_on=dt.date(2019, 1, 1),
+        recorded_at=dt.datetime(2019, 1, 1, tzinfo=dt.UTC),
+        submission_id=submission_id,
+        data=data,
+    )
 
 
 ENROLLED = event(ev.RegionEnrolled, ev.RegionEnrolledData())
@@ -33,11 +41,24 @@ PLAN_A = event(ev.PlanSubmitted, ev.PlanSubmittedData(plan_id="a", title="t", se
 PLAN_A_WITHDRAWN = event(ev.PlanWithdrawn, ev.PlanWithdrawnData(plan_id="a", reason="r"))
 
 
-def enrol(): return EnrollRegion(submission_id="s", **COMMON)
-def withdraw(): return WithdrawRegion(submission_id="s", reason="r", **COMMON)
-def train(): return CompleteTraining(submission_id="s", session_id="t", participants=3, **COMMON)
-def plan(plan_id="a"): return SubmitPlan(submission_id="s", plan_id=plan_id, title="t", sectors=[Sector.SOSIAL], **COMMON)
-def withdraw_plan(plan_id="a"): return WithdrawPlan(submission_id="s", plan_id=plan_id, reason="r", **COMMON)
+def enrol():
+    return EnrollRegion(submission_id="s", **COMMON)
+
+
+def withdraw():
+    return WithdrawRegion(submission_id="s", reason="r", **COMMON)
+
+
+def train():
+    return CompleteTraining(submission_id="s", session_id="t", participants=3, **COMMON)
+
+
+def plan(plan_id="a"):
+    return SubmitPlan(submission_id="s", plan_id=plan_id, title="t", sectors=[Sector.SOSIAL], **COMMON)
+
+
+def withdraw_plan(plan_id="a"):
+    return WithdrawPlan(submission_id="s", plan_id=plan_id, reason="r", **COMMON)
 
 
 def decide(rule, submission, reporter, *events):

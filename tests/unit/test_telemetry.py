@@ -64,7 +64,6 @@ def test_every_publish_carries_a_trace_context_onward_and_an_unrecorded_trace_ge
     assert seen["inner_step_is_current"] is True
 
 
-
 def test_headers_no_propagator_can_read_leave_a_message_outside_any_trace(monkeypatch):
     def unreadable(carrier, *args, **kwargs):
         raise ValueError("a propagator that fails on what a client sent")

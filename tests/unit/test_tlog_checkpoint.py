@@ -8,10 +8,8 @@ from pathlib import Path
 import pytest
 
 from services.indicators.tlog import merkle
-from services.indicators.tlog.checkpoint import (Checkpoint, MalformedCheckpoint, is_fork, open_checkpoint,
-                                                 sign_checkpoint)
-from services.indicators.tlog.cosignature import (CosignatureVerifier, Cosigner, cosign, cosigned_by, signed_message,
-                                                  timestamp_of)
+from services.indicators.tlog.checkpoint import Checkpoint, MalformedCheckpoint, is_fork, open_checkpoint, sign_checkpoint
+from services.indicators.tlog.cosignature import CosignatureVerifier, Cosigner, cosign, cosigned_by, signed_message, timestamp_of
 from services.indicators.tlog.keys import Ed25519Signer, Ed25519Verifier, MalformedKey
 from services.indicators.tlog.note import BadSignature, UnverifiedNote, parse_note, sign_note
 
@@ -55,11 +53,14 @@ def test_the_empty_tree_has_a_checkpoint_too():
     assert open_checkpoint(signed(0, merkle.EMPTY_ROOT), LOG.verifier()).size == 0
 
 
-@pytest.mark.parametrize("tampered", [
-    lambda m: m.replace("\n5\n", "\n6\n"),
-    lambda m: m.replace(ROOT_B64, base64.b64encode(merkle.EMPTY_ROOT).decode()),
-    lambda m: m.replace(ORIGIN + "\n", "ogi.example/other\n", 1),
-])
+@pytest.mark.parametrize(
+    "tampered",
+    [
+        lambda m: m.replace("\n5\n", "\n6\n"),
+        lambda m: m.replace(ROOT_B64, base64.b64encode(merkle.EMPTY_ROOT).decode()),
+        lambda m: m.replace(ORIGIN + "\n", "ogi.example/other\n", 1),
+    ],
+)
 def test_a_tampered_checkpoint_is_refused(tampered):
     with pytest.raises(BadSignature):
         open_checkpoint(tampered(signed()), LOG.verifier())
@@ -82,23 +83,26 @@ def test_the_log_signs_only_with_a_key_named_for_its_origin():
         sign_checkpoint(Checkpoint(ORIGIN, 5, ROOT), Ed25519Signer.generate("another/name"))
 
 
-@pytest.mark.parametrize("text", [
-    "ogi.example/events\n5\n",
-    f"\n5\n{ROOT_B64}\n",
-    f"ogi.example/events\n05\n{ROOT_B64}\n",
-    f"ogi.example/events\n+5\n{ROOT_B64}\n",
-    f"ogi.example/events\n-1\n{ROOT_B64}\n",
-    f"ogi.example/events\n5 \n{ROOT_B64}\n",
-    f"ogi.example/events\n\u0665\n{ROOT_B64}\n",
-    f"ogi.example/events\n{2**64}\n{ROOT_B64}\n",
-    f"ogi.example/events\n5\n{ROOT_B64}",
-    f"ogi.example/events\n5\n{ROOT_B64}\n\n",
-    f"ogi.example/events\n5\n{ROOT_B64}\nextension\n\n",
-    f"ogi.example/events\n5\n{ROOT_B64.rstrip('=')}\n",
-    f"ogi.example/events\n5\n{base64.b64encode(b'short').decode()}\n",
-    f"ogi.example/events\n5\n{base64.urlsafe_b64encode(bytes([0xfb] * 32)).decode()}\n",
-    f"ogi.example/events\n5\n{ROOT_B64[:-2]}F=\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ogi.example/events\n5\n",
+        f"\n5\n{ROOT_B64}\n",
+        f"ogi.example/events\n05\n{ROOT_B64}\n",
+        f"ogi.example/events\n+5\n{ROOT_B64}\n",
+        f"ogi.example/events\n-1\n{ROOT_B64}\n",
+        f"ogi.example/events\n5 \n{ROOT_B64}\n",
+        f"ogi.example/events\n\u0665\n{ROOT_B64}\n",
+        f"ogi.example/events\n{2**64}\n{ROOT_B64}\n",
+        f"ogi.example/events\n5\n{ROOT_B64}",
+        f"ogi.example/events\n5\n{ROOT_B64}\n\n",
+        f"ogi.example/events\n5\n{ROOT_B64}\nextension\n\n",
+        f"ogi.example/events\n5\n{ROOT_B64.rstrip('=')}\n",
+        f"ogi.example/events\n5\n{base64.b64encode(b'short').decode()}\n",
+        f"ogi.example/events\n5\n{base64.urlsafe_b64encode(bytes([0xFB] * 32)).decode()}\n",
+        f"ogi.example/events\n5\n{ROOT_B64[:-2]}F=\n",
+    ],
+)
 def test_the_parser_refuses_every_other_spelling(text):
     with pytest.raises(MalformedCheckpoint):
         Checkpoint.from_text(text)

@@ -45,8 +45,7 @@ def test_the_hasher_gives_the_rfc_6962_values():
 
 def test_the_node_table_of_the_reference_tree_holds_its_node_hashes():
     store = reference_store()
-    expected = {(level, index): node for level, row in enumerate(REFERENCE["node_hashes_by_level"])
-                for index, node in enumerate(hexes(row))}
+    expected = {(level, index): node for level, row in enumerate(REFERENCE["node_hashes_by_level"]) for index, node in enumerate(hexes(row))}
     assert store.nodes == expected
 
 

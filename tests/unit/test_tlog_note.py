@@ -9,8 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from services.indicators.tlog.keys import Ed25519Signer, Ed25519Verifier, MalformedKey, VerifierKey
-from services.indicators.tlog.note import (AmbiguousKey, BadSignature, MalformedNote, UnverifiedNote, add_signatures,
-                                           open_note, parse_note, sign_note)
+from services.indicators.tlog.note import AmbiguousKey, BadSignature, MalformedNote, UnverifiedNote, add_signatures, open_note, parse_note, sign_note
 
 VECTORS = Path(__file__).parents[1] / "vectors"
 GO = json.loads((VECTORS / "golang-sumdb-note" / "note.json").read_text())
@@ -63,7 +62,7 @@ def manglings(key):
             if (start, end) != (0, len(key)):
                 yield key[start:end]
     for i, c in enumerate(key):
-        yield key[:i] + chr(ord(c) + 1) + key[i + 1:]
+        yield key[:i] + chr(ord(c) + 1) + key[i + 1 :]
 
 
 def test_no_mangled_verifier_key_is_accepted():
@@ -129,17 +128,20 @@ def test_the_go_malformed_notes_are_refused():
             open_note(message, [PETER])
 
 
-@pytest.mark.parametrize("message", [
-    TEXT + "\n" + PETER_LINE.replace("\u2014", "-"),
-    TEXT + "\n" + PETER_LINE.replace("\u2014 ", "\u2014  "),
-    TEXT + "\n" + PETER_LINE.replace("=\n", "\n"),
-    TEXT + "\n" + PETER_LINE.replace("PeterNeumann", "Peter+Neumann"),
-    TEXT + "\n" + PETER_LINE.replace("PeterNeumann", "Peter\u00a0Neumann"),
-    TEXT + "\n" + "\u2014 PeterNeumann AAAA\n",
-    TEXT.replace("\n", "\r\n") + "\n" + PETER_LINE,
-    TEXT + "\n" + PETER_LINE * 101,
-    "\udc80" + TEXT + "\n" + PETER_LINE,
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        TEXT + "\n" + PETER_LINE.replace("\u2014", "-"),
+        TEXT + "\n" + PETER_LINE.replace("\u2014 ", "\u2014  "),
+        TEXT + "\n" + PETER_LINE.replace("=\n", "\n"),
+        TEXT + "\n" + PETER_LINE.replace("PeterNeumann", "Peter+Neumann"),
+        TEXT + "\n" + PETER_LINE.replace("PeterNeumann", "Peter\u00a0Neumann"),
+        TEXT + "\n" + "\u2014 PeterNeumann AAAA\n",
+        TEXT.replace("\n", "\r\n") + "\n" + PETER_LINE,
+        TEXT + "\n" + PETER_LINE * 101,
+        "\udc80" + TEXT + "\n" + PETER_LINE,
+    ],
+)
 def test_other_malformed_notes_are_refused(message):
     with pytest.raises(MalformedNote):
         parse_note(message)

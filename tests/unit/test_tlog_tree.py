@@ -108,7 +108,7 @@ def test_a_proof_for_another_leaf_or_another_tree_is_refused(size, data):
     with pytest.raises(InvalidProof):
         merkle.verify_inclusion(leaves[index], index, size, proof, naive_root(leaves))
     old = data.draw(st.integers(1, size))
-    forked = naive_root(leaves[:old - 1] + [merkle.leaf_hash(b"rewritten")])
+    forked = naive_root(leaves[: old - 1] + [merkle.leaf_hash(b"rewritten")])
     proof = nodes.consistency_proof(store, old, size + 1)
     with pytest.raises(InvalidProof):
         merkle.verify_consistency(old, size + 1, proof, forked, naive_root(leaves))
@@ -123,8 +123,7 @@ def test_appended_roots_equal_recomputed_ones_at_every_size(entries):
         hashes.append(merkle.leaf_hash(entry))
         store.put(frontier.append(hashes[-1]))
         assert frontier.root() == naive_root(hashes) == merkle.root(hashes)
-    assert [nodes.root_at(store, size) for size in range(len(hashes) + 1)] == [
-        naive_root(hashes[:size]) for size in range(len(hashes) + 1)]
+    assert [nodes.root_at(store, size) for size in range(len(hashes) + 1)] == [naive_root(hashes[:size]) for size in range(len(hashes) + 1)]
 
 
 @settings(max_examples=50, deadline=None)

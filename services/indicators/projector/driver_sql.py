@@ -69,7 +69,7 @@ def execute_many(connection: Connection, table: Table, kind: str, rows: list[dic
                     values[index] = convert(values[index])
         converted.append(tuple(values))
     if on_asyncpg(connection.dialect):
-        connection.exec_driver_sql(_from_arrays(connection.dialect, table, kind), tuple(list(column) for column in zip(*converted)))
+        connection.exec_driver_sql(_from_arrays(connection.dialect, table, kind), tuple(list(column) for column in zip(*converted, strict=True)))
     else:
         connection.exec_driver_sql(sql, converted)
 
@@ -139,7 +139,8 @@ def _iso_datetime_without_offset(value: dt.datetime) -> str:
 _FASTER = {
     _iso_date: (dt.date(2018, 1, 1), dt.date(2020, 12, 31), dt.date(999, 9, 9), dt.datetime(2019, 7, 1, 23, 59, 59)),
     _iso_datetime_without_offset: (
-        dt.datetime(2020, 1, 1), dt.datetime(2026, 11, 28, 6, 29, 53, 123456, tzinfo=dt.UTC),
+        dt.datetime(2020, 1, 1),
+        dt.datetime(2026, 11, 28, 6, 29, 53, 123456, tzinfo=dt.UTC),
         dt.datetime(2019, 7, 1, 23, 59, 59, 1, tzinfo=dt.timezone(dt.timedelta(hours=7))),
     ),
 }

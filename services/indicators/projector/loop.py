@@ -70,7 +70,7 @@ class Limit:
             allowed = batch
         else:
             allowed = [delivered for delivered in batch if delivered.recorded.seq <= self.seq]
-        self.held = batch[len(allowed):]
+        self.held = batch[len(allowed) :]
         return allowed
 
     async def raised(self) -> None:
@@ -194,7 +194,7 @@ class Projector:
                     log.error("event %s cannot be read, projection stops before it: %r", unreadable.recorded.seq, unreadable.error)
                     raise unreadable.error
                 await self._quarantine(unreadable.recorded, unreadable.error)
-            return await self._project(batch[broken + 1:]) if broken + 1 < len(batch) else None
+            return await self._project(batch[broken + 1 :]) if broken + 1 < len(batch) else None
         events = [delivered.recorded for delivered in batch]
         with BatchSpan(events, [delivered.headers for delivered in batch]) as span:
             fresh = Counter(recorded.event["event_type"] for recorded in events if recorded.seq > self._model.position)

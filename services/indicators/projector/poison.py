@@ -39,13 +39,15 @@ def refused_for_its_data(error: BaseException) -> bool:
 def quarantine(connection: Connection, model: ReadModel, seq: int, event: dict | None, reason: str) -> None:
     """Move the checkpoint from `model.position` past event `seq` (the next one), naming it and why."""
     statements.move_checkpoint(connection, model.position, seq)
-    connection.execute(insert(tables.quarantined_event).values(
-        seq=seq,
-        event_id=_text(event, "event_id", 64),
-        event_type=_text(event, "event_type", 64),
-        reason=storable(reason)[:REASON_LENGTH],
-        quarantined_at=dt.datetime.now(dt.UTC),
-    ))
+    connection.execute(
+        insert(tables.quarantined_event).values(
+            seq=seq,
+            event_id=_text(event, "event_id", 64),
+            event_type=_text(event, "event_type", 64),
+            reason=storable(reason)[:REASON_LENGTH],
+            quarantined_at=dt.datetime.now(dt.UTC),
+        )
+    )
     model.position = seq
 
 

@@ -43,8 +43,12 @@ async def runs(nc: Client, first: int, most: int) -> AsyncIterator[list[Msg]]:
     consumer = await js.add_consumer(
         subjects.EVENTS_STREAM,
         ConsumerConfig(
-            deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=first, ack_policy=AckPolicy.NONE,
-            filter_subject="ogi.events.>", mem_storage=True, inactive_threshold=UNUSED_FOR,
+            deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
+            opt_start_seq=first,
+            ack_policy=AckPolicy.NONE,
+            filter_subject="ogi.events.>",
+            mem_storage=True,
+            inactive_threshold=UNUSED_FOR,
         ),
     )
     inbox = nc.new_inbox()

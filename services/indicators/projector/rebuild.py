@@ -13,11 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.indicators.readmodel import checkpoint
-from services.indicators.readmodel import tables
-from services.indicators.readmodel.db import async_url, create_engine, migrate
 from services.indicators.projector.loop import Projector
 from services.indicators.projector.receiver import ReceiverProcess
+from services.indicators.readmodel import checkpoint, tables
+from services.indicators.readmodel.db import async_url, create_engine, migrate
 from shared import subjects
 
 # Columns that say when rather than what: wall-clock times, and the batch after which a count last

@@ -25,8 +25,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from services.indicators.projector import arrivals
-from services.indicators.projector import pull
+from services.indicators.projector import arrivals, pull
 from services.indicators.projector.arrivals import Arrival
 from services.indicators.projector.recorded import read_directly
 from shared.natsconn import CREDENTIALS_VARIABLE, connect
@@ -54,8 +53,14 @@ class ReceiverProcess:
         if self.credentials is not None:
             environment[CREDENTIALS_VARIABLE] = str(self.credentials)
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", __name__, self.nats_url, str(first),
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, env=environment,
+            sys.executable,
+            "-m",
+            __name__,
+            self.nats_url,
+            str(first),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            env=environment,
         )
         return Receiving(process)
 
@@ -71,7 +76,7 @@ class Receiving:
         reader = self.process.stdout
         while True:
             try:
-                size, = _SIZE.unpack(await reader.readexactly(_SIZE.size))
+                (size,) = _SIZE.unpack(await reader.readexactly(_SIZE.size))
                 run = pickle.loads(await reader.readexactly(size))  # written by our own child, over our own pipe
             except (asyncio.IncompleteReadError, pickle.UnpicklingError, ValueError) as error:
                 await self.stop()

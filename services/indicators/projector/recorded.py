@@ -36,5 +36,5 @@ def read_directly(payload: bytes) -> tuple[dict, str | None]:
         return upcast(event), None
     data_json = None
     if next(reversed(event)) == "data" and payload.count(DATA_MEMBER) == 1:
-        data_json = payload[payload.index(DATA_MEMBER) + len(DATA_MEMBER):payload.rindex(b"}")].decode()
+        data_json = payload[payload.index(DATA_MEMBER) + len(DATA_MEMBER) : payload.rindex(b"}")].decode()
     return event, data_json

@@ -52,7 +52,7 @@ def stored_plans(connection: Connection, events: Iterable[dict]) -> dict[tuple[s
     converters = driver_sql.result_converters(connection.dialect, tables.region_plan)
     found = {}
     for values_ in _plan_rows(connection, keys):
-        row = {name: value if value is None else convert(value) for name, convert, value in zip(names, converters, values_)}
+        row = {name: value if value is None else convert(value) for name, convert, value in zip(names, converters, values_, strict=True)}
         found[(row["region_code"], row["plan_id"])] = row
     return found
 
@@ -61,11 +61,11 @@ def _plan_rows(connection: Connection, keys: list[tuple[str, str]]) -> list[tupl
     if not keys:
         return []
     if driver_sql.on_asyncpg(connection.dialect):
-        regions, plan_ids = zip(*keys)
+        regions, plan_ids = zip(*keys, strict=True)
         return connection.exec_driver_sql(_plan_lookup_by_arrays(connection.dialect), (list(regions), list(plan_ids))).all()
     stored = []
     for start in range(0, len(keys), LOOKUP_CHUNK):
-        chunk = keys[start:start + LOOKUP_CHUNK]
+        chunk = keys[start : start + LOOKUP_CHUNK]
         # Padded to one of a few lengths with its first key again (a key twice finds the same row), so
         # that only those few statements are ever compiled.
         length = next(length for length in LOOKUP_LENGTHS if length >= len(chunk))
@@ -138,9 +138,16 @@ class LogRows:
     def row(self, recorded: Recorded) -> tuple:
         event = recorded.event
         return (
-            recorded.seq, event["event_id"], event["event_type"], event["region_code"], event["ministry"], event["reported_by"],
+            recorded.seq,
+            event["event_id"],
+            event["event_type"],
+            event["region_code"],
+            event["ministry"],
+            event["reported_by"],
             self._occurred_on(event["occurred_on"]),
             self._recorded_at(event["recorded_at"]),
-            event["submission_id"], event["data"].get("plan_id"), event.get("trace_id"),
+            event["submission_id"],
+            event["data"].get("plan_id"),
+            event.get("trace_id"),
             self._data(event["data"]) if recorded.data_json is None else recorded.data_json,
         )

@@ -28,13 +28,17 @@ class BatchSpan:
     def __init__(self, events: Sequence[Recorded], headers: Sequence[dict[str, str] | None]) -> None:
         self._events = events
         self._small = len(events) <= TRACED_EVENTS
-        self._contexts = [telemetry.extract(each) for each in (headers if self._small else [*headers[:LINKS - 1], headers[-1]])]
+        self._contexts = [telemetry.extract(each) for each in (headers if self._small else [*headers[: LINKS - 1], headers[-1]])]
         self.span_for: SpanFor = untraced
 
     def __enter__(self) -> "BatchSpan":
         links = [trace.Link(context) for context in _span_contexts(self._contexts[:-1])]
-        attributes = {telemetry.MESSAGING_SYSTEM: "nats", telemetry.DESTINATION: subjects.EVENTS_STREAM,
-                      telemetry.OPERATION_TYPE: "process", "messaging.batch.message_count": len(self._events)}
+        attributes = {
+            telemetry.MESSAGING_SYSTEM: "nats",
+            telemetry.DESTINATION: subjects.EVENTS_STREAM,
+            telemetry.OPERATION_TYPE: "process",
+            "messaging.batch.message_count": len(self._events),
+        }
         self._span = telemetry.tracer.start_as_current_span(
             "process OGI_EVENTS", context=self._contexts[-1], kind=trace.SpanKind.CONSUMER, links=links, attributes=attributes
         )

@@ -96,9 +96,7 @@ class Changes:
     def __init__(self, model: ReadModel, plans: dict[tuple[str, str], dict]) -> None:
         self.model = model
         for (region, plan_id), row in plans.items():
-            model.region(region).plans[plan_id] = rules.Plan(
-                row["ministry"], row["title"], row["sectors"], row["submitted_on"], row["withdrawn"]
-            )
+            model.region(region).plans[plan_id] = rules.Plan(row["ministry"], row["title"], row["sectors"], row["submitted_on"], row["withdrawn"])
         self.counted_before: dict[str, list[rules.Key]] = {}  # each region the batch changes, as it counted before
         self.changed: set[tuple[str, str, str]] = set()  # (region, *rules.Change)
 
@@ -134,8 +132,12 @@ class Changes:
 
 def _status_row(region: str, state: rules.RegionState) -> dict:
     return {
-        "region_code": region, "enrolled": state.enrolled, "ministry": state.ministry, "enrolled_on": state.enrolled_on,
-        "commitment_letter_on": state.commitment_letter_on, "ppid_established": state.ppid_established,
+        "region_code": region,
+        "enrolled": state.enrolled,
+        "ministry": state.ministry,
+        "enrolled_on": state.enrolled_on,
+        "commitment_letter_on": state.commitment_letter_on,
+        "ppid_established": state.ppid_established,
     }
 
 
@@ -145,8 +147,13 @@ def _training_row(region: str, ministry: str, training: rules.Training) -> dict:
 
 def _plan_row(region: str, plan_id: str, plan: rules.Plan) -> dict:
     return {
-        "region_code": region, "plan_id": plan_id, "ministry": plan.ministry, "title": plan.title,
-        "sectors": plan.sectors, "submitted_on": plan.submitted_on, "withdrawn": plan.withdrawn,
+        "region_code": region,
+        "plan_id": plan_id,
+        "ministry": plan.ministry,
+        "title": plan.title,
+        "sectors": plan.sectors,
+        "submitted_on": plan.submitted_on,
+        "withdrawn": plan.withdrawn,
     }
 
 
@@ -159,8 +166,7 @@ def _save_counts(connection: Connection, model: ReadModel, as_of_seq: int) -> li
     ]
     if changed:
         rows = [
-            {"scope": str(value.scope), "indicator": str(value.indicator), "count": value.count, "as_of_seq": as_of_seq, "updated_at": now}
-            for value in changed
+            {"scope": str(value.scope), "indicator": str(value.indicator), "count": value.count, "as_of_seq": as_of_seq, "updated_at": now} for value in changed
         ]
         driver_sql.execute_many(connection, tables.indicator_count, "upsert", rows)
         for row in rows:

@@ -26,8 +26,7 @@ async def indicators_body(connection: AsyncConnection, as_of: dt.date | None = N
     body = {
         "as_of_seq": as_of_seq,
         "indicators": [
-            {"scope": scope, "indicator": indicator, "count": counts.get((scope, indicator), 0), "target": TARGETS[indicator]}
-            for scope, indicator in KEYS
+            {"scope": scope, "indicator": indicator, "count": counts.get((scope, indicator), 0), "target": TARGETS[indicator]} for scope, indicator in KEYS
         ],
     }
     if as_of is not None:
@@ -83,9 +82,7 @@ def _plan_active_on(day: dt.date) -> ColumnElement[bool]:
     submission found no plan to withdraw)."""
     log = tables.event_log
     first_submission = (
-        select(func.min(log.c.seq).label("seq"))
-        .where(log.c.event_type == "PlanSubmitted", log.c.occurred_on <= day)
-        .group_by(log.c.region_code, log.c.plan_id)
+        select(func.min(log.c.seq).label("seq")).where(log.c.event_type == "PlanSubmitted", log.c.occurred_on <= day).group_by(log.c.region_code, log.c.plan_id)
     )
     withdrawal = aliased(log)
     return and_(

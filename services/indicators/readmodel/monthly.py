@@ -93,7 +93,10 @@ def body(as_of_seq: int, days: list[dt.date], counts: dict) -> dict:
                 "scope": scope,
                 "indicator": indicator,
                 "target": TARGETS[indicator],
-                "points": [{"month": day.strftime("%Y-%m"), "as_of": day.isoformat(), "count": count} for day, count in zip(days, counts[scope, indicator])],
+                "points": [
+                    {"month": day.strftime("%Y-%m"), "as_of": day.isoformat(), "count": count}
+                    for day, count in zip(days, counts[scope, indicator], strict=True)
+                ],
             }
             for scope, indicator in KEYS
         ],

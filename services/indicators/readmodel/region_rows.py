@@ -40,8 +40,14 @@ class Standing:
     def replayed(state: rules.RegionState) -> "Standing":
         active = state.active()
         return Standing(
-            state.enrolled, state.ministry, state.enrolled_on, state.commitment_letter_on, state.ppid_established,
-            set(state.trainings), len(active), {sector for plan in active for sector in plan.sectors},
+            state.enrolled,
+            state.ministry,
+            state.enrolled_on,
+            state.commitment_letter_on,
+            state.ppid_established,
+            set(state.trainings),
+            len(active),
+            {sector for plan in active for sector in plan.sectors},
         )
 
 
@@ -107,7 +113,7 @@ async def current_standings(connection: AsyncConnection) -> dict[str, Standing]:
 def summary(rows: list[dict], boundaries: str) -> dict:
     """Per province, per sector, and how many enrolled regions have a PPID and a commitment letter."""
     provinces: dict[tuple[str, str], dict] = {}
-    for region, row in zip(all_regions(), rows):
+    for region, row in zip(all_regions(), rows, strict=True):
         code, name = province_of(region, boundaries)
         counts = provinces.setdefault((code, name), {"code": code, "name": name, "regions": 0, "enrolled": 0, "trained": 0, "plans": 0})
         counts["regions"] += 1
@@ -134,28 +140,35 @@ def summary(rows: list[dict], boundaries: str) -> dict:
 
 async def events_of(connection: AsyncConnection, region_code: str, as_of: dt.date | None = None) -> list[dict]:
     return [
-        {"seq": row.seq, "event_type": row.event_type, "occurred_on": row.occurred_on, "ministry": row.ministry, "reported_by": row.reported_by, "data": row.data}
+        {
+            "seq": row.seq,
+            "event_type": row.event_type,
+            "occurred_on": row.occurred_on,
+            "ministry": row.ministry,
+            "reported_by": row.reported_by,
+            "data": row.data,
+        }
         for row in await replay.event_rows(connection, region_code)
         if as_of is None or row.occurred_on <= as_of
     ]
 
 
 async def status_of(connection: AsyncConnection, region_code: str) -> dict:
-    status = (
-        await connection.execute(select(tables.region_status).where(tables.region_status.c.region_code == region_code))
-    ).mappings().one_or_none()
+    status = (await connection.execute(select(tables.region_status).where(tables.region_status.c.region_code == region_code))).mappings().one_or_none()
     trained_by = (
-        await connection.execute(
-            select(tables.region_training.c.ministry)
-            .where(tables.region_training.c.region_code == region_code)
-            .order_by(tables.region_training.c.ministry)
+        (
+            await connection.execute(
+                select(tables.region_training.c.ministry).where(tables.region_training.c.region_code == region_code).order_by(tables.region_training.c.ministry)
+            )
         )
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     plans = (
-        await connection.execute(
-            select(tables.region_plan).where(tables.region_plan.c.region_code == region_code).order_by(tables.region_plan.c.plan_id)
-        )
-    ).mappings().all()
+        (await connection.execute(select(tables.region_plan).where(tables.region_plan.c.region_code == region_code).order_by(tables.region_plan.c.plan_id)))
+        .mappings()
+        .all()
+    )
     return {
         "ministry": status["ministry"] if status else None,
         "enrolled": bool(status and status["enrolled"]),
@@ -164,8 +177,14 @@ async def status_of(connection: AsyncConnection, region_code: str) -> dict:
         "trained_by": list(trained_by),
         "plans": sum(1 for plan in plans if not plan["withdrawn"]),
         "plan_list": [
-            {"plan_id": p["plan_id"], "title": p["title"], "ministry": p["ministry"], "sectors": p["sectors"],
-             "submitted_on": p["submitted_on"], "withdrawn": p["withdrawn"]}
+            {
+                "plan_id": p["plan_id"],
+                "title": p["title"],
+                "ministry": p["ministry"],
+                "sectors": p["sectors"],
+                "submitted_on": p["submitted_on"],
+                "withdrawn": p["withdrawn"],
+            }
             for p in plans
         ],
     }

@@ -127,4 +127,4 @@ def _spans(changes: list[dt.date], days: list[dt.date]) -> list[tuple[int, int]]
     """Index ranges of `days` over which a region's state is constant and may count: from the first day
     on or after one of its event dates up to the next such day."""
     starts = sorted({bisect_left(days, change) for change in changes} - {len(days)})
-    return list(zip(starts, starts[1:] + [len(days)]))
+    return list(zip(starts, starts[1:] + [len(days)], strict=True)) if starts else []

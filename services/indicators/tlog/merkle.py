@@ -35,7 +35,7 @@ def root(leaf_hashes: Sequence[bytes]) -> bytes:
     level = list(leaf_hashes)
     while len(level) > 1:
         paired = [node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
-        level = paired + level[len(level) - len(level) % 2:]
+        level = paired + level[len(level) - len(level) % 2 :]
     return level[0]
 
 

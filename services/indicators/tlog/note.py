@@ -96,10 +96,10 @@ def parse_note(message: str | bytes) -> Note:
     separator = message.rfind("\n\n")
     if separator < 0:
         raise MalformedNote("a note has a blank line before its signatures")
-    lines = message[separator + 2:].removesuffix("\n").split("\n")
+    lines = message[separator + 2 :].removesuffix("\n").split("\n")
     if len(lines) > MAX_SIGNATURES:
         raise MalformedNote(f"more than {MAX_SIGNATURES} signatures")
-    return Note(message[:separator + 1], tuple(parse_signature_line(line) for line in lines))
+    return Note(message[: separator + 1], tuple(parse_signature_line(line) for line in lines))
 
 
 def parse_signature_line(line: str) -> Signature:

@@ -1,14 +1,15 @@
 """The HTTP API of CONTRACT.md: health, the nine indicators (live or as of a date), one region."""
 
 import datetime as dt
+
 from fastapi import APIRouter, Depends, FastAPI, HTTPException
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.indicators.readmodel import checkpoint, counting, region_rows
 from services.indicators.web.events_api import events_routes
 from services.indicators.web.params import REGION_CODE, as_of_day
-from shared.regions import find_region
 from shared.http_middleware import HardenedHttp
+from shared.regions import find_region
 
 
 def create_http_app(engine: AsyncEngine, probes: APIRouter) -> FastAPI:
@@ -44,4 +45,3 @@ def create_http_app(engine: AsyncEngine, probes: APIRouter) -> FastAPI:
         }
 
     return api
-

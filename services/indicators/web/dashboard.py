@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sse_starlette import EventSourceResponse
 
 from services.indicators.readmodel import checkpoint, monthly, region_rows
-from services.indicators.web.opendata import COLUMNS, csv_response, open_data_routes
 from services.indicators.web.live import LiveUpdates
+from services.indicators.web.opendata import COLUMNS, csv_response, open_data_routes
 from services.indicators.web.params import PROVINCE, REGION_CODE, as_of_day
 from shared.contracts.indicators import Indicator, Scope
 from shared.regions import find_region
@@ -44,7 +44,13 @@ def dashboard_routes(engine: AsyncEngine, nats: Callable[[], Client | None]) -> 
         return EventSourceResponse(live.stream(stopping), ping=15, shutdown_event=stopping, shutdown_grace_period=2)
 
     @router.get("/api/v1/indicators/history", tags=["dashboard"])
-    async def history(request: Request, scope: Scope | None = None, indicator: Indicator | None = None, as_of: dt.date | None = Depends(as_of_day), format: str | None = Query(None, pattern="^(json|csv)$")):
+    async def history(
+        request: Request,
+        scope: Scope | None = None,
+        indicator: Indicator | None = None,
+        as_of: dt.date | None = Depends(as_of_day),
+        format: str | None = Query(None, pattern="^(json|csv)$"),
+    ):
         """The counts at the end of each month since January 2018 (the last month: up to `as_of` or today)."""
         async with replaying, engine.connect() as connection:
             body = monthly.body(*await live_history.counts(connection)) if as_of is None else await monthly.on_day(connection, as_of)

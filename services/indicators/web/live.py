@@ -13,7 +13,6 @@ import logging
 from collections.abc import AsyncIterator, Callable
 
 import anyio
-
 from nats.aio.client import Client
 from sqlalchemy.ext.asyncio import AsyncEngine
 

@@ -53,7 +53,9 @@ class Dataset:
 
 
 SCOPE = Column("scope", "string", "national, kemendagri atau kominfo", "national, kemendagri or kominfo")
-INDICATOR = Column("indicator", "string", "enrolled (terdaftar), trained (terlatih) atau plans (memiliki rencana aksi)", "enrolled, trained or plans (has an action plan)")
+INDICATOR = Column(
+    "indicator", "string", "enrolled (terdaftar), trained (terlatih) atau plans (memiliki rencana aksi)", "enrolled, trained or plans (has an action plan)"
+)
 REGION_COLUMNS = (
     Column("code", "string", "Kode kabupaten/kota Kemendagri saat ini (73.71)", "Current Kemendagri kabupaten/kota code (73.71)"),
     Column("name", "string", "Nama resmi kabupaten/kota", "Official name of the kabupaten/kota"),
@@ -86,7 +88,8 @@ DATASETS = (
         "regions",
         "/api/v1/open-data/regions.csv",
         {"id": "Status setiap kabupaten/kota", "en": "Status of every kabupaten/kota"},
-        REGION_COLUMNS + (
+        REGION_COLUMNS
+        + (
             Column("enrolled", "boolean", "Terdaftar saat ini", "Enrolled now"),
             Column("ministry", "string", "Kementerian penanggung jawab (yang terakhir mendaftarkan)", "Responsible ministry (the one that enrolled it last)"),
             Column("enrolled_on", "date", "Tanggal pendaftaran terakhir", "Date of the last enrolment"),
@@ -95,7 +98,12 @@ DATASETS = (
             Column("trained", "boolean", "Telah mengikuti pelatihan OGI", "Has completed OGI training"),
             Column("trained_by", "list", "Kementerian yang melatih, dipisah titik koma", "Ministries of its trainings, separated by semicolons"),
             Column("plans", "integer", "Jumlah rencana aksi yang berlaku", "Number of action plans in force"),
-            Column("sectors", "list", "Urusan wajib pelayanan dasar dalam rencana aksinya, dipisah titik koma", "Basic-service affairs its plans cover, separated by semicolons"),
+            Column(
+                "sectors",
+                "list",
+                "Urusan wajib pelayanan dasar dalam rencana aksinya, dipisah titik koma",
+                "Basic-service affairs its plans cover, separated by semicolons",
+            ),
             Column("as_of", "date", "Tanggal data", "Date of the data"),
         ),
     ),
@@ -148,7 +156,13 @@ def open_data_routes(engine: AsyncEngine, replaying: asyncio.Semaphore) -> APIRo
             body = await counting.indicators_body(connection, as_of)
         day = (as_of or dt.date.today()).isoformat()
         rows = [
-            {**row, "as_of": day, "as_of_seq": body["as_of_seq"], "scope_name": SCOPE_NAMES[row["scope"]], "percent": round(100 * row["count"] / row["target"], 1)}
+            {
+                **row,
+                "as_of": day,
+                "as_of_seq": body["as_of_seq"],
+                "scope_name": SCOPE_NAMES[row["scope"]],
+                "percent": round(100 * row["count"] / row["target"], 1),
+            }
             for row in body["indicators"]
         ]
         return csv_response(rows, COLUMNS["indicators"], "indicators.csv")

@@ -9,7 +9,9 @@ from fastapi.exceptions import RequestValidationError
 EARLIEST_AS_OF = dt.date(2000, 1, 1)
 
 
-def as_of_day(as_of: dt.date | None = Query(None, description="the state on this day: only events that occurred on or before it (2000-01-01 to tomorrow)")) -> dt.date | None:
+def as_of_day(
+    as_of: dt.date | None = Query(None, description="the state on this day: only events that occurred on or before it (2000-01-01 to tomorrow)"),
+) -> dt.date | None:
     """No day after tomorrow: events occur no later than that (CONTRACT.md), so a later day asks for
     nothing more, only for a longer history."""
     if as_of is None:
