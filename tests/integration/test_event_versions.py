@@ -49,6 +49,10 @@ async def publish(nc, bodies: list[bytes]) -> int:
     return last
 
 
+def without_log(snapshot: dict) -> dict:
+    return {table: rows for table, rows in snapshot.items() if table != "tlog_node"}
+
+
 def stores_of_two_releases() -> tuple[list[bytes], list[bytes], list[bytes]]:
     """One history as a store holds it when an older release wrote its first part (at version 1) and a newer
     one the rest: the older release's part, the newer one's, and the whole as a store holding every event
@@ -77,7 +81,9 @@ async def test_a_store_holding_version_1_and_version_2_events_projects_and_rebui
         try:
             await declare(all_current)
             assert await publish(all_current, current) == last
-            assert live == await project(all_current, f"sqlite:///{tmp_path / 'all-current.db'}", last)
+            rewritten = await project(all_current, f"sqlite:///{tmp_path / 'all-current.db'}", last)
+            # The transparency log commits to the bytes as stored, which differ here by design.
+            assert without_log(live) == without_log(rewritten)
         finally:
             await all_current.close()
     finally:
@@ -129,7 +135,8 @@ async def test_a_read_model_projected_before_version_2_goes_on_after_the_upgrade
             rows = [{"at": seq, "recorded": json.loads(body)["data"]} for seq, body in enumerate(older_release, start=1)]
             await connection.execute(update(tables.event_log).where(log.seq == bindparam("at")).values(data=bindparam("recorded")), rows)
             await connection.execute(text("UPDATE alembic_version SET version_num = '0002'"))
-            await connection.execute(text("DROP TABLE quarantined_event"))  # made by a later migration
+            for later in ("quarantined_event", "tlog_node"):  # made by later migrations
+                await connection.execute(text(f"DROP TABLE {later}"))
         await migrate(engine)
         last = await publish(nc, newer_release)
         await project_into(nc, engine, last)

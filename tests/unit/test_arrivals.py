@@ -23,7 +23,7 @@ REPLIES = [
 
 @pytest.mark.parametrize("reply", REPLIES)
 def test_the_stream_sequence_and_time_are_the_ones_nats_py_reads(reply):
-    seq, stored_ns, data, _, headers = arrival(Msg(None, reply=reply, data=b"{}"), {"traceparent": "00-x"})
+    seq, stored_ns, data, _, headers, _ = arrival(Msg(None, reply=reply, data=b"{}"), {"traceparent": "00-x"})
     metadata = Msg(None, reply=reply).metadata
     assert seq == metadata.sequence.stream == 4711
     assert stored_at(stored_ns) == metadata.timestamp

@@ -33,7 +33,7 @@ def as_current(body: bytes) -> dict:
 
 
 def read_by_the_receiver(body: bytes, seq: int = 7):
-    _, _, event, data_json, _ = received(Msg(None, reply=REPLY.format(seq=seq), data=body))
+    _, _, event, data_json, _, _ = received(Msg(None, reply=REPLY.format(seq=seq), data=body))
     return event, data_json
 
 
@@ -114,7 +114,7 @@ def test_an_event_of_an_unknown_version_or_type_is_refused_on_every_read_path_sa
         with pytest.raises(UnknownEventVersion, match=message.replace("(", r"\(").replace(")", r"\)")):
             read(body)
     # The receiving process hands it on unread; the projector reads it and stops there (loop.py).
-    _, _, unread, data_json, _ = received(Msg(None, reply=REPLY.format(seq=9), data=body))
+    _, _, unread, data_json, _, _ = received(Msg(None, reply=REPLY.format(seq=9), data=body))
     assert (unread, data_json) == (body, None)
 
 

@@ -15,8 +15,8 @@ from shared import nats_internals
 
 # A delivery as the projector takes it: (stream sequence, when it was stored in ns since the epoch, the
 # payload or, read already by a receiving process, the event and its data's JSON (recorded.read_directly),
-# headers).
-Arrival = tuple[int, int, bytes | dict, str | None, dict[str, str] | None]
+# headers, and the payload's leaf hash in the transparency log when a receiving process made it).
+Arrival = tuple[int, int, bytes | dict, str | None, dict[str, str] | None, bytes | None]
 
 
 async def runs(subscription: JetStreamContext.PushSubscription, most: int) -> AsyncIterator[list[Msg]]:
@@ -52,7 +52,7 @@ def arrival(message: Msg, headers: dict[str, str] | None) -> Arrival:
     after `ACK`."""
     tokens = message.reply.split(".")
     at = 5 if len(tokens) == 9 else 7
-    return int(tokens[at]), int(tokens[at + 2]), message.data, None, headers
+    return int(tokens[at]), int(tokens[at + 2]), message.data, None, headers, None
 
 
 def stored_at(nanoseconds: int) -> dt.datetime:

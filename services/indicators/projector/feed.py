@@ -22,6 +22,7 @@ from services.indicators.projector import arrivals, statements, transaction
 from services.indicators.projector.arrivals import Arrival
 from services.indicators.projector.receiver import ReceiverFailed, ReceiverProcess, Receiving
 from services.indicators.projector.recorded import Recorded
+from services.indicators.tlog.merkle import leaf_hash
 from shared import subjects
 
 log = logging.getLogger("ogi.projector")
@@ -103,17 +104,20 @@ class Feed:
             async for run in runs:
                 await self._buffer.add([self._decoded(*arrival) for arrival in run])
 
-    def _decoded(self, seq: int, stored_ns: int, payload_or_event, data_json: str | None, headers) -> Delivered:
-        """The delivery with its event read and its event_log row made ready, or with why it cannot be read."""
+    def _decoded(self, seq: int, stored_ns: int, payload_or_event, data_json: str | None, headers, leaf: bytes | None) -> Delivered:
+        """The delivery with its event read, its event_log row made ready and its leaf hash, or with why it
+        cannot be read (its leaf hash all the same: the log holds every stored payload)."""
         try:
             if isinstance(payload_or_event, bytes):
                 recorded = transaction.read(seq, payload_or_event)
             else:  # read already by a receiving process
-                recorded = Recorded(seq, payload_or_event, data_json)
+                recorded = Recorded(seq, payload_or_event, data_json, leaf=leaf)
             recorded.log_row = self._log_rows.row(recorded)
             return Delivered(recorded, headers, stored_ns)
         except Exception as error:
-            return Delivered(Recorded(seq, None), headers, stored_ns, error)
+            if isinstance(payload_or_event, bytes):
+                leaf = leaf_hash(payload_or_event)
+            return Delivered(Recorded(seq, None, leaf=leaf), headers, stored_ns, error)
 
     async def _runs(self, first: int) -> AsyncIterator[list[Arrival]]:
         """Deliveries from `first` on: while far behind, from a receiving process; then (or should it fail)

@@ -256,7 +256,7 @@ class Projector:
         attempt = 0
         while recorded.seq > self._model.position:
             try:
-                await self._writer.transaction(poison.quarantine, self._model, recorded.seq, recorded.event, repr(error))
+                await self._writer.transaction(poison.quarantine, self._model, recorded.seq, recorded.event, recorded.leaf, repr(error))
                 self.metrics.events_quarantined.inc()
                 log.error("event %s quarantined, it counts nowhere: %r", recorded.seq, error)
                 self.position = max(self.position, self._model.position)

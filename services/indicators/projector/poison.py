@@ -36,9 +36,11 @@ def refused_for_its_data(error: BaseException) -> bool:
     return isinstance(error, ERRORS_OF_THE_DATA)
 
 
-def quarantine(connection: Connection, model: ReadModel, seq: int, event: dict | None, reason: str) -> None:
-    """Move the checkpoint from `model.position` past event `seq` (the next one), naming it and why."""
+def quarantine(connection: Connection, model: ReadModel, seq: int, event: dict | None, leaf: bytes | None, reason: str) -> None:
+    """Move the checkpoint from `model.position` past event `seq` (the next one), naming it and why. Its
+    payload stays a leaf of the transparency log like any other."""
     statements.move_checkpoint(connection, model.position, seq)
+    statements.grow_tree(connection, model.frontier, [(seq, leaf)])
     connection.execute(
         insert(tables.quarantined_event).values(
             seq=seq,

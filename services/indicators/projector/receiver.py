@@ -28,6 +28,7 @@ from pathlib import Path
 from services.indicators.projector import arrivals, pull
 from services.indicators.projector.arrivals import Arrival
 from services.indicators.projector.recorded import read_directly
+from services.indicators.tlog.merkle import leaf_hash
 from shared.natsconn import CREDENTIALS_VARIABLE, connect
 
 log = logging.getLogger("ogi.receiver")
@@ -123,12 +124,12 @@ def _read(message) -> Arrival:
     """The delivery with its event read (at its type's current version, see recorded.py), or with its
     payload as it is when it cannot be read (an unknown type or schema version among others): the
     projector reads it again, and stops there saying why."""
-    seq, stored_ns, payload, _, headers = arrivals.arrival(message, _trace_headers(message.headers))
+    seq, stored_ns, payload, _, headers, _ = arrivals.arrival(message, _trace_headers(message.headers))
     try:
         event, data_json = read_directly(payload)
     except Exception:
-        return seq, stored_ns, payload, None, headers
-    return seq, stored_ns, event, data_json, headers
+        return seq, stored_ns, payload, None, headers, None
+    return seq, stored_ns, event, data_json, headers, leaf_hash(payload)
 
 
 def _trace_headers(headers: dict[str, str] | None) -> dict[str, str] | None:

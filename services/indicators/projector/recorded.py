@@ -20,7 +20,8 @@ class Recorded:
     seq: int
     event: dict
     data_json: str | None = None  # the JSON of event["data"] as recorded, when it could be taken as it is
-    log_row: tuple | None = None  # its event_log row as the driver takes it, when made ahead (projection.LogRows)
+    log_row: tuple | None = None  # its event_log row as the driver takes it, when made ahead (statements.LogRows)
+    leaf: bytes | None = None  # the stored payload's leaf hash in the transparency log (tlog/merkle.py)
 
 
 def read_directly(payload: bytes) -> tuple[dict, str | None]:

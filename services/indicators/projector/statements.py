@@ -10,6 +10,8 @@ from sqlalchemy.engine import Connection
 from services.indicators.projector import driver_sql
 from services.indicators.projector.recorded import Recorded
 from services.indicators.readmodel import checkpoint, tables
+from services.indicators.tlog.frontier import Frontier
+from services.indicators.tlog.merkle import leaf_hash
 
 LOOKUP_CHUNK = 500  # plan keys per lookup statement (SQLite allows a limited number of parameters)
 LOOKUP_LENGTHS = (4, 16, 64, 250, LOOKUP_CHUNK)
@@ -151,3 +153,34 @@ class LogRows:
             event.get("trace_id"),
             self._data(event["data"]) if recorded.data_json is None else recorded.data_json,
         )
+
+
+# The leaf of a sequence the stream does not hold (a message removed from it): the log then shows the gap
+# for what it is, and `ogi verify` names it.
+MISSING_LEAF = leaf_hash(b"")
+
+
+def grow_tree(connection: Connection, frontier: Frontier, leaves: list[tuple[int, bytes | None]]) -> None:
+    """The transparency log's new nodes for these (sequence, leaf hash) in stream order: leaf i is sequence
+    i + 1, so a sequence the stream skipped gets the missing leaf."""
+    rows = []
+    for seq, leaf in leaves:
+        while frontier.size + 1 < seq:
+            rows += frontier.append(MISSING_LEAF)
+        if frontier.size + 1 == seq:
+            if leaf is None:
+                raise RuntimeError(f"event {seq} has no leaf hash: it was not read from its stored payload")
+            rows += frontier.append(leaf)
+    if not rows:
+        return
+    values = [(node.level, node.index, node.hash) for node in rows]
+    if driver_sql.on_asyncpg(connection.dialect):
+        driver_sql.copy(connection, tables.tlog_node, values)
+    else:
+        connection.exec_driver_sql(_tree_insert(connection.dialect), values)
+
+
+@functools.cache
+def _tree_insert(dialect) -> str:
+    sql, _ = driver_sql.statement(dialect, tables.tlog_node, "insert", ())
+    return sql

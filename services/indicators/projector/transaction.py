@@ -19,13 +19,15 @@ from services.indicators import rules
 from services.indicators.projector import driver_sql, statements
 from services.indicators.projector.recorded import Recorded, read_directly
 from services.indicators.projector.tracing import SpanFor, untraced
-from services.indicators.readmodel import checkpoint, tables
+from services.indicators.readmodel import checkpoint, tables, tree
+from services.indicators.tlog.frontier import Frontier
+from services.indicators.tlog.merkle import leaf_hash
 from shared.contracts.indicators import TARGETS, IndicatorValue
 
 
 def read(seq: int, payload: bytes) -> Recorded:
-    """An event as recorded, at its type's current version (see recorded.py)."""
-    return Recorded(seq, *read_directly(payload))
+    """An event as recorded, at its type's current version (see recorded.py), with its leaf hash."""
+    return Recorded(seq, *read_directly(payload), leaf=leaf_hash(payload))
 
 
 @dataclass
@@ -36,6 +38,7 @@ class ReadModel:
     regions: dict[str, rules.RegionState] = field(default_factory=dict)  # without their plans (see above)
     tally: dict[rules.Key, int] = field(default_factory=rules.zero)  # the nine counts of `regions`
     counts: dict[rules.Key, int] = field(default_factory=dict)  # indicator_count as stored
+    frontier: Frontier = field(default_factory=Frontier)  # the transparency log's tree, `position` leaves
 
     @staticmethod
     async def load(connection: AsyncConnection) -> "ReadModel":
@@ -55,6 +58,7 @@ class ReadModel:
         counts = tables.indicator_count.c
         for scope, indicator, count in await connection.execute(select(counts.scope, counts.indicator, counts.count)):
             model.counts[(scope, indicator)] = count
+        model.frontier = await tree.frontier(connection, model.position)
         return model
 
     def region(self, code: str) -> rules.RegionState:
@@ -85,6 +89,7 @@ def apply(
         with span_for(index):
             changes.apply(batch[index].event)
     statements.insert_log(connection, [batch[index] for index in fresh])
+    statements.grow_tree(connection, model.frontier, [(batch[index].seq, batch[index].leaf) for index in fresh])
     changes.save(connection)
     model.position = last
     return _save_counts(connection, model, last)

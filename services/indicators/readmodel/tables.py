@@ -9,7 +9,9 @@ from sqlalchemy import (
     DateTime,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
+    SmallInteger,
     String,
     Table,
 )
@@ -98,4 +100,15 @@ quarantined_event = Table(
     Column("event_type", String(64)),
     Column("reason", String(1000), nullable=False),
     Column("quarantined_at", DateTime(timezone=True), nullable=False),
+)
+
+# The transparency log over OGI_EVENTS (services/indicators/tlog): the hash of every complete subtree of the
+# RFC 6962 tree whose leaves are the stored event payloads in stream order, leaf i being sequence i + 1.
+# Written with the checkpoint, so the tree always has `projection_checkpoint.last_seq` leaves.
+tlog_node = Table(
+    "tlog_node",
+    metadata,
+    Column("level", SmallInteger, primary_key=True, autoincrement=False),
+    Column("idx", BigInteger, primary_key=True, autoincrement=False),
+    Column("hash", LargeBinary(32), nullable=False),
 )
