@@ -129,7 +129,8 @@ def deciding_service(name: str) -> Permissions:
 
 def indicators() -> Permissions:
     """Follows OGI_EVENTS with ordered consumers (and a pull consumer while catching up), keeps KV
-    OGI_INDICATORS, publishes and relays the indicator subjects, asks the deciding services whether they are up."""
+    OGI_INDICATORS, publishes and relays the indicator subjects, asks the deciding services whether they are up,
+    and signs the transparency log's checkpoints (OGI_LOG)."""
     events = subjects.EVENTS_STREAM
     return Permissions(
         publish=(
@@ -140,8 +141,12 @@ def indicators() -> Permissions:
             *_bucket_writer(subjects.INDICATORS_BUCKET),
             "ogi.indicators.>",
             subjects.health("*"),
+            "ogi.log.>",  # checkpoints and the key it signs with (OGI_LOG)
+            _direct_get(subjects.LOG_STREAM),
+            _direct_get(subjects.LOG_STREAM, ">"),
         ),
-        subscribe=("ogi.indicators.>", inbox("indicators")),
+        subscribe=("ogi.indicators.>", subjects.LOG_MAKE_CHECKPOINT, inbox("indicators")),
+        allow_responses=True,
     )
 
 

@@ -19,11 +19,20 @@ class Settings(BaseSettings):
     # A JSON file {"user", "password"} or {"user", "nkey_seed"} (docs/security.md); none: no authentication.
     nats_credentials: Path | None = None
     replicas: int = 1
+    # The transparency log: its origin (the first line of every checkpoint, and its key's name; make it the
+    # deployment's own, e.g. "ogi-tracker.bappenas.go.id/log") and the file of its signing key (made on first
+    # start when missing, readable by its owner only; a secret in production).
+    log_origin: str = "ogi-tracker.local/log"
+    log_signing_key_file: Path | None = None
     # The NATS server's monitoring address (http://host:8222): when given, readiness reports the server's own
     # health, which names a stream that cannot write (its disk full) while connections still work.
     nats_monitor_url: str | None = None
     # JetStream's duplicate window on OGI_EVENTS and OGI_OUTCOMES (OGI_INBOX keeps none: shared/streams.py).
     duplicate_window: float = 120.0
+
+    @property
+    def resolved_log_signing_key_file(self) -> Path:
+        return self.log_signing_key_file or self.data_dir / "log-signing.key"
 
     @property
     def resolved_nats_url(self) -> str:

@@ -62,17 +62,18 @@ class StreamReader:
             return None
         return _stored_message(message)
 
-    async def read(self, filter_subject: str, after_seq: int = 0) -> list[Stored]:
-        """Every message matching `filter_subject` after `after_seq`, in stream order."""
+    async def read(self, filter_subject: str, after_seq: int = 0, limit: int | None = None) -> list[Stored]:
+        """Every message matching `filter_subject` after `after_seq`, in stream order (the first `limit`)."""
         messages: list[Stored] = []
         start = after_seq + 1
-        while True:
+        while limit is None or len(messages) < limit:
             batch, more = await self._read_batch(filter_subject, start)
             messages.extend(batch)
             if batch:
                 start = batch[-1].seq + 1
             if not more:
-                return messages
+                break
+        return messages if limit is None else messages[:limit]
 
     async def _read_batch(self, filter_subject: str, start: int) -> tuple[list[Stored], bool]:
         if self._direct_get is None:

@@ -72,6 +72,7 @@ def stream_configs(replicas: int, duplicate_window: float, atomic_batches: bool 
             **common,
         ),
         StreamConfig(name=subjects.OUTCOMES_STREAM, subjects=["ogi.outcome.>"], allow_atomic=atomic, **common),
+        StreamConfig(name=subjects.LOG_STREAM, subjects=["ogi.log.>"], deny_delete=True, deny_purge=True, **common),
         StreamConfig(
             name=subjects.RATE_STREAM,
             subjects=["ogi.rate.>"],

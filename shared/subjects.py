@@ -11,6 +11,12 @@ SUBMISSIONS_BUCKET = "OGI_SUBMISSIONS"
 # Platform-internal: the HTTP gateway's bearer tokens, as hashes (services/gateway/tokens.py).
 TOKENS_BUCKET = "OGI_TOKENS"
 RATE_STREAM = "OGI_RATE"  # the gateway's request counters (services/gateway/ratelimit.py)
+# The transparency log's signed checkpoints, its verifier key and witnesses' cosignatures: state of its own,
+# kept like the events (never in the read model, which is rebuilt). services/indicators/log_keeper.py
+LOG_STREAM = "OGI_LOG"
+LOG_CHECKPOINT = "ogi.log.checkpoint"
+LOG_KEY = "ogi.log.key"
+LOG_MAKE_CHECKPOINT = "ogi.control.log_checkpoint"  # a request to the indicators service: sign a checkpoint now (not stored)
 
 KINDS = ("region.enroll", "region.withdraw", "training.complete", "plan.submit", "plan.withdraw")
 
@@ -84,3 +90,12 @@ def health(service: str) -> str:
 
 def rate_counter(limiter: str, key: str, window: int) -> str:
     return f"ogi.rate.{limiter}.{key}.{window}"
+
+
+def log_witness(name: str) -> str:
+    """A witness registered by the operator: its name and verifier key."""
+    return f"ogi.log.witness.{name}"
+
+
+def log_cosignature(witness: str) -> str:
+    return f"ogi.log.cosignature.{witness}"

@@ -5,6 +5,7 @@ import asyncio
 from fastapi import FastAPI
 from nats.aio.client import Client
 
+from services.indicators.log_keeper import LogKeeper, signing_key
 from services.indicators.projector.loop import Projector
 from services.indicators.projector.metrics import ProjectorMetrics
 from services.indicators.projector.receiver import ReceiverProcess
@@ -27,6 +28,7 @@ class IndicatorsService:
         self.engine = create_engine(settings.resolved_database_url)
         self.nc: Client | None = None
         self.projector: Projector | None = None
+        self.log_keeper: LogKeeper | None = None
         self.metrics = ProjectorMetrics()
         self.nats_server = NatsServerHealth(settings.nats_monitor_url, self.metrics.registry)
         probes = probe_routes(self.health, self.metrics.registry, self._measure_lag, readiness=self.readiness, notes=self.notes)
@@ -40,8 +42,13 @@ class IndicatorsService:
         receiver = ReceiverProcess(self.settings.resolved_nats_url, self.settings.nats_credentials)
         self.projector = Projector(self.nc, self.engine, self.metrics, receiver=receiver)
         await self.projector.start()
+        signer = signing_key(self.settings.resolved_log_signing_key_file, self.settings.log_origin)
+        self.log_keeper = LogKeeper(self.nc, self.engine, signer)
+        await self.log_keeper.start()
 
     async def stop(self) -> None:
+        if self.log_keeper is not None:
+            await self.log_keeper.stop()
         if self.projector is not None:
             await self.projector.stop()
         if self.nc is not None:

@@ -34,3 +34,26 @@ async def test_the_tree_is_the_rfc_6962_tree_of_the_stored_payloads_at_every_siz
             assert frontier.size == last and frontier.root() == merkle.root(leaves)
     finally:
         await engine.dispose()
+
+
+async def test_the_api_serves_proofs_that_verify_against_a_signed_checkpoint(sqlite_system):
+    import base64
+
+    from services.indicators.tlog.checkpoint import open_checkpoint
+    from services.indicators.tlog.keys import Ed25519Verifier
+
+    last = await append_all(sqlite_system.nc, region_histories(seed=4)[:20])
+    await sqlite_system.projected(last)
+    note = await sqlite_system.indicators.log_keeper.checkpoint_now()
+    key = (await sqlite_system.http.get("/api/v1/log/key")).text
+    signed = open_checkpoint((await sqlite_system.http.get("/api/v1/log/checkpoint")).text, Ed25519Verifier.from_vkey(key))
+    assert signed.size == last and (await sqlite_system.http.get("/api/v1/log/checkpoint")).text == note
+
+    payloads = await stored_payloads(sqlite_system.nc, last)
+    for seq in (1, last // 2, last):
+        proof = (await sqlite_system.http.get("/api/v1/log/proof/inclusion", params={"seq": seq, "size": last})).json()
+        merkle.verify_inclusion(merkle.leaf_hash(payloads[seq - 1]), seq - 1, last, [base64.b64decode(h) for h in proof["hashes"]], signed.root_hash)
+    entries = (await sqlite_system.http.get("/api/v1/log/entries", params={"start": 1, "end": 3})).json()["entries"]
+    assert [base64.b64decode(entry["body"]) for entry in entries] == payloads[:3]
+    assert (await sqlite_system.http.get("/api/v1/log/proof/inclusion", params={"seq": 1, "size": last + 1})).status_code == 422
+    assert (await sqlite_system.http.get("/api/v1/log/checkpoints")).json()["checkpoints"][-1]["note"] == note

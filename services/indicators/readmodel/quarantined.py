@@ -16,3 +16,10 @@ async def report(connection: AsyncConnection) -> dict | None:
         return None
     first = await connection.execute(select(quarantined.seq, quarantined.event_type, quarantined.reason).order_by(quarantined.seq).limit(LISTED))
     return {"count": count, "first": [{"seq": seq, "event_type": event_type, "reason": reason} for seq, event_type, reason in first]}
+
+
+async def after(connection: AsyncConnection, seq: int, limit: int) -> list[dict]:
+    """The quarantined events after sequence `seq`, the first `limit`, in stream order."""
+    quarantined = tables.quarantined_event.c
+    query = select(quarantined.seq, quarantined.event_id, quarantined.reason).where(quarantined.seq > seq).order_by(quarantined.seq).limit(limit)
+    return [{"seq": found, "event_id": event_id, "reason": reason} for found, event_id, reason in await connection.execute(query)]

@@ -39,3 +39,10 @@ async def inclusion_proof(connection: AsyncConnection, index: int, size: int) ->
 async def consistency_proof(connection: AsyncConnection, old_size: int, new_size: int) -> list[bytes]:
     plan = nodes.consistency_plan(old_size, new_size)
     return plan.hashes(await read_nodes(connection, plan.nodes))
+
+
+async def leaves(connection: AsyncConnection, first: int, last: int) -> dict[int, bytes]:
+    """The leaf hashes from index `first` to `last` (both included) that the tree holds."""
+    node = tables.tlog_node.c
+    query = select(node.idx, node.hash).where(node.level == 0, node.idx >= first, node.idx <= last)
+    return {index: bytes(hash_) for index, hash_ in await connection.execute(query)}

@@ -15,6 +15,7 @@ from sse_starlette import EventSourceResponse
 
 from services.indicators.readmodel import checkpoint, monthly, region_rows
 from services.indicators.web.live import LiveUpdates
+from services.indicators.web.log_api import log_routes
 from services.indicators.web.opendata import COLUMNS, csv_response, open_data_routes
 from services.indicators.web.params import PROVINCE, REGION_CODE, as_of_day
 from shared.contracts.indicators import Indicator, Scope
@@ -35,6 +36,7 @@ def dashboard_routes(engine: AsyncEngine, nats: Callable[[], Client | None]) -> 
     replaying = asyncio.Semaphore(REPLAYS_AT_ONCE)
     router.include_router(_pages())
     router.include_router(open_data_routes(engine, replaying))
+    router.include_router(log_routes(engine, nats))
 
     @router.get("/api/v1/indicators/stream", tags=["dashboard"])
     async def stream() -> EventSourceResponse:

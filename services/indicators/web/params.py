@@ -2,6 +2,7 @@
 beyond them. A date outside its bounds is answered 422 as FastAPI answers any invalid parameter."""
 
 import datetime as dt
+from typing import NoReturn
 
 from fastapi import Path, Query
 from fastapi.exceptions import RequestValidationError
@@ -18,9 +19,13 @@ def as_of_day(
         return None
     latest = dt.date.today() + dt.timedelta(days=1)
     if not EARLIEST_AS_OF <= as_of <= latest:
-        message = f"as_of must be a day from {EARLIEST_AS_OF} to {latest}"
-        raise RequestValidationError([{"type": "value_error", "loc": ("query", "as_of"), "msg": message, "input": as_of.isoformat()}])
+        invalid("as_of", f"as_of must be a day from {EARLIEST_AS_OF} to {latest}", as_of.isoformat())
     return as_of
+
+
+def invalid(name: str, message: str, value: object) -> NoReturn:
+    """A query parameter refused as FastAPI refuses any invalid one: 422 with the parameter named."""
+    raise RequestValidationError([{"type": "value_error", "loc": ("query", name), "msg": message, "input": value}])
 
 
 REGION_CODE = Path(max_length=16, description="a kabupaten/kota code, current (73.71) or 2018 (91.01)")

@@ -1,0 +1,72 @@
+"""`ogi verify` and `ogi log`: checking the transparency log, as anyone may, and keeping it, as an operator."""
+
+from pathlib import Path
+from typing import Annotated
+
+import httpx
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from ogi.cli_support import NatsUrl, console, fail, with_nats
+from ogi.verifying import CheckFailed, Verifier
+from shared import subjects
+
+app = typer.Typer(help="The transparency log: its checkpoints, its key, witnesses.", no_args_is_help=True)
+TIMEOUT = 30.0
+
+
+def verify(
+    url: Annotated[str, typer.Option(help="the OGI Tracker to check, e.g. https://ogi.example.go.id")],
+    checkpoint: Annotated[Path | None, typer.Option(help="a checkpoint kept from an earlier check: the log must extend it")] = None,
+    key: Annotated[str | None, typer.Option(help="the log's verifier key as published by the secretariat [default: the one the log serves]")] = None,
+    save: Annotated[Path | None, typer.Option(help="keep the checkpoint checked now in this file, for the next check")] = None,
+) -> None:
+    """Check, with proof, that the published counts follow from an unaltered event history (exit 0), or say
+    exactly what does not hold (exit 1)."""
+    kept = None
+    if checkpoint is not None:
+        try:
+            kept = checkpoint.read_text()
+        except OSError as error:
+            fail(f"cannot read {checkpoint}: {error.strerror}")
+    with (
+        httpx.Client(base_url=url.rstrip("/"), timeout=TIMEOUT) as client,
+        Progress(TextColumn("reading the log"), BarColumn(), MofNCompleteColumn(), console=console, transient=True) as progress,
+    ):
+        task = progress.add_task("entries", total=None)
+        verifier = Verifier(client, key, lambda done, total: progress.update(task, completed=done, total=total))
+        try:
+            report = verifier.run(kept)
+        except CheckFailed as failure:
+            for line in verifier.report.held:
+                console.print(f"[green]holds[/]  {line}", highlight=False, soft_wrap=True)
+            console.print(f"[bold red]fails[/]  {failure}", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+    for line in report.held:
+        console.print(f"[green]holds[/]  {line}", highlight=False, soft_wrap=True)
+    if save is not None:
+        save.write_text(report.note)
+        console.print(f"kept the checkpoint in {save}: give it with --checkpoint next time", style="dim", highlight=False)
+
+
+@app.command()
+def checkpoint(nats_url: NatsUrl = None) -> None:
+    """Have the log signed now (when it grew since the last checkpoint) and print the latest checkpoint."""
+
+    async def ask(nc):
+        return (await nc.request(subjects.LOG_MAKE_CHECKPOINT, b"", timeout=TIMEOUT)).data.decode()
+
+    answer = with_nats(nats_url, "ogi-log", ask)
+    if answer.startswith("error:"):
+        fail(f"no checkpoint made: {answer.removeprefix('error:').strip()}")
+    console.print(answer, end="", highlight=False, soft_wrap=True)
+
+
+@app.command()
+def key(nats_url: NatsUrl = None) -> None:
+    """Print the log's verifier key (vkey): publish it where citizens find it, for `ogi verify --key`."""
+
+    async def read(nc):
+        return (await nc.jetstream().get_last_msg(subjects.LOG_STREAM, subjects.LOG_KEY, direct=True)).data.decode()
+
+    console.print(with_nats(nats_url, "ogi-log", read), highlight=False, soft_wrap=True)
