@@ -177,3 +177,22 @@ async def test_a_bulk_load_of_a_stream_holding_one_event_id_twice_stops_and_says
     finally:
         await projector.stop()
         await engine.dispose()
+
+
+async def test_a_projector_behind_the_stream_measures_its_lag_in_events_and_seconds(nc, sqlite_url):
+    last = await append_all(nc, region_histories(seed=5, rounds=1))
+    engine = create_engine(sqlite_url)
+    await migrate(engine)
+    projector = Projector(nc, engine)
+    projector.limit = 1
+    try:
+        await projector.start()
+        await eventually(lambda: projector.position == 1)
+        await projector.measure_lag()
+        registry = projector.metrics.registry
+        assert registry.get_sample_value("ogi_projector_lag_events") == last - 1
+        lag_seconds = registry.get_sample_value("ogi_projector_lag_seconds")
+        assert lag_seconds is not None and lag_seconds > 0
+    finally:
+        await projector.stop()
+        await engine.dispose()

@@ -21,11 +21,13 @@ goes on once a release that reads it runs.
 
 import asyncio
 import datetime as dt
+import json
 import logging
 import time
 from collections import Counter
 
 from nats.aio.client import Client
+from nats.js.errors import APIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.indicators.projector import arrivals, poison, statements, transaction
@@ -154,11 +156,10 @@ class Projector:
 
     async def measure_lag(self) -> None:
         """Refresh the lag gauges against the stream's last event (called before each scrape)."""
-        state = (await self._nc.jetstream().stream_info(subjects.EVENTS_STREAM)).state
-        behind = max(0, state.last_seq - self.position)
+        last_seq, last_time = await _last_event(self._nc)
+        behind = max(0, last_seq - self.position)
         self.metrics.lag_events.set(behind)
-        last_time = dt.datetime.fromisoformat(state.last_ts) if behind and state.last_ts else None
-        self.metrics.lag_seconds.set((last_time - self._applied_at).total_seconds() if last_time and self._applied_at else 0)
+        self.metrics.lag_seconds.set((last_time - self._applied_at).total_seconds() if behind and self._applied_at else 0)
 
     def _feed_failed(self, error: BaseException) -> None:
         log.error("receiving events failed, projection stops: %r", error)
@@ -284,3 +285,13 @@ class Projector:
     async def _reload(self) -> None:
         """The model in memory may hold changes that did not commit: read it again (until the database answers)."""
         await until_database_answers(self._load, "read model not loaded")
+
+
+async def _last_event(nc: Client) -> tuple[int, dt.datetime]:
+    """OGI_EVENTS's last sequence and when its last event was stored, from the stream's info as the server
+    sends it: nats-py's StreamState leaves that time (`last_ts`) out."""
+    reply = await nc.request(f"$JS.API.STREAM.INFO.{subjects.EVENTS_STREAM}", timeout=5.0)
+    info = json.loads(reply.data)
+    if "error" in info:
+        raise APIError.from_error(info["error"])
+    return info["state"]["last_seq"], dt.datetime.fromisoformat(info["state"]["last_ts"])
