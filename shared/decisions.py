@@ -28,7 +28,7 @@ class EventModel(Protocol[DataT_contra]):
         occurred_on: dt.date,
         recorded_at: dt.datetime,
         submission_id: str,
-        trace_id: str | None,
+        trace_id: str | None = None,
         data: DataT_contra,
     ) -> AnyEvent: ...
 

@@ -161,6 +161,11 @@ class Projector:
         self.metrics.lag_events.set(behind)
         self.metrics.lag_seconds.set((last_time - self._applied_at).total_seconds() if behind and self._applied_at else 0)
 
+    def _started_writer(self) -> Writer:
+        if self._writer is None:
+            raise RuntimeError("the projector writes only between its start and its stop")
+        return self._writer
+
     def _feed_failed(self, error: BaseException) -> None:
         log.error("receiving events failed, projection stops: %r", error)
         if self._task is not None:
@@ -185,16 +190,17 @@ class Projector:
     async def _project(self, batch: list[Delivered]) -> None:
         if await self._missed(batch):
             return
-        broken = next((index for index, delivered in enumerate(batch) if delivered.error is not None), None)
-        if broken is not None:  # every event before it applied first, then it is quarantined or stops the projector
+        unreadable = next(((index, delivered.error) for index, delivered in enumerate(batch) if delivered.error is not None), None)
+        if unreadable is not None:  # every event before it applied first, then it is quarantined or stops the projector
+            broken, error = unreadable
             if broken:
                 await self._project(batch[:broken])
-            unreadable = batch[broken]
-            if unreadable.recorded.seq > self._model.position:  # not applied by another projector meanwhile
-                if isinstance(unreadable.error, UnknownEventVersion):
-                    log.error("event %s cannot be read, projection stops before it: %r", unreadable.recorded.seq, unreadable.error)
-                    raise unreadable.error
-                await self._quarantine(unreadable.recorded, unreadable.error)
+            recorded = batch[broken].recorded
+            if recorded.seq > self._model.position:  # not applied by another projector meanwhile
+                if isinstance(error, UnknownEventVersion):
+                    log.error("event %s cannot be read, projection stops before it: %r", recorded.seq, error)
+                    raise error
+                await self._quarantine(recorded, error)
             return await self._project(batch[broken + 1 :]) if broken + 1 < len(batch) else None
         events = [delivered.recorded for delivered in batch]
         with BatchSpan(events, [delivered.headers for delivered in batch]) as span:
@@ -229,7 +235,7 @@ class Projector:
         attempt = 0
         while True:
             try:
-                return await self._writer.transaction(transaction.apply, self._model, events, span_for)
+                return await self._started_writer().transaction(transaction.apply, self._model, events, span_for)
             except statements.Conflict:
                 await self._after_conflict(events[-1].seq)
                 if self._model.position >= events[-1].seq:
@@ -257,7 +263,7 @@ class Projector:
         attempt = 0
         while recorded.seq > self._model.position:
             try:
-                await self._writer.transaction(poison.quarantine, self._model, recorded.seq, recorded.event, repr(error))
+                await self._started_writer().transaction(poison.quarantine, self._model, recorded.seq, recorded.event, repr(error))
                 self.metrics.events_quarantined.inc()
                 log.error("event %s quarantined, it counts nowhere: %r", recorded.seq, error)
                 self.position = max(self.position, self._model.position)

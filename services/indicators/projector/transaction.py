@@ -20,7 +20,7 @@ from services.indicators.projector import driver_sql, statements
 from services.indicators.projector.recorded import Recorded, read_directly
 from services.indicators.projector.tracing import SpanFor, untraced
 from services.indicators.readmodel import checkpoint, tables
-from shared.contracts.indicators import TARGETS, IndicatorValue
+from shared.contracts.indicators import TARGETS, Indicator, IndicatorValue, Scope
 
 
 def read(seq: int, payload: bytes) -> Recorded:
@@ -160,7 +160,9 @@ def _plan_row(region: str, plan_id: str, plan: rules.Plan) -> dict:
 def _save_counts(connection: Connection, model: ReadModel, as_of_seq: int) -> list[IndicatorValue]:
     now = dt.datetime.now(dt.UTC)
     changed = [
-        IndicatorValue(scope=scope, indicator=indicator, target=TARGETS[indicator], count=count, as_of_seq=as_of_seq, updated_at=now)
+        IndicatorValue(
+            scope=Scope(scope), indicator=Indicator(indicator), target=TARGETS[Indicator(indicator)], count=count, as_of_seq=as_of_seq, updated_at=now
+        )
         for (scope, indicator), count in model.tally.items()
         if model.counts.get((scope, indicator)) != count
     ]
@@ -169,6 +171,6 @@ def _save_counts(connection: Connection, model: ReadModel, as_of_seq: int) -> li
             {"scope": str(value.scope), "indicator": str(value.indicator), "count": value.count, "as_of_seq": as_of_seq, "updated_at": now} for value in changed
         ]
         driver_sql.execute_many(connection, tables.indicator_count, "upsert", rows)
-        for row in rows:
-            model.counts[(row["scope"], row["indicator"])] = row["count"]
+        for value in changed:
+            model.counts[(str(value.scope), str(value.indicator))] = value.count
     return changed
