@@ -7,8 +7,8 @@ from shared.contracts.outcomes import Code, Rejection
 from shared.contracts.submissions import Submission
 from shared.intake import Inbound, check
 
-COMMON = {"submission_id": "row-1", "region_code": "73.71", "occurred_on": "2019-03-01"}
-VALID = {
+COMMON: dict[str, object] = {"submission_id": "row-1", "region_code": "73.71", "occurred_on": "2019-03-01"}
+VALID: dict[str, dict[str, object]] = {
     "region.enroll": COMMON | {"note": "ok", "ppid_established": True},
     "region.withdraw": COMMON | {"reason": "merged"},
     "training.complete": COMMON | {"session_id": "tot-1", "participants": 25},

@@ -47,11 +47,16 @@ async def test_a_projector_killed_mid_stream_resumes_to_exactly_a_rebuild(nc, tm
     port = free_port()
     position = f"http://127.0.0.1:{port}/api/v1/indicators"
 
-    kills = []
+    kills: list[int] = []
     for _ in range(3):
         process = start_indicators(nc.connected_url.geturl(), live_url, port)
         before = kills[-1] if kills else 0
-        reached = await eventually(lambda before=before: (lambda now: now if now > before else 0)(applied(position)), timeout=60, interval=0.005)
+
+        def applied_past(before: int = before) -> int:
+            now = applied(position)
+            return now if now > before else 0
+
+        reached = await eventually(applied_past, timeout=60, interval=0.005)
         process.send_signal(signal.SIGKILL)
         process.wait()
         kills.append(reached)

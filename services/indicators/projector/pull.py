@@ -12,7 +12,7 @@ prefix) raises PullFailed: the projector then receives in its own process from w
 got to."""
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 from nats.aio.client import Client
 from nats.aio.msg import Msg
@@ -35,7 +35,7 @@ class PullFailed(Exception):
     """The pull consumer cannot go on."""
 
 
-async def runs(nc: Client, first: int, most: int) -> AsyncIterator[list[Msg]]:
+async def runs(nc: Client, first: int, most: int) -> AsyncGenerator[list[Msg], None]:
     """The stream's events from `first` on, as many at a time as have arrived (at most `most`)."""
     js = nc.jetstream()
     api = nats_internals.api_prefix(js)
