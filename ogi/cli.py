@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from ogi import operator, tokens
+from ogi import nats_errors, operator, tokens
 from ogi import up as up_module
 from ogi.cli_support import NatsUrl, console, errors, fail, run, settings, unknown_ministry, with_nats
 from ogi.embedded_nats import NatsStartError
@@ -56,7 +56,7 @@ def up(
     if demo:
         up_module.start_demo(running)
     try:
-        up_module.supervise(running)
+        up_module.supervise(running, lambda line: console.print(line, highlight=False, soft_wrap=True))
     except up_module.UpError as error:
         fail(str(error))
     console.print("stopped")
@@ -79,6 +79,7 @@ def submit(
     timeout: Annotated[float, typer.Option(help="seconds to wait for the outcome")] = 10.0,
 ) -> None:
     """Publish one submission to ogi.inbox.<ministry>.<kind> and print its outcome."""
+    from shared.submitting import NoOutcome, NotStored
     from shared.submitting import submit as submit_and_wait
 
     if kind not in subjects.KINDS:
@@ -97,8 +98,10 @@ def submit(
     async def send(nc):
         try:
             return await submit_and_wait(nc, ministry, kind, parsed if isinstance(parsed, dict) else body, timeout)
-        except TimeoutError:
-            fail(f"stored, but no outcome within {timeout:.0f} s: are the services running?")
+        except NotStored as error:
+            fail(not_stored(error, settings(nats_url=nats_url).resolved_nats_url))
+        except NoOutcome as error:
+            fail(f"stored as {subjects.INBOX_STREAM} #{error.seq}, but no outcome within {timeout:.0f} s: are the services running? (`ogi trace` follows it)")
 
     outcome = with_nats(nats_url, "ogi-submit", send)
     console.print_json(outcome.to_json().decode())
@@ -121,6 +124,14 @@ def bench(context: typer.Context) -> None:
     """Measure ingest, projection, latency and memory beside raw nats-py (`ogi bench --help` for its options)."""
     # The benchmark is a program of its own that runs this system: it imports `ogi`, never the reverse.
     os.execv(sys.executable, [sys.executable, "-m", "bench", *context.args])
+
+
+def not_stored(error: Exception, nats_url: str) -> str:
+    cause = error.__cause__
+    if isinstance(cause, TimeoutError):
+        return f"NATS at {nats_url} did not store it in time: nothing was stored (is its disk full? `ogi up` says); send it again later, as it is"
+    line = nats_errors.explained(cause, nats_url) if isinstance(cause, Exception) else None
+    return line or f"not stored: {cause!r}"
 
 
 def main() -> None:

@@ -8,6 +8,8 @@ import sysconfig
 import time
 from pathlib import Path
 
+import httpx
+
 from ogi.orphans import stop_with_parent
 from shared.account_mirrors import PLATFORM_ACCOUNT
 
@@ -50,15 +52,40 @@ class EmbeddedNats:
         self.store_dir = Path(store_dir)
         self.host, self.port = host, port
         self.authorization = authorization
+        self.monitor_port = free_port(host)
         self.process: subprocess.Popen | None = None
 
     @property
     def url(self) -> str:
         return f"nats://{self.host}:{self.port}"
 
+    @property
+    def monitor_url(self) -> str:
+        return f"http://{self.host}:{self.monitor_port}"
+
+    def health(self) -> str | None:
+        """None when the server says it is healthy, else what it says is wrong (a stream that cannot write)."""
+        try:
+            response = httpx.get(f"{self.monitor_url}/healthz", timeout=2.0)
+        except httpx.HTTPError as error:
+            return f"not answering ({type(error).__name__})"
+        if response.status_code == 200:
+            return None
+        try:
+            return str(response.json().get("error") or response.text)
+        except ValueError:
+            return f"HTTP {response.status_code}"
+
+    def restart(self) -> None:
+        """The same server again on the same store: JetStream takes writes again after a write error (a full
+        disk) only once restarted."""
+        self.stop()
+        self.start()
+
     def config(self) -> str:
         return (
             f"listen: {self.host}:{self.port}\n"
+            f"http: {self.host}:{self.monitor_port}\n"
             "server_name: ogi-embedded\n"
             "jetstream {\n"
             f'  store_dir: "{self.store_dir.resolve()}"\n'

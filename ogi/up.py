@@ -3,13 +3,16 @@ whose streams get --replicas copies), then one process per service, supervised: 
 stops; Ctrl-C or SIGTERM stops it all cleanly."""
 
 import asyncio
+import fcntl
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -17,6 +20,7 @@ from ogi import accounts, permissions
 from ogi import credentials as credential_files
 from ogi.embedded_nats import EmbeddedNats, port_is_free
 from ogi.orphans import stop_with_parent
+from ogi.storage_watch import StorageWatch
 from services.indicators.readmodel.db import async_url
 from shared import account_mirrors, streams
 from shared.natsconn import CREDENTIALS_VARIABLE, connect
@@ -25,6 +29,7 @@ from shared.settings import Settings
 SERVICES = ("registry", "training", "plans", "indicators", "gateway")
 # Each service's HTTP side (probes, /metrics; the gateway's API) listens on the HTTP port plus this offset.
 HTTP_PORT_OFFSETS = {"indicators": 0, "registry": 1, "training": 2, "plans": 3, "gateway": 4}
+LOCK_FILE = "ogi-up.lock"
 READY_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
 
@@ -42,6 +47,7 @@ class Running:
     children: dict[str, subprocess.Popen]
     demo: subprocess.Popen | None = None
     credentials: Path | None = None  # with --secure: one file per NATS user
+    lock: IO | None = None  # held while this `ogi up` runs on its data dir
 
     def credentials_of(self, user: str) -> dict[str, str]:
         """The environment that makes a child connect as `user` (nothing without --secure)."""
@@ -59,6 +65,7 @@ def start(settings: Settings, otlp: str | None = None, secure: bool = False) -> 
             "give them with --nats-url nats://a:4222,nats://b:4222,… (the embedded server is a single node)"
         )
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    lock = _lock(settings.data_dir)
     for service, offset in HTTP_PORT_OFFSETS.items():
         port = settings.http_port + offset
         if not port_is_free(settings.http_host, port):
@@ -75,17 +82,36 @@ def start(settings: Settings, otlp: str | None = None, secure: bool = False) -> 
         embedded.start()
     base = f"http://{settings.http_host}"
     gateway = f"{base}:{settings.http_port + HTTP_PORT_OFFSETS['gateway']}/api/v1/submissions/"
-    running = Running(settings.resolved_nats_url, f"{base}:{settings.http_port}/", gateway, embedded, {}, credentials=credentials)
+    running = Running(settings.resolved_nats_url, f"{base}:{settings.http_port}/", gateway, embedded, {}, credentials=credentials, lock=lock)
     try:
         admin = credential_files.credentials_file(credentials, permissions.ADMIN) if credentials else None
         asyncio.run(_prepare_streams(settings, admin))
+        monitor = {"OGI_NATS_MONITOR_URL": embedded.monitor_url} if embedded is not None else {}
         for name in SERVICES:
-            running.children[name] = _spawn(name, settings, otlp, running.credentials_of(name))
+            running.children[name] = _spawn(name, settings, otlp, running.credentials_of(name) | monitor)
         _wait_until_ready(running, settings)
     except BaseException:
         stop(running)
         raise
     return running
+
+
+def _lock(data_dir: Path) -> IO:
+    """One `ogi up` per data dir: a second would rewrite the first's NATS configuration and run a second
+    server on its store. The lock goes with the process, however it ends."""
+    handle = open(data_dir / LOCK_FILE, "a+")  # held open for the life of the process
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "unknown"
+        handle.close()
+        raise UpError(f"another `ogi up` (pid {holder}) runs on {data_dir}: stop it first, or give this one another --data-dir") from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"{os.getpid()}\n")
+    handle.flush()
+    return handle
 
 
 def _authorization(directory: Path, generate: bool) -> str:
@@ -110,12 +136,12 @@ async def _prepare_streams(settings: Settings, admin: Path | None) -> None:
         await nc.close()
 
 
-def _spawn(service: str, settings: Settings, otlp: str | None, credentials: dict[str, str]) -> subprocess.Popen:
+def _spawn(service: str, settings: Settings, otlp: str | None, environment: dict[str, str]) -> subprocess.Popen:
     tracing = {"OTEL_TRACES_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_ENDPOINT": otlp} if otlp else {}
     env = {
         **os.environ,
         **tracing,
-        **credentials,
+        **environment,
         "OTEL_SERVICE_NAME": f"ogi-{service}",
         "OGI_DATA_DIR": str(settings.data_dir.resolve()),
         "OGI_NATS_URL": settings.resolved_nats_url,
@@ -161,14 +187,18 @@ def start_demo(running: Running) -> None:
     running.demo = subprocess.Popen(command, env=env, start_new_session=True, preexec_fn=stop_with_parent)
 
 
-def supervise(running: Running) -> None:
-    """Block until SIGINT/SIGTERM or a service dies; then stop everything."""
+def supervise(running: Running, say: Callable[[str], None]) -> None:
+    """Block until SIGINT/SIGTERM or a service dies; then stop everything. Meanwhile the embedded NATS
+    server's store is watched (storage_watch.py), and `say` tells what happened to it."""
     stopping = []
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopping.append(True))
+    storage = StorageWatch(running.embedded, say) if running.embedded is not None else None
     try:
         while not stopping:
             _check_children(running)
+            if storage is not None:
+                storage.tick()
             time.sleep(0.2)
     finally:
         stop(running)
@@ -189,3 +219,5 @@ def stop(running: Running) -> None:
             child.wait()
     if running.embedded is not None:
         running.embedded.stop()
+    if running.lock is not None:
+        running.lock.close()

@@ -31,6 +31,7 @@ from shared.http_middleware import HardenedHttp
 from shared.inbox_order import InboxOrder
 from shared.intake import Inbound, Intake, ServiceSpec, Transient
 from shared.metrics import ServiceMetrics
+from shared.nats_health import NatsServerHealth
 from shared.natsconn import broker_options
 from shared.probes import probe_routes
 from shared.settings import Settings
@@ -59,6 +60,7 @@ class DecidingService:
     def __init__(self, spec: ServiceSpec, settings: Settings) -> None:
         self.spec, self.settings = spec, settings
         self.metrics = ServiceMetrics(spec.name)
+        self.nats_server = NatsServerHealth(self.settings.nats_monitor_url, self.metrics.registry)
         connection = broker_options(settings.nats_credentials)
         # Pull requests are answered on this prefix: under least privilege, the only inbox the service may read.
         self._inbox_prefix = f"{connection.get('inbox_prefix', '_INBOX')}.".encode()
@@ -110,7 +112,8 @@ class DecidingService:
 
     async def readiness(self) -> dict[str, str]:
         connected = self.intake is not None and self.broker.connection.is_connected
-        return {"nats": "ok" if connected else "disconnected", "inbox consumer": "ok" if self.intake else "not started"}
+        checks = {"nats": "ok" if connected else "disconnected", "inbox consumer": "ok" if self.intake else "not started"}
+        return checks | await self.nats_server.checks()
 
     async def _prepare(self) -> None:
         await self.broker.connect()

@@ -19,6 +19,9 @@ class Settings(BaseSettings):
     # A JSON file {"user", "password"} or {"user", "nkey_seed"} (docs/security.md); none: no authentication.
     nats_credentials: Path | None = None
     replicas: int = 1
+    # The NATS server's monitoring address (http://host:8222): when given, readiness reports the server's own
+    # health, which names a stream that cannot write (its disk full) while connections still work.
+    nats_monitor_url: str | None = None
     # JetStream's duplicate window on OGI_EVENTS and OGI_OUTCOMES (OGI_INBOX keeps none: shared/streams.py).
     duplicate_window: float = 120.0
 

@@ -5,6 +5,7 @@ import json
 from collections import OrderedDict
 
 from nats.aio.client import Client
+from nats.errors import Error as NatsError
 from nats.js import JetStreamContext
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
@@ -68,22 +69,40 @@ async def publish_submission(nc: Client, ministry: str, kind: str, body: bytes |
     return ack.seq
 
 
+class NotStored(Exception):
+    """NATS did not store the submission: it answered with an error, or not in time (its cause says which)."""
+
+
+class NoOutcome(TimeoutError):
+    """The submission is stored (at `seq` in OGI_INBOX), but its outcome did not come in time."""
+
+    def __init__(self, seq: int) -> None:
+        super().__init__(f"stored as OGI_INBOX #{seq}, no outcome yet")
+        self.seq = seq
+
+
 async def submit(nc: Client, ministry: str, kind: str, body: bytes | dict, timeout: float = 10.0) -> Outcome:
     """Publish and wait for this submission's outcome, with no more rights than a ministry has: a plain
     subscription to its own outcome subject, opened before the publish, and a direct get for an outcome
     given before (on a server older than 2.14, a publish JetStream took for a repeat is answered by the stored
-    one's outcome)."""
+    one's outcome). Raises NotStored when the publish fails, NoOutcome when the outcome does not come."""
     submission_id = body.get("submission_id") if isinstance(body, dict) else None
     known_id = submission_id if is_submission_id(submission_id) else None
     subject = subjects.outcome(ministry, known_id or ">")
     subscription = await nc.subscribe(subject)
     try:
-        seq = await publish_submission(nc, ministry, kind, body)
+        try:
+            seq = await publish_submission(nc, ministry, kind, body)
+        except NatsError as error:
+            raise NotStored(error) from error
         if known_id and (earlier := await Ledger(nc).last_outcome(ministry, known_id)) and earlier.submission_seq == seq:
             return earlier
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
-            message = await subscription.next_msg(timeout=max(0.001, deadline - asyncio.get_running_loop().time()))
+            try:
+                message = await subscription.next_msg(timeout=max(0.001, deadline - asyncio.get_running_loop().time()))
+            except TimeoutError:
+                raise NoOutcome(seq) from None
             outcome = Outcome.model_validate_json(message.data)
             if outcome.submission_seq == seq:
                 return outcome

@@ -8,6 +8,7 @@ from services.gateway.ratelimit import RateLimiter
 from services.gateway.tokens import TokenStore
 from shared import streams
 from shared.http_middleware import HardenedHttp
+from shared.nats_health import NatsServerHealth
 from shared.natsconn import connect
 from shared.probes import probe_routes
 from shared.settings import Settings
@@ -20,6 +21,7 @@ class GatewayService:
     def __init__(self, settings: Settings, gateway: GatewaySettings | None = None) -> None:
         self.settings = settings
         self.context = Context(gateway or GatewaySettings())
+        self.nats_server = NatsServerHealth(settings.nats_monitor_url, self.context.registry)
         self.http = FastAPI(title="OGI Tracker submissions gateway", version="1")
         self.http.add_middleware(HardenedHttp)
         self.http.include_router(probe_routes(self.readiness, self.context.registry))
@@ -44,4 +46,4 @@ class GatewayService:
 
     async def readiness(self) -> dict[str, str]:
         connected = self.context.connected
-        return {"nats": "ok" if connected is not None and connected.nc.is_connected else "disconnected"}
+        return {"nats": "ok" if connected is not None and connected.nc.is_connected else "disconnected"} | await self.nats_server.checks()

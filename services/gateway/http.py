@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from nats.aio.client import Client
+from nats.errors import Error as NatsError
 from prometheus_client import CollectorRegistry, Counter
 
 from services.gateway.config import GatewaySettings
@@ -25,6 +26,7 @@ from shared.intake import Inbound, readable_submission_id
 from shared.stream_reader import StreamReader
 from shared.submitting import Outcomes, publish_submission
 
+RETRY_AFTER_NOT_STORED = 30  # seconds
 STATUS_CODES = {Status.ACCEPTED: 201, Status.DUPLICATE: 200, Status.REJECTED: 422}
 bearer = HTTPBearer(auto_error=False, description="A ministry's token from `ogi token create`")
 
@@ -102,6 +104,7 @@ def submission_routes(context: Context) -> APIRouter:
             413: {"description": "body over the limit"},
             422: {"description": "rejected"},
             429: {"description": "rate limit"},
+            503: {"description": "not stored: NATS did not store it; send it again later"},
         },
     )
     async def submit(kind: str, request: Request, token: Token = Depends(authorised)) -> JSONResponse:
@@ -113,7 +116,12 @@ def submission_routes(context: Context) -> APIRouter:
         body = await _bounded_body(request, context.settings.max_body_bytes)
         headers = {name: request.headers[name] for name in ("traceparent", "tracestate") if name in request.headers}
         running = context.running()
-        seq = await publish_submission(running.nc, str(token.ministry), kind, body, headers)
+        try:
+            seq = await publish_submission(running.nc, str(token.ministry), kind, body, headers)
+        except NatsError as error:
+            context.submissions.labels(token.ministry, kind, "503").inc()
+            detail = f"not stored: NATS did not store it ({type(error).__name__}); nothing was kept, send it again later"
+            raise HTTPException(503, detail, headers={"Retry-After": str(RETRY_AFTER_NOT_STORED)}) from None
         submission_id = readable_submission_id(Inbound(str(token.ministry), kind, seq, body, {})) or subjects.UNPARSED
         location = f"/api/v1/outcomes/{submission_id}?seq={seq}"
         try:

@@ -13,6 +13,7 @@ from services.indicators.readmodel.db import create_engine, migrate
 from services.indicators.web.api import create_http_app
 from services.indicators.web.dashboard import dashboard_routes
 from shared import runtime, streams, subjects
+from shared.nats_health import NatsServerHealth
 from shared.natsconn import connect
 from shared.probes import probe_routes
 from shared.settings import Settings
@@ -27,6 +28,7 @@ class IndicatorsService:
         self.nc: Client | None = None
         self.projector: Projector | None = None
         self.metrics = ProjectorMetrics()
+        self.nats_server = NatsServerHealth(settings.nats_monitor_url, self.metrics.registry)
         probes = probe_routes(self.health, self.metrics.registry, self._measure_lag, readiness=self.readiness, notes=self.notes)
         self.http: FastAPI = create_http_app(self.engine, probes)
         self.http.include_router(dashboard_routes(self.engine, lambda: self.nc))
@@ -48,7 +50,8 @@ class IndicatorsService:
 
     async def health(self) -> dict[str, str]:
         """CONTRACT.md's /healthz: NATS, the projector and every deciding service answer."""
-        checks = {"nats": "ok" if self.nc is not None and self.nc.is_connected else "disconnected"} | await self.readiness()
+        checks = {"nats": "ok" if self.nc is not None and self.nc.is_connected else "disconnected"} | await self.nats_server.checks()
+        checks |= await self.readiness()
         answers = await asyncio.gather(*(self._service_answers(service) for service in DECIDING_SERVICES))
         return checks | dict(zip(DECIDING_SERVICES, answers, strict=True))
 

@@ -117,3 +117,11 @@ def test_unreachable_nats_is_one_clear_line(tmp_path):
     assert "Traceback" not in result.stderr + result.stdout
     indicators = run("indicators", "--nats-url", f"nats://127.0.0.1:{free_port()}", cwd=tmp_path)
     assert indicators.returncode == 1 and "cannot reach NATS" in indicators.stderr
+
+
+def test_a_second_ogi_up_on_the_same_data_dir_is_refused_in_one_line(ogi_up, tmp_path):
+    second = run("up", "--data-dir", str(tmp_path / "data"), "--nats-port", str(free_port()), "--http-port", str(free_http_port()), cwd=tmp_path)
+    assert second.returncode == 1, second.stdout + second.stderr
+    assert f"another `ogi up` (pid {ogi_up.process.pid}) runs on {tmp_path / 'data'}" in second.stderr
+    assert len(second.stderr.strip().splitlines()) == 1 and "Traceback" not in second.stderr
+    assert httpx.get(f"{ogi_up.http}/healthz").status_code == 200  # the first one goes on, its NATS configuration untouched
