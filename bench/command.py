@@ -147,7 +147,7 @@ def measure_projection(sizes: dict, postgresql: str | None) -> tuple[dict, dict]
 
 
 def lookup(results: dict, key: str):
-    value = results
+    value: object = results
     for part in key.split("."):
         value = value.get(part) if isinstance(value, dict) else None
     return value

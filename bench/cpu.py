@@ -42,8 +42,8 @@ def cores_used(processes: dict[str, int]) -> Iterator[dict[str, float]]:
     yield used
     elapsed = time.perf_counter() - started
     for name, pid in processes.items():
-        after = seconds_used(pid)
-        if after is not None and before[name] is not None and elapsed > 0:
-            used[name] = round((after - before[name]) / elapsed, 3)
+        after, at_start = seconds_used(pid), before[name]
+        if after is not None and at_start is not None and elapsed > 0:
+            used[name] = round((after - at_start) / elapsed, 3)
     if used:
         used["total"] = round(sum(used.values()), 3)

@@ -3,11 +3,15 @@ append them, spread over all 514 regions in an order the rules accept."""
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import count
+from typing import Any
 
 from shared.contracts import events as ev
-from shared.regions import all_regions
+from shared.contracts.submissions import Sector
+from shared.decisions import EventModel
+from shared.ministries import Ministry
+from shared.regions import Region, all_regions
 
 MINISTRIES = ("kemendagri", "kominfo")
 
@@ -55,7 +59,7 @@ def encoded(body: dict) -> bytes:
     return json.dumps(body).encode()
 
 
-def events(total: int) -> Iterator[ev.Event]:
+def events(total: int) -> Iterator[ev.AnyEvent]:
     """`total` events in rounds: every region enrolled, trained, given a plan, then withdrawn (and enrolled by
     the other ministry in the next round) — the counts move with every stage."""
     regions = all_regions()
@@ -63,18 +67,18 @@ def events(total: int) -> Iterator[ev.Event]:
     made = count()
     for round_ in count():
         day = dt.date(2018, 1, 1) + dt.timedelta(days=round_ % 900)
-        stages = (
-            (ev.RegionEnrolled, lambda r: ev.RegionEnrolledData(ppid_established=True)),
-            (ev.TrainingCompleted, lambda r, round_=round_: ev.TrainingCompletedData(session_id=f"s{round_}", participants=20)),
-            (ev.PlanSubmitted, lambda r, round_=round_: ev.PlanSubmittedData(plan_id=f"plan-{round_}", title="Rencana aksi", sectors=["kesehatan"])),
-            (ev.RegionWithdrawn, lambda r: ev.RegionWithdrawnData(reason="moved")),
+        stages: tuple[tuple[EventModel[Any], Callable[[Region, int], ev.EventData]], ...] = (
+            (ev.RegionEnrolled, lambda r, round_: ev.RegionEnrolledData(ppid_established=True)),
+            (ev.TrainingCompleted, lambda r, round_: ev.TrainingCompletedData(session_id=f"s{round_}", participants=20)),
+            (ev.PlanSubmitted, lambda r, round_: ev.PlanSubmittedData(plan_id=f"plan-{round_}", title="Rencana aksi", sectors=[Sector.KESEHATAN])),
+            (ev.RegionWithdrawn, lambda r, round_: ev.RegionWithdrawnData(reason="moved")),
         )
         for cls, data in stages:
             for index, region in enumerate(regions):
                 n = next(made)
                 if n >= total:
                     return
-                ministry = responsible(index, round_)
+                ministry = Ministry(responsible(index, round_))
                 submission_id = f"b{n}"
                 yield cls(
                     event_id=ev.event_id_for(ministry, submission_id),
@@ -84,5 +88,5 @@ def events(total: int) -> Iterator[ev.Event]:
                     occurred_on=day,
                     recorded_at=recorded,
                     submission_id=submission_id,
-                    data=data(region),
+                    data=data(region, round_),
                 )

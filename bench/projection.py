@@ -39,7 +39,7 @@ async def append(nc, events) -> tuple[int, float]:
 def start_worker(nats_url: str, database_url: str, until_seq: int, publish: bool) -> subprocess.Popen:
     command = [sys.executable, "-m", "bench.projector_worker", nats_url, database_url, str(until_seq)] + (["--publish"] if publish else [])
     worker = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-    if worker.stdout.readline().strip() != "ready":
+    if (worker.stdout.readline().strip() if worker.stdout else "") != "ready":
         raise RuntimeError(f"the projector worker did not start (status {worker.wait()})")
     return worker
 

@@ -132,7 +132,8 @@ def not_stored(error: Exception, nats_url: str) -> str:
     cause = error.__cause__
     if isinstance(cause, TimeoutError):
         return f"NATS at {nats_url} did not store it in time: nothing was stored (is its disk full? `ogi up` says); send it again later, as it is"
-    return nats_errors.explained(cause, nats_url) or f"not stored: {cause!r}"
+    line = nats_errors.explained(cause, nats_url) if isinstance(cause, Exception) else None
+    return line or f"not stored: {cause!r}"
 
 
 def main() -> None:

@@ -4,9 +4,9 @@ import asyncio
 import difflib
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
-from typing import Annotated
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from nats.aio.client import Client
@@ -27,6 +27,7 @@ NatsUrl = Annotated[str | None, typer.Option("--nats-url", envvar="OGI_NATS_URL"
 ApiUrl = Annotated[str, typer.Option("--api-url", envvar="OGI_API_URL", help="the indicators HTTP API")]
 AsJson = Annotated[bool, typer.Option("--json", help="print JSON")]
 DEFAULT_API_URL = "http://127.0.0.1:8000"
+T = TypeVar("T")
 
 
 def api_did_not_answer(api_url: str) -> str:
@@ -37,7 +38,7 @@ class CommandError(Exception):
     """A problem the person can act on: printed as one line, exit status 1."""
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(1)
 
@@ -48,12 +49,12 @@ def unknown_ministry(given: str) -> str:
     return f"unknown ministry {given!r}: " + (f"did you mean {close[0]}? " if close else "") + f"one of {', '.join(known)}"
 
 
-def settings(**given) -> Settings:
+def settings(**given: Any) -> Settings:
     return Settings(**{key: value for key, value in given.items() if value is not None})
 
 
 @asynccontextmanager
-async def nats_connection(nats_url: str | None, name: str):
+async def nats_connection(nats_url: str | None, name: str) -> AsyncIterator[Client]:
     config = settings(nats_url=nats_url)  # credentials: the file named by OGI_NATS_CREDENTIALS, if any
     nc = await connect(config.resolved_nats_url, name=name, timeout=3.0, credentials=config.nats_credentials)
     try:
@@ -62,7 +63,7 @@ async def nats_connection(nats_url: str | None, name: str):
         await nc.close()
 
 
-def run(coroutine: Awaitable, nats_url: str | None = None):
+def run(coroutine: Coroutine[Any, Any, T], nats_url: str | None = None) -> T:
     try:
         return asyncio.run(coroutine)
     except (NatsUnreachable, CredentialsError, CommandError) as error:
@@ -76,13 +77,13 @@ def run(coroutine: Awaitable, nats_url: str | None = None):
         fail(line)
 
 
-def with_nats(nats_url: str | None, name: str, work: Callable[[Client], Awaitable]):
-    async def session():
+def with_nats(nats_url: str | None, name: str, work: Callable[[Client], Awaitable[T]]) -> T:
+    async def session() -> T:
         async with nats_connection(nats_url, name) as nc:
             return await work(nc)
 
     return run(session(), nats_url)
 
 
-def print_json(value) -> None:
+def print_json(value: object) -> None:
     console.print_json(json.dumps(value, default=str))

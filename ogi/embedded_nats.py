@@ -113,7 +113,8 @@ class EmbeddedNats:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                reason = (self.process.stderr.read() or b"").decode(errors="replace").strip()
+                stderr = self.process.stderr.read() if self.process.stderr else None
+                reason = (stderr or b"").decode(errors="replace").strip()
                 tail = log_file.read_text(errors="replace").strip().splitlines()[-3:] if log_file.exists() else []
                 raise NatsStartError(f"nats-server exited: {reason or ' '.join(tail) or 'no reason given'}")
             if _accepts_connections(self.host, self.port):

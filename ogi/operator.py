@@ -127,6 +127,7 @@ def region(
     history = with_nats(nats_url, "ogi-region", lambda nc: EventStore(nc).read(subjects.region_history(found.code)))
     state = fold(history)
     trained_by = sorted({stored.event.ministry for stored in history.events if stored.event.event_type == "TrainingCompleted"})
+    active_plans = sorted(plan for plan, active in state.plans.items() if active)
     summary = {
         "code": found.code,
         "name": found.name,
@@ -136,7 +137,7 @@ def region(
         "ministry": state.ministry,
         "enrolled": state.enrolled,
         "trained_by": trained_by,
-        "active_plans": sorted(plan for plan, active in state.plans.items() if active),
+        "active_plans": active_plans,
         "events": [{"seq": s.seq, **json.loads(s.event.model_dump_json())} for s in history.events],
     }
     if as_json:
@@ -145,7 +146,7 @@ def region(
     console.print(f"[bold]{found.name}[/] ({found.code}; 2018: {found.code_2018}), {found.province_name}")
     console.print(
         f"responsible: {state.ministry or '—'}   enrolled: {'yes' if state.enrolled else 'no'}   "
-        f"trained by: {', '.join(trained_by) or '—'}   active plans: {', '.join(summary['active_plans']) or '—'}"
+        f"trained by: {', '.join(trained_by) or '—'}   active plans: {', '.join(active_plans) or '—'}"
     )
     table = Table()
     for column in ("seq", "occurred", "event", "ministry", "reported by", "submission"):
@@ -192,13 +193,18 @@ def tail(
                     if as_json
                     else (
                         f"#{message.metadata.sequence.stream} {event.occurred_on} {event.event_type:<17} {event.region_code} "
-                        f"{find_region(event.region_code).name}  ministry={event.ministry} reported_by={event.reported_by}"
+                        f"{_region_name(event.region_code)}  ministry={event.ministry} reported_by={event.reported_by}"
                     )
                 )
             console.print(line, soft_wrap=True, highlight=False, markup=False)
             shown += 1
 
     with_nats(nats_url, "ogi-tail", follow)
+
+
+def _region_name(code: str) -> str:
+    found = find_region(code)
+    return found.name if found else "(unknown region)"
 
 
 def _outcome_line(outcome: Outcome, as_json: bool) -> str:

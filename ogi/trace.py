@@ -68,7 +68,7 @@ async def _trail(nc: Client, ministry: str, submission_id: str, api_url: str) ->
     trail.path.append(("decided", f"{SERVICE_OF_KIND.get(original.kind, '?')}: {verdict}"))
     if original.event_seq:
         event = await js.get_msg(subjects.EVENTS_STREAM, original.event_seq)
-        trail.trace_id = trail.trace_id or json.loads(event.data).get("trace_id")
+        trail.trace_id = trail.trace_id or json.loads(event.data or b"").get("trace_id")
         trail.path.append(("recorded", f"{subjects.EVENTS_STREAM} #{event.seq}  {event.subject}  event {original.event_id}"))
     trail.path.append(("answered", f"{subjects.OUTCOMES_STREAM}  {subjects.outcome(ministry, submission_id)}"))
     if original.event_seq:

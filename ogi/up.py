@@ -72,7 +72,7 @@ def start(settings: Settings, otlp: str | None = None, secure: bool = False) -> 
             raise UpError(f"HTTP port {port} (for the {service} service) is already in use: choose another with --http-port")
     embedded = None
     credentials = settings.data_dir / "credentials" if secure else None
-    authorization = _authorization(credentials, generate=settings.nats_url is None) if secure else None
+    authorization = _authorization(credentials, generate=settings.nats_url is None) if credentials is not None else None
     if settings.nats_url is None:
         embedded = EmbeddedNats(settings.data_dir / "nats", settings.nats_port, authorization=authorization)
         if not port_is_free(embedded.host, embedded.port):

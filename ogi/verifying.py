@@ -127,8 +127,9 @@ class Verifier:
         as_of_seq = published["as_of_seq"]
         for start in range(max(payloads, default=0) + 1, as_of_seq + 1, PAGE):  # projected after the checkpoint
             for entry in self._get("/api/v1/log/entries", start=start, end=min(start + PAGE - 1, as_of_seq)).json()["entries"]:
-                if entry["body"] is not None:
-                    payloads[entry["seq"]] = _decoded(entry["body"])
+                body = _decoded(entry["body"])
+                if body is not None:
+                    payloads[entry["seq"]] = body
         skipped = self._quarantined()
         facts = []
         for seq in sorted(payloads):

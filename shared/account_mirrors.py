@@ -63,7 +63,7 @@ def mirror_config(ministry: str, mirror: Mirror, replicas: int) -> StreamConfig:
         ),
         num_replicas=replicas,
         allow_direct=True,
-        max_msgs_per_subject=1 if mirror.stream.startswith("KV_") else None,  # a client takes it for a bucket
+        max_msgs_per_subject=1 if mirror.stream.startswith("KV_") else -1,  # a client takes it for a bucket; -1: no limit
         consumer_limits=StreamConsumerLimits(inactive_threshold=CONSUMER_INACTIVE_THRESHOLD),
     )
 

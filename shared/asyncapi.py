@@ -35,12 +35,12 @@ def contract_broker() -> NatsBroker:
         description="The one outcome of every stored submission (JetStream OGI_OUTCOMES); `_unparsed` when its id cannot be read.",
         schema=Outcome,
     )
-    for event_type, model in EVENT_MODELS.items():
+    for event_type, event_model in EVENT_MODELS.items():
         broker.publisher(
             subjects.event(subjects.EVENT_SERVICE[event_type], "{region}", event_type),
             title=event_type,
             description=f"{event_type} in the event store (JetStream OGI_EVENTS); `region` is the code without its dot.",
-            schema=model,
+            schema=event_model,
         )
     broker.publisher(
         subjects.indicator("{scope}", "{indicator}"),

@@ -107,6 +107,8 @@ class EventStore:
             message = await self._js.get_msg(subjects.EVENTS_STREAM, subject=filter_subject)
         except NotFoundError:
             return 0
+        if message.seq is None:
+            raise ValueError(f"{subjects.EVENTS_STREAM} answered without the sequence of its last {filter_subject}")
         return message.seq
 
 

@@ -4,6 +4,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TypeGuard
 
 from shared.contracts.submissions import RESERVED_ID
 from shared.submission_json import NotJson, read_json
@@ -11,7 +12,7 @@ from shared.submission_json import NotJson, read_json
 _IDENTIFIER = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
-def is_submission_id(value: object) -> bool:
+def is_submission_id(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and value != RESERVED_ID and _IDENTIFIER.fullmatch(value) is not None
 
 

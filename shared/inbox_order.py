@@ -19,6 +19,7 @@ import logging
 
 from nats.aio.client import Client
 from nats.aio.msg import Msg
+from nats.js import JetStreamContext
 from nats.js.api import ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 
@@ -57,7 +58,7 @@ class InboxOrder:
         self._first: dict[tuple[str, str], int] = {}  # in the order read: by first sequence
         self._position = 0  # every submission up to here is read
         self._waiting: list[tuple[int, int, asyncio.Future]] = []  # (seq, tiebreak, future), a heap
-        self._subscription = None
+        self._subscription: JetStreamContext.PushSubscription | None = None
         self._settling: asyncio.Task | None = None
         self._starting = asyncio.Lock()
 
@@ -65,6 +66,8 @@ class InboxOrder:
         """The sequence of a submission stored before `inbound` that carried its id, if the reading found one;
         None: no earlier one since the settled sequence (below it, the claim tells)."""
         await self._read_past(inbound.seq)
+        if inbound.submission_id is None:
+            return None
         first = self._first.get((inbound.ministry, inbound.submission_id))
         return first if first is not None and first < inbound.seq else None
 

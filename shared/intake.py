@@ -12,13 +12,14 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from nats.aio.client import Client
 from opentelemetry import trace
 from pydantic import ValidationError
 
 from shared import telemetry
-from shared.contracts.events import event_id_for
+from shared.contracts.events import AnyEvent, event_id_for
 from shared.contracts.outcomes import Code, FieldError, Outcome, Rejection, Status
 from shared.contracts.submissions import SUBMISSION_MODELS, Submission
 from shared.decisions import Decider, Record
@@ -30,7 +31,7 @@ from shared.metrics import ServiceMetrics
 from shared.ministries import Ministry
 from shared.region_cache import RegionCache
 from shared.region_state import fold
-from shared.regions import find_region
+from shared.regions import Region, find_region
 from shared.submission_json import NotJson
 from shared.telemetry import current_trace_id, ogi_attributes
 
@@ -153,11 +154,10 @@ class Intake:
         checked = check(inbound)
         if isinstance(checked, Rejection):
             return _rejected(inbound, submission_id, checked)
-        submission, reporter = checked
-        return await self._record(inbound, submission, reporter, first_delivery)
+        submission, reporter, region = checked
+        return await self._record(inbound, submission, reporter, region, first_delivery)
 
-    async def _record(self, inbound: Inbound, submission: Submission, reporter: Ministry, first_delivery: bool) -> Outcome:
-        region = find_region(submission.region_code)
+    async def _record(self, inbound: Inbound, submission: Submission, reporter: Ministry, region: Region, first_delivery: bool) -> Outcome:
         trace.get_current_span().set_attribute("ogi.region", region.code)
         guard = self.spec.guard(region.code)
         decide = self.spec.deciders[inbound.kind]
@@ -204,7 +204,7 @@ class Intake:
         raise Transient(f"the events under {guard} could not be read up to the leader's last one")
 
 
-def check(inbound: Inbound) -> tuple[Submission, Ministry] | Rejection:
+def check(inbound: Inbound) -> tuple[Submission, Ministry, Region] | Rejection:
     """The checks every kind shares, in the contract's order, before any rule of the service's own."""
     body = inbound.json_body
     if isinstance(body, NotJson):
@@ -221,7 +221,7 @@ def check(inbound: Inbound) -> tuple[Submission, Ministry] | Rejection:
     reporter = Ministry(inbound.ministry)
     if not reporter.is_responsible:
         return Rejection(code=Code.NOT_PERMITTED, message=f"{reporter} follows this action but does not submit to it")
-    return submission.model_copy(update={"region_code": region.code}), reporter
+    return submission.model_copy(update={"region_code": region.code}), reporter, region
 
 
 def readable_submission_id(inbound: Inbound) -> str | None:
@@ -252,7 +252,7 @@ def _field_name(location: tuple) -> str:
     return name.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def _event(decision: Record, submission: Submission, reporter: Ministry):
+def _event(decision: Record[Any], submission: Submission, reporter: Ministry) -> AnyEvent:
     return decision.event_type(
         event_id=event_id_for(reporter, submission.submission_id),
         region_code=submission.region_code,

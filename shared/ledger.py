@@ -53,14 +53,14 @@ class Ledger:
             if error.err_code != WRONG_LAST_SEQUENCE:
                 raise
         entry = await bucket.get(key)
-        return Claim(json.loads(entry.value)["submission_seq"], taken_now=False)
+        return Claim(json.loads(entry.value or b"")["submission_seq"], taken_now=False)
 
     async def last_outcome(self, ministry: str, submission_id: str) -> Outcome | None:
         try:
             message = await self._js.get_last_msg(subjects.OUTCOMES_STREAM, subjects.outcome(ministry, submission_id), direct=True)
         except NotFoundError:
             return None
-        return Outcome.model_validate_json(message.data)
+        return Outcome.model_validate_json(message.data or b"")
 
     async def publish(self, outcome: Outcome) -> None:
         subject = subjects.outcome(outcome.ministry, outcome.submission_id or subjects.UNPARSED)
@@ -74,5 +74,5 @@ class Ledger:
         try:
             return await asyncio.shield(self._bucket)
         except Exception:
-            self._bucket: asyncio.Future[KeyValue] | None = None
+            self._bucket = None
             raise

@@ -13,24 +13,23 @@ disable_created_metrics()
 class ServiceMetrics:
     def __init__(self, service: str, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry()
-        labels = {"registry": self.registry}
         self.submissions = Counter(
             "ogi_submissions",
             "Submissions decided, by ministry, kind, outcome status and rejection code",
             ["service", "ministry", "kind", "status", "code"],
-            **labels,
+            registry=self.registry,
         )
-        self.events_appended = Counter("ogi_events_appended", "Events appended to OGI_EVENTS", ["service", "event_type"], **labels)
+        self.events_appended = Counter("ogi_events_appended", "Events appended to OGI_EVENTS", ["service", "event_type"], registry=self.registry)
         self.concurrency_retries = Counter(
-            "ogi_concurrency_retries", "Decisions taken again after a concurrent append to the same region", ["service"], **labels
+            "ogi_concurrency_retries", "Decisions taken again after a concurrent append to the same region", ["service"], registry=self.registry
         )
-        self.redeliveries = Counter("ogi_redeliveries", "Submissions delivered more than once", ["service"], **labels)
+        self.redeliveries = Counter("ogi_redeliveries", "Submissions delivered more than once", ["service"], registry=self.registry)
         self.handler_seconds = Histogram(
             "ogi_submission_handling_seconds",
             "Time from receiving a submission to its acknowledgement",
             ["service", "kind"],
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
-            **labels,
+            registry=self.registry,
         )
         self.service = service
         # The inbox is consumed with nats-py directly; its consumer metrics keep FastStream's names and labels.

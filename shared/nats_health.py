@@ -18,14 +18,14 @@ class NatsServerHealth:
         """{"nats server": "ok" or what is wrong}, or nothing without a monitoring address."""
         if self._url is None:
             return {}
-        state = await self._ask()
+        state = await self._ask(self._url)
         self._healthy.set(state == "ok")
         return {"nats server": state}
 
-    async def _ask(self) -> str:
+    async def _ask(self, url: str) -> str:
         try:
             async with httpx.AsyncClient(timeout=CHECK_TIMEOUT) as client:
-                response = await client.get(self._url)
+                response = await client.get(url)
         except httpx.HTTPError as error:
             return f"not answering ({type(error).__name__})"
         if response.status_code == 200:

@@ -76,7 +76,7 @@ async def answer_flow_control(subscription: JetStreamContext.PushSubscription) -
     taken, as nats-py does after a callback or `next_msg` (for a subscription read otherwise it looks four
     times a second, and the server sends nothing meanwhile)."""
     jsi = subscription._sub._jsi
-    if not jsi._fcr or jsi.get_js_delivered() < jsi._fcd:
+    if jsi is None or not jsi._fcr or jsi.get_js_delivered() < jsi._fcd:
         return
     reply, jsi._fcr = jsi._fcr, None
     await subscription._conn.publish(reply)

@@ -24,6 +24,13 @@ class RegionState:
     # long-lived state (shared/region_cache.py) is never asked and would only grow.
     recorded: dict[tuple[str, str], StoredEvent] = field(default_factory=dict)
 
+    @property
+    def responsible(self) -> Ministry:
+        """`ministry`, for a region enrolled now or once: one never enrolled has no ministry responsible."""
+        if self.ministry is None:
+            raise ValueError("the region was never enrolled: no ministry is responsible for it")
+        return self.ministry
+
 
 def fold(history: History) -> RegionState:
     state = RegionState()

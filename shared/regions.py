@@ -31,7 +31,12 @@ class Region:
 @cache
 def all_regions() -> tuple[Region, ...]:
     with files("shared").joinpath("data/regions.csv").open(encoding="utf-8") as f:
-        return tuple(Region(**{**row, "autonomous": row["autonomous"] == "true"}) for row in csv.DictReader(f))
+        return tuple(_region(row) for row in csv.DictReader(f))
+
+
+def _region(row: dict[str, str]) -> Region:
+    autonomous = row.pop("autonomous") == "true"
+    return Region(**row, autonomous=autonomous)
 
 
 @cache

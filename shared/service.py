@@ -23,6 +23,7 @@ from faststream.nats import NatsBroker
 from faststream.nats.opentelemetry import NatsTelemetryMiddleware
 from faststream.nats.prometheus import NatsPrometheusMiddleware
 from nats.aio.msg import Msg
+from nats.js import JetStreamContext
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from shared import streams, subjects, telemetry
@@ -67,7 +68,7 @@ class DecidingService:
             settings.resolved_nats_url.split(","),
             name=f"ogi-{spec.name}",
             max_reconnect_attempts=-1,
-            reconnect_time_wait=0.5,
+            reconnect_time_wait=0.5,  # type: ignore[arg-type]  # seconds: nats-py sleeps a float too, though it and FastStream annotate an int
             logger=None,
             middlewares=(
                 NatsTelemetryMiddleware(),
@@ -81,7 +82,7 @@ class DecidingService:
         self.app.on_startup(self._prepare)
         self.app.after_startup(self._start_consuming)
         self._consuming: asyncio.Task | None = None
-        self._subscription = None
+        self._subscription: JetStreamContext.PullSubscription | None = None
         self._watch: asyncio.Task | None = None
         self._subscribe_again = asyncio.Event()
         self._received_at = time.monotonic()  # when this replica last received submissions
@@ -121,11 +122,16 @@ class DecidingService:
         await self.order.start()  # reading the inbox before deciding: no decision waits for it to begin
         self.intake = Intake(self.spec, self.broker.connection, self.metrics, self.order)
 
+    def _started_intake(self) -> Intake:
+        if self.intake is None:
+            raise RuntimeError(f"{self.spec.name} decides submissions only once it has started")
+        return self.intake
+
     async def _start_consuming(self) -> None:
         self._consuming = asyncio.create_task(self._consume(), name=f"{self.spec.name} inbox")
         self._watch = asyncio.create_task(self._watch_inbox(), name=f"{self.spec.name} inbox watchdog")
 
-    async def _pull_subscription(self):
+    async def _pull_subscription(self) -> JetStreamContext.PullSubscription:
         return await self.broker.connection.jetstream().pull_subscribe(
             subjects.inbox_filter(self.spec.name),
             durable=self.spec.name,
@@ -198,7 +204,7 @@ class DecidingService:
         started = time.perf_counter()
         with telemetry.consuming(raw.subject, headers):
             try:
-                await self.intake.handle(inbound)
+                await self._started_intake().handle(inbound)
             except Exception as error:
                 if is_transient(error) or attempt < ATTEMPTS_BEFORE_GIVING_UP:
                     log.warning("submission %s not decided (attempt %s): %r", inbound.seq, attempt, error)
@@ -214,7 +220,7 @@ class DecidingService:
     async def _give_up(self, inbound: Inbound, error: Exception) -> bool:
         """Answer `unprocessable`; whether the outcome is out."""
         try:
-            await self.intake.give_up(inbound, error)
+            await self._started_intake().give_up(inbound, error)
             return True
         except Exception as reporting_error:
             if is_transient(reporting_error):
@@ -222,7 +228,7 @@ class DecidingService:
                 return False
             log.error("submission %s not answered (%r): answering it from its subject and sequence", inbound.seq, reporting_error)
         try:
-            await self.intake.answer_last(inbound)
+            await self._started_intake().answer_last(inbound)
             return True
         except Exception as publish_error:  # NATS: the next delivery tries again
             log.warning("outcome of submission %s not published: %r", inbound.seq, publish_error)

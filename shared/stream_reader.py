@@ -152,4 +152,6 @@ def _stored(reply) -> Stored:
 
 
 def _stored_message(message: RawStreamMsg) -> Stored:
+    if message.seq is None or message.subject is None or message.headers is None:
+        raise ValueError(f"a direct get answered without the message's sequence, subject or headers: {message}")
     return Stored(message.seq, message.subject, message.data or b"", dict(message.headers))

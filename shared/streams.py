@@ -13,6 +13,7 @@ OGI_INBOX_UNUSED_SOURCE, an empty stream nobody may publish to; an older server 
 takes, 100 ms."""
 
 import asyncio
+from collections.abc import Awaitable
 from dataclasses import replace
 
 from nats.aio.client import Client
@@ -45,7 +46,7 @@ def stream_configs(replicas: int, duplicate_window: float, atomic_batches: bool 
     them allowed (shared/atomic_batches.py). `no_inbox_window`: the server takes a duplicate window of 0 on
     a sourcing stream (2.14 and later); `duplicate_window` is for the other streams."""
     atomic = True if atomic_batches else None
-    common = dict(
+    common = StreamConfig(
         retention=RetentionPolicy.LIMITS,
         storage=StorageType.FILE,
         discard=DiscardPolicy.OLD,
@@ -54,25 +55,25 @@ def stream_configs(replicas: int, duplicate_window: float, atomic_batches: bool 
         allow_direct=True,
     )
     if no_inbox_window:
-        inbox = dict(common, duplicate_window=0, sources=[StreamSource(name=INBOX_UNUSED_SOURCE)])
-        unused_source = [StreamConfig(name=INBOX_UNUSED_SOURCE, subjects=["ogi.inbox_unused_source"], **common)]
+        inbox = replace(common, duplicate_window=0, sources=[StreamSource(name=INBOX_UNUSED_SOURCE)])
+        unused_source = [replace(common, name=INBOX_UNUSED_SOURCE, subjects=["ogi.inbox_unused_source"])]
     else:
-        inbox = dict(common, duplicate_window=LEAST_DUPLICATE_WINDOW)
+        inbox = replace(common, duplicate_window=LEAST_DUPLICATE_WINDOW)
         unused_source = []
     return [
         *unused_source,
-        StreamConfig(name=subjects.INBOX_STREAM, subjects=subjects.inbox_subjects(), **inbox),
-        StreamConfig(
+        replace(inbox, name=subjects.INBOX_STREAM, subjects=subjects.inbox_subjects()),
+        replace(
+            common,
             name=subjects.EVENTS_STREAM,
             subjects=["ogi.events.>"],
             deny_delete=True,
             deny_purge=True,
             allow_rollup_hdrs=False,
             allow_atomic=atomic,
-            **common,
         ),
-        StreamConfig(name=subjects.OUTCOMES_STREAM, subjects=["ogi.outcome.>"], allow_atomic=atomic, **common),
-        StreamConfig(name=subjects.LOG_STREAM, subjects=["ogi.log.>"], deny_delete=True, deny_purge=True, **common),
+        replace(common, name=subjects.OUTCOMES_STREAM, subjects=["ogi.outcome.>"], allow_atomic=atomic),
+        replace(common, name=subjects.LOG_STREAM, subjects=["ogi.log.>"], deny_delete=True, deny_purge=True),
         StreamConfig(
             name=subjects.RATE_STREAM,
             subjects=["ogi.rate.>"],
@@ -106,16 +107,16 @@ async def declare(nc: Client, replicas: int = 1, duplicate_window: float = 120.0
     atomic = takes_atomic_batches(nc)
     wanted_streams = stream_configs(replicas, duplicate_window, atomic, takes_no_duplicate_window(nc))
     wanted_buckets = bucket_configs(replicas)
-    found_streams = {config.name: await _existing(js, config.name) for config in wanted_streams}
+    found_streams = {_name(config): await _existing(js, _name(config)) for config in wanted_streams}
     found_buckets = {config.bucket: await _existing(js, bucket_stream(config.bucket)) for config in wanted_buckets}
     problems = [
-        *(problem for config in wanted_streams for problem in _stream_problems(found_streams[config.name], config)),
+        *(problem for config in wanted_streams for problem in _stream_problems(found_streams[_name(config)], config)),
         *(problem for config in wanted_buckets for problem in _bucket_problems(found_buckets[config.bucket], config)),
     ]
     if problems:
         raise StreamMismatch(_explain(problems))
     for config in wanted_streams:
-        existing = found_streams[config.name]
+        existing = found_streams[_name(config)]
         if existing is None:
             await _as_admin(js.add_stream(config), f"stream {config.name} is missing")
         elif (
@@ -125,15 +126,17 @@ async def declare(nc: Client, replicas: int = 1, duplicate_window: float = 120.0
             or (config.allow_atomic and not existing.allow_atomic)
         ):
             await _as_admin(js.update_stream(config), f"stream {config.name} needs its subjects, duplicate window, sources or atomic batches updated")
-    for config in wanted_buckets:
-        if found_buckets[config.bucket] is None:
-            await _as_admin(js.create_key_value(config), f"bucket {config.bucket} is missing")
+    for bucket_config in wanted_buckets:
+        if found_buckets[bucket_config.bucket] is None:
+            await _as_admin(js.create_key_value(bucket_config), f"bucket {bucket_config.bucket} is missing")
     if atomic:
         # Claims are written by every decision, like outcomes: the bucket's stream takes atomic batches too.
         stream = bucket_stream(subjects.SUBMISSIONS_BUCKET)
-        existing = found_buckets[subjects.SUBMISSIONS_BUCKET] or await _existing(js, stream)  # asked again only if just made
-        if not existing.allow_atomic:
-            await _as_admin(js.update_stream(replace(existing, allow_atomic=True)), f"bucket {subjects.SUBMISSIONS_BUCKET} needs atomic batches allowed")
+        claims = found_buckets[subjects.SUBMISSIONS_BUCKET] or await _existing(js, stream)  # asked again only if just made
+        if claims is None:
+            raise StreamMismatch(f"bucket {subjects.SUBMISSIONS_BUCKET} is missing just after it was made")
+        if not claims.allow_atomic:
+            await _as_admin(js.update_stream(replace(claims, allow_atomic=True)), f"bucket {subjects.SUBMISSIONS_BUCKET} needs atomic batches allowed")
 
 
 def takes_atomic_batches(nc: Client) -> bool:
@@ -146,6 +149,13 @@ def takes_no_duplicate_window(nc: Client) -> bool:
     """Whether the server `nc` is connected to keeps no duplicate window on a sourcing stream (2.14 and later)."""
     version = nc.connected_server_version
     return (version.major, version.minor) >= (2, 14)
+
+
+def _name(config: StreamConfig) -> str:
+    """The name every stream of the contract has; nats-py's StreamConfig leaves it optional."""
+    if config.name is None:
+        raise ValueError(f"a stream of the contract has no name: {config}")
+    return config.name
 
 
 def _source_names(config: StreamConfig) -> list[str]:
@@ -170,7 +180,7 @@ def _stream_problems(existing: StreamConfig | None, wanted: StreamConfig) -> lis
     if existing is None:
         return []
     what = f"stream {wanted.name}"
-    problems = _replica_shortfall(what, wanted.name, existing.num_replicas, wanted.num_replicas or 1)
+    problems = _replica_shortfall(what, _name(wanted), existing.num_replicas, wanted.num_replicas or 1)
     if existing.storage != wanted.storage:
         problems.append(f"{what} has {existing.storage} storage, needs {wanted.storage}")
     if existing.retention != wanted.retention:
@@ -196,7 +206,7 @@ def _explain(problems: list[str]) -> str:
     return "; ".join(problems) + fix
 
 
-async def _as_admin(change, problem: str) -> None:
+async def _as_admin(change: Awaitable[object], problem: str) -> None:
     try:
         await change
     except NatsTimeout as error:

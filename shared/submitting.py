@@ -6,6 +6,7 @@ from collections import OrderedDict
 
 from nats.aio.client import Client
 from nats.errors import Error as NatsError
+from nats.js import JetStreamContext
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from shared import subjects
@@ -27,7 +28,7 @@ class Outcomes:
         self._keep = keep
         self._seen: OrderedDict[int, Outcome] = OrderedDict()
         self._arrived = asyncio.Condition()
-        self._subscription = None
+        self._subscription: JetStreamContext.PushSubscription | None = None
 
     async def __aenter__(self) -> "Outcomes":
         self._subscription = await self._js.subscribe(
@@ -39,8 +40,9 @@ class Outcomes:
         )
         return self
 
-    async def __aexit__(self, *_exc) -> None:
-        await self._subscription.unsubscribe()
+    async def __aexit__(self, *_exc: object) -> None:
+        if self._subscription is not None:
+            await self._subscription.unsubscribe()
 
     async def _on_outcome(self, message) -> None:
         outcome = Outcome.model_validate_json(message.data)
@@ -85,15 +87,15 @@ async def submit(nc: Client, ministry: str, kind: str, body: bytes | dict, timeo
     given before (on a server older than 2.14, a publish JetStream took for a repeat is answered by the stored
     one's outcome). Raises NotStored when the publish fails, NoOutcome when the outcome does not come."""
     submission_id = body.get("submission_id") if isinstance(body, dict) else None
-    known_id = is_submission_id(submission_id)
-    subject = subjects.outcome(ministry, submission_id if known_id else ">")
+    known_id = submission_id if is_submission_id(submission_id) else None
+    subject = subjects.outcome(ministry, known_id or ">")
     subscription = await nc.subscribe(subject)
     try:
         try:
             seq = await publish_submission(nc, ministry, kind, body)
         except NatsError as error:
             raise NotStored(error) from error
-        if known_id and (earlier := await Ledger(nc).last_outcome(ministry, submission_id)) and earlier.submission_seq == seq:
+        if known_id and (earlier := await Ledger(nc).last_outcome(ministry, known_id)) and earlier.submission_seq == seq:
             return earlier
         deadline = asyncio.get_running_loop().time() + timeout
         while True:

@@ -90,34 +90,37 @@ class NatsNode:
 
     @property
     def running(self) -> bool:
-        return self.process is not None and self.process.poll() is None
+        return self._live() is not None
+
+    def _live(self) -> subprocess.Popen | None:
+        return self.process if self.process is not None and self.process.poll() is None else None
 
     def kill(self) -> None:
         """SIGKILL: a crash, nothing flushed or said goodbye to."""
-        if self.running:
-            self.process.kill()
+        if (live := self._live()) is not None:
+            live.kill()
         if self.process is not None:
             self.process.wait()
 
     def stop(self, timeout: float = 10.0) -> None:
         """SIGTERM: a clean shutdown (a SIGKILL if it takes too long)."""
-        if not self.running:
+        if (live := self._live()) is None:
             return
         self.resume()
-        self.process.terminate()
+        live.terminate()
         try:
-            self.process.wait(timeout)
+            live.wait(timeout)
         except subprocess.TimeoutExpired:
             self.kill()
 
     def pause(self) -> None:
         """SIGSTOP: the node is there but silent, as behind a network partition."""
-        if self.running:
-            self.process.send_signal(signal.SIGSTOP)
+        if (live := self._live()) is not None:
+            live.send_signal(signal.SIGSTOP)
 
     def resume(self) -> None:
-        if self.running:
-            self.process.send_signal(signal.SIGCONT)
+        if (live := self._live()) is not None:
+            live.send_signal(signal.SIGCONT)
 
     def monitor(self, path: str, timeout: float = 1.0) -> dict | None:
         """A monitoring endpoint's JSON (`jsz`, `varz`, ...), or None when the node does not answer."""

@@ -4,10 +4,11 @@ kind, and what the checks make of a body."""
 import json
 
 from shared.contracts.outcomes import Code, Rejection
+from shared.contracts.submissions import Submission
 from shared.intake import Inbound, check
 
-COMMON = {"submission_id": "row-1", "region_code": "73.71", "occurred_on": "2019-03-01"}
-VALID = {
+COMMON: dict[str, object] = {"submission_id": "row-1", "region_code": "73.71", "occurred_on": "2019-03-01"}
+VALID: dict[str, dict[str, object]] = {
     "region.enroll": COMMON | {"note": "ok", "ppid_established": True},
     "region.withdraw": COMMON | {"reason": "merged"},
     "training.complete": COMMON | {"session_id": "tot-1", "participants": 25},
@@ -19,6 +20,13 @@ VALID = {
 def inbound(kind: str, body: bytes | dict, headers: dict | None = None) -> Inbound:
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
     return Inbound("kemendagri", kind, 7, raw, headers or {})
+
+
+def accepted(kind: str, body: bytes | dict) -> Submission:
+    checked = check(inbound(kind, body))
+    assert not isinstance(checked, Rejection), f"rejected: {checked}"
+    submission, _reporter, _region = checked
+    return submission
 
 
 def rejection(kind: str, body: bytes | dict, headers: dict | None = None) -> Rejection:

@@ -10,6 +10,7 @@ from services.indicators.projector.rebuild import snapshot
 from services.indicators.readmodel.db import create_engine, migrate
 from shared import subjects
 from shared.contracts import events as ev
+from shared.contracts.submissions import Sector
 from shared.eventstore import EventStore
 from shared.regions import all_regions
 from tests.support import eventually
@@ -17,14 +18,14 @@ from tests.support import eventually
 MINISTRIES = ("kemendagri", "kominfo")
 
 
-def region_histories(seed: int = 7, rounds: int = 1) -> list[list[ev.Event]]:
+def region_histories(seed: int = 7, rounds: int = 1) -> list[list[ev.AnyEvent]]:
     """Per region, events in the order its rules allow: enrol, train, plan, withdraw, re-enrol elsewhere."""
     rng = random.Random(seed)
     histories = []
     for index, region in enumerate(all_regions()):
         ministry = MINISTRIES[index % 2]
         day = dt.date(2018, 1, 1) + dt.timedelta(days=rng.randrange(0, 900))
-        history = []
+        history: list[ev.AnyEvent] = []
 
         def event(cls, data, responsible, region=region, history=history):
             nonlocal day
@@ -49,7 +50,7 @@ def region_histories(seed: int = 7, rounds: int = 1) -> list[list[ev.Event]]:
                 event(ev.TrainingCompleted, ev.TrainingCompletedData(session_id=f"s{session}", participants=20), ministry)
             if rng.random() < 0.4:
                 plan_id = f"plan-{round_}"
-                event(ev.PlanSubmitted, ev.PlanSubmittedData(plan_id=plan_id, title="Rencana aksi", sectors=["kesehatan"]), ministry)
+                event(ev.PlanSubmitted, ev.PlanSubmittedData(plan_id=plan_id, title="Rencana aksi", sectors=[Sector.KESEHATAN]), ministry)
                 if rng.random() < 0.3:
                     event(ev.PlanWithdrawn, ev.PlanWithdrawnData(plan_id=plan_id, reason="revised"), ministry)
             if rng.random() < 0.3 or round_ < rounds - 1:
@@ -59,7 +60,7 @@ def region_histories(seed: int = 7, rounds: int = 1) -> list[list[ev.Event]]:
     return histories
 
 
-async def append_all(nc, histories: list[list[ev.Event]], concurrency: int = 64) -> int:
+async def append_all(nc, histories: list[list[ev.AnyEvent]], concurrency: int = 64) -> int:
     """Append every region's events in order, many regions at once. Returns the last stream sequence."""
     store = EventStore(nc)
     queue = list(reversed(histories))

@@ -3,14 +3,17 @@
 import asyncio
 import time
 import warnings
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from itertools import count
+from typing import Any, TypeVar, overload
 
 import httpx
 import nats
+from nats.aio.client import Client
 
 from services.indicators.app import IndicatorsService
+from services.indicators.projector.loop import Projector
 from services.plans.app import create_service as plans_service
 from services.registry.app import SPEC as REGISTRY
 from services.registry.app import create_service as registry_service
@@ -22,10 +25,19 @@ from shared.service import DecidingService
 from shared.settings import Settings
 from shared.submitting import Outcomes, publish_submission
 
+T = TypeVar("T")
 DECIDING_SERVICES = {"registry": registry_service, "training": training_service, "plans": plans_service}
 
 
-async def eventually(check: Callable[[], Awaitable[bool]] | Callable[[], bool], timeout: float = 15.0, interval: float = 0.02):
+@overload
+async def eventually(check: Callable[[], Awaitable[T | None]], timeout: float = 15.0, interval: float = 0.02) -> T: ...
+
+
+@overload
+async def eventually(check: Callable[[], T | None], timeout: float = 15.0, interval: float = 0.02) -> T: ...
+
+
+async def eventually(check: Callable[[], object], timeout: float = 15.0, interval: float = 0.02) -> Any:
     """Poll `check` until it returns a truthy value, or fail after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while True:
@@ -57,7 +69,7 @@ def new_id(prefix: str = "s") -> str:
 class Ministry:
     """A ministry system as CONTRACT.md sees it: raw JSON to the inbox, outcomes from OGI_OUTCOMES."""
 
-    def __init__(self, name: str, nc, outcomes: Outcomes) -> None:
+    def __init__(self, name: str, nc: Client, outcomes: Outcomes) -> None:
         self.name, self.nc, self.outcomes = name, nc, outcomes
 
     async def send(self, kind: str, body: dict | bytes, headers: dict | None = None) -> int:
@@ -104,20 +116,36 @@ class System:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.deciding = []
+        self.deciding: list[DecidingService] = []
         self.indicators = IndicatorsService(settings)
-        self.nc = None
-        self.outcomes: Outcomes | None = None
-        self.http: httpx.AsyncClient | None = None
+        self._nc: Client | None = None
+        self._outcomes: Outcomes | None = None
+        self._http: httpx.AsyncClient | None = None
 
-    async def start(self, services=tuple(DECIDING_SERVICES)) -> None:
+    @property
+    def nc(self) -> Client:
+        return _started(self._nc)
+
+    @property
+    def outcomes(self) -> Outcomes:
+        return _started(self._outcomes)
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        return _started(self._http)
+
+    @property
+    def projector(self) -> Projector:
+        return _started(self.indicators.projector)
+
+    async def start(self, services: Iterable[str] = tuple(DECIDING_SERVICES)) -> None:
         await self.start_deciding(services)
         await self.indicators.start()
-        self.nc = await nats.connect(self.settings.resolved_nats_url)
-        self.outcomes = await Outcomes(self.nc).__aenter__()
-        self.http = httpx.AsyncClient(transport=httpx.ASGITransport(app=self.indicators.http), base_url="http://ogi")
+        self._nc = await nats.connect(self.settings.resolved_nats_url)
+        self._outcomes = await Outcomes(self._nc).__aenter__()
+        self._http = httpx.AsyncClient(transport=httpx.ASGITransport(app=self.indicators.http), base_url="http://ogi")
 
-    async def start_deciding(self, services) -> None:
+    async def start_deciding(self, services: Iterable[str]) -> None:
         for name in services:
             service = DECIDING_SERVICES[name](self.settings)
             await service.start()
@@ -129,12 +157,12 @@ class System:
         self.deciding.clear()
 
     async def stop(self) -> None:
-        if self.http is not None:
-            await bounded(self.http.aclose(), "the test's HTTP client")
-        if self.outcomes is not None:
-            await bounded(self.outcomes.__aexit__(), "the outcome subscription")
-        if self.nc is not None:
-            await bounded(self.nc.drain(), "the test's NATS connection")
+        if self._http is not None:
+            await bounded(self._http.aclose(), "the test's HTTP client")
+        if self._outcomes is not None:
+            await bounded(self._outcomes.__aexit__(), "the outcome subscription")
+        if self._nc is not None:
+            await bounded(self._nc.drain(), "the test's NATS connection")
         await self.stop_deciding()
         await bounded(self.indicators.stop(), "the indicators service")
 
@@ -152,11 +180,16 @@ class System:
 
     async def projected(self, seq: int) -> None:
         """Wait until the projector has applied the event at `seq`."""
-        await eventually(lambda: self.indicators.projector.position >= seq)
+        await eventually(lambda: self.projector.position >= seq)
+
+
+def _started(part: T | None) -> T:
+    assert part is not None, "the system is not started"
+    return part
 
 
 @asynccontextmanager
-async def running_system(settings: Settings, services=tuple(DECIDING_SERVICES)):
+async def running_system(settings: Settings, services: Iterable[str] = tuple(DECIDING_SERVICES)) -> AsyncIterator[System]:
     system = System(settings)
     try:
         await system.start(services)

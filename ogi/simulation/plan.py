@@ -32,7 +32,7 @@ class Planned:
 
 def rollout(seed: int) -> list[Planned]:
     rng = random.Random(seed)
-    counter = defaultdict(int)
+    counter: defaultdict[str, int] = defaultdict(int)
     planned: list[Planned] = []
 
     def submit(day, ministry, kind, region: Region | None, **fields):

@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 
 from services.gateway.config import GatewaySettings
-from services.gateway.http import Context, submission_routes
+from services.gateway.http import Connected, Context, submission_routes
 from services.gateway.ratelimit import RateLimiter
 from services.gateway.tokens import TokenStore
 from shared import streams
@@ -30,19 +30,20 @@ class GatewayService:
     async def start(self) -> None:
         nc = await connect(self.settings.resolved_nats_url, name="ogi-gateway", credentials=self.settings.nats_credentials)
         await streams.declare(nc, self.settings.replicas, self.settings.duplicate_window)
-        self.context.nc = nc
-        self.context.tokens = TokenStore(nc)
         gateway = self.context.settings
-        self.context.limiter = RateLimiter(nc, "token", gateway.rate_per_second, gateway.burst)
-        self.context.failures = RateLimiter(nc, "failed", gateway.failures_per_minute / 60, gateway.failures_per_minute)
-        self.context.outcomes = await Outcomes(nc, "ogi.outcome.>", only_new=True, keep=RECENT_OUTCOMES).__aenter__()
+        self.context.connected = Connected(
+            nc,
+            tokens=TokenStore(nc),
+            limiter=RateLimiter(nc, "token", gateway.rate_per_second, gateway.burst),
+            failures=RateLimiter(nc, "failed", gateway.failures_per_minute / 60, gateway.failures_per_minute),
+            outcomes=await Outcomes(nc, "ogi.outcome.>", only_new=True, keep=RECENT_OUTCOMES).__aenter__(),
+        )
 
     async def stop(self) -> None:
-        if self.context.outcomes is not None:
-            await self.context.outcomes.__aexit__()
-        if self.context.nc is not None:
-            await self.context.nc.drain()
+        if self.context.connected is not None:
+            await self.context.connected.outcomes.__aexit__()
+            await self.context.connected.nc.drain()
 
     async def readiness(self) -> dict[str, str]:
-        nc = self.context.nc
-        return {"nats": "ok" if nc is not None and nc.is_connected else "disconnected"} | await self.nats_server.checks()
+        connected = self.context.connected
+        return {"nats": "ok" if connected is not None and connected.nc.is_connected else "disconnected"} | await self.nats_server.checks()

@@ -7,10 +7,12 @@ within the wait. A token acts only as its own ministry; a related ministry's tok
 
 import json
 import math
+from dataclasses import dataclass
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from nats.aio.client import Client
 from nats.errors import Error as NatsError
 from prometheus_client import CollectorRegistry, Counter
 
@@ -29,13 +31,23 @@ STATUS_CODES = {Status.ACCEPTED: 201, Status.DUPLICATE: 200, Status.REJECTED: 42
 bearer = HTTPBearer(auto_error=False, description="A ministry's token from `ogi token create`")
 
 
+@dataclass(frozen=True)
+class Connected:
+    """What the gateway has once connected to NATS."""
+
+    nc: Client
+    tokens: TokenStore
+    limiter: RateLimiter  # per token
+    failures: RateLimiter  # per client address, of requests without a valid token
+    outcomes: Outcomes
+
+
 class Context:
     """What the routes need from the running gateway."""
 
     def __init__(self, settings: GatewaySettings) -> None:
         self.settings = settings
-        self.limiter: RateLimiter | None = None  # per token, once connected
-        self.failures: RateLimiter | None = None  # per client address, of requests without a valid token
+        self.connected: Connected | None = None
         self.registry = CollectorRegistry()
         self.submissions = Counter(
             "ogi_gateway_submissions",
@@ -43,9 +55,11 @@ class Context:
             ["ministry", "kind", "status"],
             registry=self.registry,
         )
-        self.nc = None
-        self.tokens: TokenStore | None = None
-        self.outcomes: Outcomes | None = None
+
+    def running(self) -> Connected:
+        if self.connected is None:
+            raise RuntimeError("the gateway serves requests only once connected to NATS")
+        return self.connected
 
 
 def submission_routes(context: Context) -> APIRouter:
@@ -53,16 +67,17 @@ def submission_routes(context: Context) -> APIRouter:
 
     async def authorised(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Token:
         client = request.client.host if request.client else "unknown"
-        if await context.failures.over(client):
+        running = context.running()
+        if await running.failures.over(client):
             raise HTTPException(429, "too many requests without a valid token from this address", headers={"Retry-After": "60"})
         try:
-            token = await context.tokens.verify(credentials.credentials) if credentials else None
+            token = await running.tokens.verify(credentials.credentials) if credentials else None
         except Expired as expired:
             raise HTTPException(401, str(expired), headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}) from None
         if token is None:
-            await context.failures.wait_needed(client)
+            await running.failures.wait_needed(client)
             raise HTTPException(401, "a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"})
-        wait = await context.limiter.wait_needed(token.id)
+        wait = await running.limiter.wait_needed(token.id)
         if wait:
             raise HTTPException(429, "too many requests for this token", headers={"Retry-After": str(math.ceil(wait))})
         return token
@@ -100,8 +115,9 @@ def submission_routes(context: Context) -> APIRouter:
             raise HTTPException(403, f"{token.ministry} follows this action read-only and does not submit")
         body = await _bounded_body(request, context.settings.max_body_bytes)
         headers = {name: request.headers[name] for name in ("traceparent", "tracestate") if name in request.headers}
+        running = context.running()
         try:
-            seq = await publish_submission(context.nc, str(token.ministry), kind, body, headers)
+            seq = await publish_submission(running.nc, str(token.ministry), kind, body, headers)
         except NatsError as error:
             context.submissions.labels(token.ministry, kind, "503").inc()
             detail = f"not stored: NATS did not store it ({type(error).__name__}); nothing was kept, send it again later"
@@ -109,7 +125,7 @@ def submission_routes(context: Context) -> APIRouter:
         submission_id = readable_submission_id(Inbound(str(token.ministry), kind, seq, body, {})) or subjects.UNPARSED
         location = f"/api/v1/outcomes/{submission_id}?seq={seq}"
         try:
-            outcome = await context.outcomes.wait(seq, timeout=context.settings.outcome_wait_seconds)
+            outcome = await running.outcomes.wait(seq, timeout=context.settings.outcome_wait_seconds)
         except TimeoutError:
             context.submissions.labels(token.ministry, kind, "202").inc()
             return JSONResponse({"status": "pending", "submission_seq": seq}, status_code=202, headers={"Location": location})
@@ -120,7 +136,7 @@ def submission_routes(context: Context) -> APIRouter:
     async def outcome(submission_id: str, seq: int | None = None, token: Token = Depends(authorised)) -> JSONResponse:
         """The outcome of the token's ministry's submission: the original one, or the one stored at `seq`."""
         stored = (
-            await StreamReader(context.nc, subjects.OUTCOMES_STREAM).read(subjects.outcome(str(token.ministry), submission_id))
+            await StreamReader(context.running().nc, subjects.OUTCOMES_STREAM).read(subjects.outcome(str(token.ministry), submission_id))
             if _is_subject_token(submission_id)
             else []
         )

@@ -52,7 +52,7 @@ class RateLimiter:
         except Exception as error:
             log.warning("rate of %s not read, let through: %r", self._name, error)
             return False
-        return int(json.loads(last.data)["val"]) >= self._burst
+        return int(json.loads(last.data or b"")["val"]) >= self._burst
 
 
 def _token_of(key: str) -> str:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from nats.aio.client import Client
 from nats.js.errors import KeyDeletedError, KeyNotFoundError
+from nats.js.kv import KeyValue
 
 from shared import subjects
 from shared.ministries import Ministry
@@ -57,7 +58,7 @@ def _digest(secret: str) -> str:
 class TokenStore:
     def __init__(self, nc: Client) -> None:
         self._js = nc.jetstream()
-        self._bucket = None
+        self._bucket: KeyValue | None = None
 
     async def create(self, ministry: Ministry, days: int = DEFAULT_DAYS) -> tuple[Token, str]:
         """A new token for `ministry`, valid for `days`: its record, and the token itself, which is shown once."""
@@ -78,7 +79,7 @@ class TokenStore:
         token_id, secret = match.groups()
         try:
             entry = await (await self._tokens()).get(token_id)
-            record = json.loads(entry.value)
+            record = json.loads(entry.value or b"")
         except (KeyNotFoundError, KeyDeletedError):
             record = None
         if not hmac.compare_digest(record["sha256"] if record else _NO_SUCH_DIGEST, _digest(secret)) or record is None:
@@ -96,7 +97,7 @@ class TokenStore:
             entry = await bucket.get(token_id)
         except (KeyNotFoundError, KeyDeletedError):
             return None
-        record = json.loads(entry.value)
+        record = json.loads(entry.value or b"")
         old = _token(token_id, record)
         days = DEFAULT_DAYS if old.expires_at is None else max(1, (dt.datetime.fromisoformat(old.expires_at) - dt.datetime.fromisoformat(old.created_at)).days)
         new = await self.create(old.ministry, days)
@@ -123,12 +124,12 @@ class TokenStore:
         tokens = []
         now = dt.datetime.now(dt.UTC)
         for key in sorted(keys):
-            token = _token(key, json.loads((await bucket.get(key)).value))
+            token = _token(key, json.loads((await bucket.get(key)).value or b""))
             if not token.expired(now):
                 tokens.append(token)
         return tokens
 
-    async def _tokens(self):
+    async def _tokens(self) -> KeyValue:
         if self._bucket is None:
             self._bucket = await self._js.key_value(subjects.TOKENS_BUCKET)
         return self._bucket

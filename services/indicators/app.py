@@ -84,10 +84,12 @@ class IndicatorsService:
             return f"not answering ({type(error).__name__})"
 
     async def _measure_lag(self) -> None:
-        if self.projector is not None and self.nc.is_connected:
+        if self.projector is not None and self.nc is not None and self.nc.is_connected:
             await self.projector.measure_lag()
 
     async def _service_answers(self, service: str) -> str:
+        if self.nc is None:
+            return "not answering (no NATS connection)"
         try:
             await self.nc.request(subjects.health(service), b"", timeout=1.0)
             return "ok"

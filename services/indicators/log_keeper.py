@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nats.aio.client import Client
+from nats.aio.subscription import Subscription
 from nats.js.errors import APIError, NotFoundError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -52,7 +53,7 @@ class LogKeeper:
         self._engine = engine
         self._signer = signer
         self._task: asyncio.Task | None = None
-        self._subscription = None
+        self._subscription: Subscription | None = None
 
     async def start(self) -> None:
         await self._publish_key()
@@ -105,7 +106,7 @@ class LogKeeper:
     async def _publish_key(self) -> None:
         vkey = self._signer.verifier().vkey()
         try:
-            current = (await self._js.get_last_msg(subjects.LOG_STREAM, subjects.LOG_KEY, direct=True)).data.decode()
+            current = ((await self._js.get_last_msg(subjects.LOG_STREAM, subjects.LOG_KEY, direct=True)).data or b"").decode()
         except NotFoundError:
             current = None
         if current != vkey:
@@ -116,9 +117,9 @@ class LogKeeper:
             stored = await self._js.get_last_msg(subjects.LOG_STREAM, subjects.LOG_CHECKPOINT, direct=True)
         except NotFoundError:
             return None
-        note = stored.data.decode()
+        note = (stored.data or b"").decode()
         made_at = stored.time.timestamp() if stored.time else 0.0
-        return LastCheckpoint(note, stored.seq, Checkpoint.from_text(parse_note(note).text).size, made_at)
+        return LastCheckpoint(note, stored.seq or 0, Checkpoint.from_text(parse_note(note).text).size, made_at)
 
 
 @dataclass(frozen=True)

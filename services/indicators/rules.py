@@ -101,7 +101,9 @@ class RegionState:
         """The counts this region adds one to: the national ones, and its ministries'."""
         keys = []
         if self.enrolled:
-            keys += [(NATIONAL, ENROLLED), (self.ministry, ENROLLED)]
+            keys.append((NATIONAL, ENROLLED))
+            if self.ministry is not None:  # a region is enrolled under a ministry
+                keys.append((self.ministry, ENROLLED))
         if self.trainings:
             keys.append((NATIONAL, TRAINED))
             keys += [(ministry, TRAINED) for ministry in self.trainings]

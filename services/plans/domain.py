@@ -3,7 +3,7 @@
 from shared.contracts.events import PlanSubmitted, PlanSubmittedData, PlanWithdrawn, PlanWithdrawnData
 from shared.contracts.outcomes import Code, Rejection
 from shared.contracts.submissions import SubmitPlan, WithdrawPlan
-from shared.decisions import Decision, Record
+from shared.decisions import Decider, Decision, Record
 from shared.ministries import Ministry
 from shared.region_state import RegionState
 from shared.regions import Region
@@ -24,7 +24,7 @@ def submit(submission: SubmitPlan, reporter: Ministry, region: Region, state: Re
         sectors=submission.sectors,
         document_sha256=submission.document_sha256,
     )
-    return Record(PlanSubmitted, state.ministry, data)
+    return Record(PlanSubmitted, state.responsible, data)
 
 
 def withdraw(submission: WithdrawPlan, reporter: Ministry, region: Region, state: RegionState) -> Decision:
@@ -34,7 +34,7 @@ def withdraw(submission: WithdrawPlan, reporter: Ministry, region: Region, state
             message=f"{region.name} ({region.code}) has no active plan {submission.plan_id}",
         )
     data = PlanWithdrawnData(note=submission.note, plan_id=submission.plan_id, reason=submission.reason)
-    return Record(PlanWithdrawn, state.ministry, data)
+    return Record(PlanWithdrawn, state.responsible, data)
 
 
-DECIDERS = {"plan.submit": submit, "plan.withdraw": withdraw}
+DECIDERS: dict[str, Decider] = {"plan.submit": submit, "plan.withdraw": withdraw}

@@ -3,7 +3,7 @@
 from shared.contracts.events import RegionEnrolled, RegionEnrolledData, RegionWithdrawn, RegionWithdrawnData
 from shared.contracts.outcomes import Code, Rejection
 from shared.contracts.submissions import EnrollRegion, WithdrawRegion
-from shared.decisions import Decision, Record
+from shared.decisions import Decider, Decision, Record
 from shared.ministries import Ministry
 from shared.region_state import RegionState
 from shared.regions import Region
@@ -34,4 +34,4 @@ def withdraw(submission: WithdrawRegion, reporter: Ministry, region: Region, sta
     return Record(RegionWithdrawn, reporter, RegionWithdrawnData(note=submission.note, reason=submission.reason))
 
 
-DECIDERS = {"region.enroll": enroll, "region.withdraw": withdraw}
+DECIDERS: dict[str, Decider] = {"region.enroll": enroll, "region.withdraw": withdraw}

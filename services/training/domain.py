@@ -3,7 +3,7 @@
 from shared.contracts.events import TrainingCompleted, TrainingCompletedData
 from shared.contracts.outcomes import Code, Rejection
 from shared.contracts.submissions import CompleteTraining
-from shared.decisions import Decision, Record
+from shared.decisions import Decider, Decision, Record
 from shared.ministries import Ministry
 from shared.region_state import RegionState
 from shared.regions import Region
@@ -13,7 +13,7 @@ def complete(submission: CompleteTraining, reporter: Ministry, region: Region, s
     if not state.enrolled:
         return Rejection(code=Code.NOT_ENROLLED, message=f"{region.name} ({region.code}) is not enrolled")
     data = TrainingCompletedData(note=submission.note, session_id=submission.session_id, participants=submission.participants)
-    return Record(TrainingCompleted, state.ministry, data)
+    return Record(TrainingCompleted, state.responsible, data)
 
 
-DECIDERS = {"training.complete": complete}
+DECIDERS: dict[str, Decider] = {"training.complete": complete}

@@ -86,7 +86,7 @@ class Submission(BaseModel):
     submission_id: SubmissionId
     region_code: Annotated[str, StringConstraints(pattern=REGION_CODE_PATTERN)]
     occurred_on: ProgrammeDate
-    note: paragraphs(1000, required=False) | None = None
+    note: Annotated[str, *paragraphs(1000, required=False)] | None = None
 
 
 class EnrollRegion(Submission):
@@ -97,19 +97,19 @@ class EnrollRegion(Submission):
 
 class WithdrawRegion(Submission):
     kind: ClassVar[str] = "region.withdraw"
-    reason: paragraphs(1000)
+    reason: Annotated[str, *paragraphs(1000)]
 
 
 class CompleteTraining(Submission):
     kind: ClassVar[str] = "training.complete"
-    session_id: line(128)
+    session_id: Annotated[str, *line(128)]
     participants: Annotated[int, Field(ge=1, le=MOST_PARTICIPANTS)]
 
 
 class SubmitPlan(Submission):
     kind: ClassVar[str] = "plan.submit"
     plan_id: Identifier
-    title: line(500)
+    title: Annotated[str, *line(500)]
     sectors: Sectors
     document_sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{64}$")] | None = None
 
@@ -117,7 +117,7 @@ class SubmitPlan(Submission):
 class WithdrawPlan(Submission):
     kind: ClassVar[str] = "plan.withdraw"
     plan_id: Identifier
-    reason: paragraphs(1000)
+    reason: Annotated[str, *paragraphs(1000)]
 
 
 SUBMISSION_MODELS: dict[str, type[Submission]] = {

@@ -26,13 +26,21 @@ def free_http_port() -> int:
 class Ogi:
     """`ogi` run as a person would run it, its output collected line by line."""
 
+    # What the fixture that started it knows of it: where its servers listen, its credentials, a token.
+    nats_url: str
+    http: str
+    credentials: Path
+    token: str
+    indicators: str
+    gateway: str
+
     def __init__(self, *args: str, cwd: Path, env: dict[str, str] | None = None) -> None:
         self.process = subprocess.Popen([OGI, *args], cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.lines: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self) -> None:
-        for line in self.process.stdout:
+        for line in self.process.stdout or ():
             self.lines.append(line.rstrip("\n"))
 
     @property

@@ -10,6 +10,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.result import Err
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from ogi.embedded_nats import free_port
@@ -53,6 +54,8 @@ def fuzz(schema_url: str, base_url: str, headers: dict | None = None, exclude: t
     schema = schemathesis.openapi.from_url(schema_url)
     checked = []
     for result in schema.get_all_operations():
+        if isinstance(result, Err):
+            raise result.err()
         operation = result.ok()
         if operation.path in exclude:
             continue

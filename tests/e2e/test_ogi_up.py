@@ -67,7 +67,7 @@ async def test_a_ministry_scenario_over_raw_nats_gives_the_contracts_counts(ogi_
     await eventually(lambda: http_counts() == expected)
     bucket = await js.key_value("OGI_INDICATORS")
     for key, count in expected.items():
-        assert json.loads((await bucket.get(key)).value)["count"] == count
+        assert json.loads((await bucket.get(key)).value or b"")["count"] == count
     await nc.close()
 
     printed = run("indicators", "--nats-url", ogi_up.nats_url, "--json", cwd=tmp_path)

@@ -54,7 +54,7 @@ async def test_tail_shows_an_event_as_it_is_recorded(ogi_up, tmp_path):
     tail = subprocess.Popen([OGI, "tail", "--json", "--limit", "1", "--nats-url", ogi_up.nats_url], cwd=tmp_path, stdout=subprocess.PIPE, text=True)
     nc = await nats.connect(ogi_up.nats_url)
     try:
-        sent = []
+        sent: list[str] = []
         regions = iter(["11.01", "11.02", "11.03", "11.04", "11.05", "11.06", "11.07", "11.08", "11.09", "11.10"] * 10)
 
         async def enrol_until_tail_prints():
@@ -69,6 +69,7 @@ async def test_tail_shows_an_event_as_it_is_recorded(ogi_up, tmp_path):
         await eventually(enrol_until_tail_prints, timeout=30, interval=0.2)
     finally:
         await nc.close()
+    assert tail.stdout is not None
     event = json.loads(tail.stdout.readline())
     assert event["event_type"] == "RegionEnrolled" and event["submission_id"] in sent and event["reported_by"] == "kominfo"
     assert tail.wait(10) == 0

@@ -31,7 +31,7 @@ async def test_ogi_up_on_a_cluster_keeps_three_copies_of_every_stream_and_bucket
         for name in STREAMS + BUCKET_STREAMS:
             info = await js.stream_info(name)
             assert info.config.num_replicas == 3, name
-            assert len(info.cluster.replicas or []) == 2, name  # two followers beside the leader
+            assert info.cluster is not None and len(info.cluster.replicas or []) == 2, name  # two followers beside the leader
 
         # The services run against the cluster: a submission gets its outcome.
         body = {"submission_id": "r3-1", "region_code": "73.71", "occurred_on": "2019-05-01"}
@@ -42,7 +42,7 @@ async def test_ogi_up_on_a_cluster_keeps_three_copies_of_every_stream_and_bucket
                 message = await js.get_last_msg(subjects.OUTCOMES_STREAM, subjects.outcome("kemendagri", "r3-1"))
             except nats.js.errors.NotFoundError:
                 return None
-            return json.loads(message.data)
+            return json.loads(message.data or b"")
 
         assert (await eventually(outcome))["status"] == "accepted"
         await nc.close()

@@ -12,7 +12,7 @@ import httpx
 from ogi.embedded_nats import free_port
 from tests.e2e.conftest import OGI, Ogi, free_http_port, run
 
-STORY = [
+STORY: list[tuple[str, str, dict[str, object]]] = [
     ("kemendagri", "region.enroll", {"region_code": "73.71", "occurred_on": "2019-03-14"}),
     ("kominfo", "region.enroll", {"region_code": "32.73", "occurred_on": "2019-04-01"}),
     ("kemendagri", "training.complete", {"region_code": "73.71", "occurred_on": "2019-04-02", "session_id": "tot-1", "participants": 30}),

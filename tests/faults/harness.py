@@ -63,7 +63,10 @@ class ServiceProcess:
 
     @property
     def running(self) -> bool:
-        return self.process is not None and self.process.poll() is None
+        return self._live() is not None
+
+    def _live(self) -> subprocess.Popen | None:
+        return self.process if self.process is not None and self.process.poll() is None else None
 
     def healthy(self) -> bool:
         try:
@@ -72,16 +75,16 @@ class ServiceProcess:
             return False
 
     def kill(self) -> None:
-        if self.running:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait()
+        if (live := self._live()) is not None:
+            live.send_signal(signal.SIGKILL)
+            live.wait()
 
     def stop(self, timeout: float = 15.0) -> None:
-        if not self.running:
+        if (live := self._live()) is None:
             return
-        self.process.send_signal(signal.SIGTERM)
+        live.send_signal(signal.SIGTERM)
         try:
-            self.process.wait(timeout)
+            live.wait(timeout)
         except subprocess.TimeoutExpired:
             self.kill()
 
@@ -129,7 +132,7 @@ class Topology:
         while waiting:
             for service in list(waiting):
                 if not service.running:
-                    raise AssertionError(f"{service.label} exited with {service.process.returncode}:\n{service.tail()}")
+                    raise AssertionError(f"{service.label} exited with {service.process and service.process.returncode}:\n{service.tail()}")
                 if await asyncio.to_thread(service.healthy):
                     waiting.remove(service)
             if time.monotonic() > deadline:

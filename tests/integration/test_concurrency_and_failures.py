@@ -184,6 +184,7 @@ async def test_a_crash_after_the_append_and_before_the_outcome_loses_nothing(nat
     seq = await intake.store.append(enrolled("73.71", "kemendagri", "row-1"), 0, subjects.aggregate("registry", "73.71"))
 
     redelivered = await intake.handle(inbound)
+    assert redelivered is not None
     assert (redelivered.status, redelivered.event_seq) == ("accepted", seq)  # not "already_enrolled"
     # And once the outcome is out, a further redelivery publishes nothing more.
     assert await intake.handle(inbound) is None

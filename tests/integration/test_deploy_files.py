@@ -132,8 +132,7 @@ def test_every_kubernetes_object_lives_in_the_namespace_of_namespace_yaml():
 
 def test_every_pod_runs_as_the_images_user_without_privileges_a_token_or_a_writable_root():
     dockerfile = (ROOT / "Dockerfile").read_text()
-    uid = int(re.search(r"useradd .*--uid (\d+)", dockerfile).group(1))
-    gid = int(re.search(r"groupadd .*--gid (\d+)", dockerfile).group(1))
+    uid, gid = int(_found(r"useradd .*--uid (\d+)", dockerfile)), int(_found(r"groupadd .*--gid (\d+)", dockerfile))
     for name, pod in pod_specs().items():
         assert pod["automountServiceAccountToken"] is False, name
         assert pod["securityContext"] == {"runAsNonRoot": True, "runAsUser": uid, "runAsGroup": gid, "seccompProfile": {"type": "RuntimeDefault"}}, name
@@ -191,3 +190,10 @@ def test_network_policies_shut_every_pod_but_for_nats_dns_traces_the_database_an
     assert set(served["values"]) == {service["spec"]["selector"]["app.kubernetes.io/name"] for service in of_kind("Service").values()}
     for name in ("ogi-http-api", "ogi-metrics-scraping"):
         assert [rule["ports"] for rule in policies[name]["spec"]["ingress"]] == [[{"protocol": "TCP", "port": "http"}]], name
+
+
+def _found(pattern: str, text: str) -> str:
+    """The first group of `pattern` in `text`, which must hold it."""
+    match = re.search(pattern, text)
+    assert match is not None, f"no {pattern!r}"
+    return match.group(1)

@@ -14,11 +14,18 @@ from shared.ministries import Ministry
 from tests.support import eventually, new_id
 
 
+class GatewayClient(httpx.AsyncClient):
+    """The gateway's HTTP API, with the running service and its tokens at hand."""
+
+    tokens: TokenStore
+    service: GatewayService
+
+
 @pytest.fixture
 async def gateway(sqlite_system):
     service = GatewayService(sqlite_system.settings, GatewaySettings(rate_per_second=1000, burst=1000))
     await service.start()
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=service.http), base_url="http://gateway")
+    client = GatewayClient(transport=httpx.ASGITransport(app=service.http), base_url="http://gateway")
     client.tokens = TokenStore(sqlite_system.nc)
     client.service = service
     yield client

@@ -67,7 +67,7 @@ bodies = st.one_of(
     any_json.map(lambda value: json.dumps(value).encode()),
     st.integers(100_000, MAX_PAYLOAD).map(lambda size: b'{"submission_id": "big", "note": "' + b"x" * size + b'"}'),
 )
-KIND_FIELDS = {
+KIND_FIELDS: dict[str, dict[str, st.SearchStrategy]] = {
     "region.enroll": {"ppid_established": st.booleans()},
     "region.withdraw": {"reason": st.text(min_size=1, max_size=30).filter(str.strip)},
     "training.complete": {"session_id": st.text(min_size=1, max_size=20).filter(str.strip), "participants": st.integers(1, 60)},
@@ -165,7 +165,7 @@ def test_ten_thousand_hostile_submissions_each_get_exactly_one_outcome(tmp_path,
         after = system.ministry("kominfo")
         outcome = loop.run(after.submit("region.enroll", {"submission_id": "after-the-storm", "region_code": "35.78", "occurred_on": "2019-01-01"}))
         assert outcome.status in ("accepted", "rejected") and time.monotonic() - latency_started < 5
-        codes = {}
+        codes: dict[str, int] = {}
         for o in seen:
             codes[o.get("code") or o["status"]] = codes.get(o.get("code") or o["status"], 0) + 1
         figures.append(

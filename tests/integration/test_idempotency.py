@@ -46,7 +46,7 @@ async def test_declaring_again_takes_jetstreams_window_off_an_inbox_made_with_on
         await js.add_stream(StreamConfig(name=subjects.INBOX_STREAM, subjects=subjects.inbox_subjects(), duplicate_window=120))
         await streams.declare(nc)
         inbox = (await js.stream_info(subjects.INBOX_STREAM)).config
-        assert not inbox.duplicate_window and [source.name for source in inbox.sources] == [streams.INBOX_UNUSED_SOURCE]
+        assert not inbox.duplicate_window and [source.name for source in inbox.sources or []] == [streams.INBOX_UNUSED_SOURCE]
         sent = [await js.publish(subjects.inbox("kemendagri", "region.enroll"), b"{}", headers={"Nats-Msg-Id": "row-1"}) for _ in range(2)]
         assert [ack.seq for ack in sent] == [1, 2] and not any(ack.duplicate for ack in sent)
     finally:

@@ -39,7 +39,7 @@ async def test_what_stands_now_agrees_with_a_replay_of_every_event_as_events_kee
     and the regions and overview as they stand come from the read model's tables: each must equal what a
     replay of the whole event_log up to today gives, after each new event, back-dated ones included."""
     today = dt.date.today().isoformat()
-    phases = []
+    phases: list[str] = []
 
     async def agrees() -> None:
         live, replayed = await read_now(system), await read_now(system, as_of=today)

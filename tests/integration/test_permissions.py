@@ -9,10 +9,12 @@ import json
 from collections import Counter
 from contextlib import aclosing
 from pathlib import Path
+from typing import TypedDict
 
 import pytest
+from nats.aio.client import Client
 from nats.errors import TimeoutError as NatsTimeout
-from nats.js.api import ConsumerConfig, StreamConfig
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StreamConfig
 from nats.js.errors import APIError, KeyNotFoundError, NoKeysError, NotFoundError
 
 from ogi import accounts, credentials, permissions
@@ -23,6 +25,7 @@ from shared import account_mirrors, streams, subjects
 from shared.eventstore import EventStore
 from shared.ministries import RESPONSIBLE, Ministry
 from shared.natsconn import NatsUnreachable, connect
+from shared.service import DecidingService
 from shared.settings import Settings
 from shared.stream_reader import StreamReader
 from tests.support import DECIDING_SERVICES, eventually, new_id
@@ -40,13 +43,18 @@ class User:
     def __init__(self, name: str) -> None:
         self.name = name
         self.violations: list[str] = []
-        self.nc = None
+        self._nc: Client | None = None
+
+    @property
+    def nc(self) -> Client:
+        assert self._nc is not None, f"{self.name} is not connected"
+        return self._nc
 
     async def connect(self, url: str, directory: Path) -> "User":
         async def record(error: Exception) -> None:
             self.violations.append(str(error))
 
-        self.nc = await connect(url, f"test-{self.name}", credentials=credentials.credentials_file(directory, self.name), error_cb=record)
+        self._nc = await connect(url, f"test-{self.name}", credentials=credentials.credentials_file(directory, self.name), error_cb=record)
         return self
 
     async def refused(self, action: str, subject: str, reply: bool = False, patience: float = 2.0) -> bool:
@@ -68,6 +76,12 @@ class User:
                 await subscription.unsubscribe()
 
 
+class DurableConsumer(TypedDict):
+    durable_name: str
+    deliver_subject: str
+    ack_policy: AckPolicy
+
+
 class Matrix:
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
@@ -81,10 +95,16 @@ class Matrix:
         self.counts["allowed"] += 1
 
 
+class SecureNats(EmbeddedNats):
+    """The embedded server running the accounts of ogi/accounts.py, and where their users' credentials are."""
+
+    credentials: Path
+
+
 @pytest.fixture
 def secure_nats(tmp_path):
     directory = tmp_path / "credentials"
-    server = EmbeddedNats(tmp_path / "nats", free_port(), authorization=accounts.server_config(credentials.ensure(directory)))
+    server = SecureNats(tmp_path / "nats", free_port(), authorization=accounts.server_config(credentials.ensure(directory)))
     server.start()
     server.credentials = directory
     yield server
@@ -109,7 +129,7 @@ async def services(secure_nats, users, tmp_path, sqlite_url):
     def settings_of(user: str) -> Settings:
         return base.model_copy(update={"nats_credentials": credentials.credentials_file(secure_nats.credentials, user)})
 
-    running = [create(settings_of(name)) for name, create in DECIDING_SERVICES.items()]
+    running: list[DecidingService | IndicatorsService] = [create(settings_of(name)) for name, create in DECIDING_SERVICES.items()]
     running.append(IndicatorsService(settings_of("indicators")))
     for service in running:
         await service.start()
@@ -257,7 +277,7 @@ async def test_a_read_only_ministry_leaves_no_consumer_or_stream_behind(users):
     for name in RELATED:
         nc = users[name].nc
         js = nc.jetstream(timeout=0.5)
-        durable = dict(durable_name=f"{name}-stays", deliver_subject=f"_INBOX_{name}.stays", ack_policy="none")
+        durable: DurableConsumer = {"durable_name": f"{name}-stays", "deliver_subject": f"_INBOX_{name}.stays", "ack_policy": AckPolicy.NONE}
         attempts = {
             "a durable consumer": js.add_consumer(INDICATORS, ConsumerConfig(**durable)),
             "a named durable consumer": js.add_consumer(INDICATORS, ConsumerConfig(name=f"{name}-stays", **durable)),
@@ -265,7 +285,7 @@ async def test_a_read_only_ministry_leaves_no_consumer_or_stream_behind(users):
                 nc, f"$JS.API.CONSUMER.CREATE.{INDICATORS}", {"stream_name": INDICATORS, "config": durable}
             ),
             "a consumer kept a day after its reader left": js.add_consumer(
-                INDICATORS, ConsumerConfig(deliver_subject=f"_INBOX_{name}.day", ack_policy="none", inactive_threshold=86400)
+                INDICATORS, ConsumerConfig(deliver_subject=f"_INBOX_{name}.day", ack_policy=AckPolicy.NONE, inactive_threshold=86400)
             ),
             "a stream": js.add_stream(StreamConfig(name=f"{name.upper()}_OWN", subjects=[f"{name}.own"])),
             "a bucket": js.create_key_value(bucket=f"{name.upper()}_OWN"),
@@ -321,7 +341,7 @@ async def _allowed_paths(matrix: Matrix, users: dict[str, User]) -> None:
         follower = await js.subscribe(  # an ephemeral consumer on its mirror of its outcomes
             subjects.outcome(name, ">"),
             stream=subjects.OUTCOMES_STREAM,
-            config=ConsumerConfig(ack_policy="none", deliver_policy="new", inactive_threshold=5),
+            config=ConsumerConfig(ack_policy=AckPolicy.NONE, deliver_policy=DeliverPolicy.NEW, inactive_threshold=5),
         )
         body = {"submission_id": submission_id, "region_code": region[name], "occurred_on": "2019-03-01"}
         ack = await js.publish(subjects.inbox(name, "region.enroll"), json.dumps(body).encode(), stream=subjects.INBOX_STREAM)

@@ -47,11 +47,16 @@ async def test_a_projector_killed_mid_stream_resumes_to_exactly_a_rebuild(nc, tm
     port = free_port()
     position = f"http://127.0.0.1:{port}/api/v1/indicators"
 
-    kills = []
+    kills: list[int] = []
     for _ in range(3):
         process = start_indicators(nc.connected_url.geturl(), live_url, port)
         before = kills[-1] if kills else 0
-        reached = await eventually(lambda before=before: (lambda now: now if now > before else 0)(applied(position)), timeout=60, interval=0.005)
+
+        def applied_past(before: int = before) -> int:
+            now = applied(position)
+            return now if now > before else 0
+
+        reached = await eventually(applied_past, timeout=60, interval=0.005)
         process.send_signal(signal.SIGKILL)
         process.wait()
         kills.append(reached)
@@ -174,6 +179,25 @@ async def test_a_bulk_load_of_a_stream_holding_one_event_id_twice_stops_and_says
         await eventually(lambda: not projector.running, timeout=60)
         assert "event_log's unique index cannot be built" in caplog.text
         assert projector.position <= last
+    finally:
+        await projector.stop()
+        await engine.dispose()
+
+
+async def test_a_projector_behind_the_stream_measures_its_lag_in_events_and_seconds(nc, sqlite_url):
+    last = await append_all(nc, region_histories(seed=5, rounds=1))
+    engine = create_engine(sqlite_url)
+    await migrate(engine)
+    projector = Projector(nc, engine)
+    projector.limit = 1
+    try:
+        await projector.start()
+        await eventually(lambda: projector.position == 1)
+        await projector.measure_lag()
+        registry = projector.metrics.registry
+        assert registry.get_sample_value("ogi_projector_lag_events") == last - 1
+        lag_seconds = registry.get_sample_value("ogi_projector_lag_seconds")
+        assert lag_seconds is not None and lag_seconds > 0
     finally:
         await projector.stop()
         await engine.dispose()

@@ -66,8 +66,8 @@ async def test_replicas_starting_together_on_an_empty_database_share_one_bulk_lo
         await eventually(lambda: all(replica.position >= last for replica in replicas), timeout=120)
         assert all(replica.running for replica in replicas)
         await eventually(lambda: all(replica.receiver_pid is None for replica in replicas))  # none left running
-        async with engine.connect() as connection:
-            indexes = await connection.run_sync(lambda sync: {index["name"] for index in inspect(sync).get_indexes("event_log")})
+        async with engine.connect() as database:
+            indexes = await database.run_sync(lambda sync: {index["name"] for index in inspect(sync).get_indexes("event_log")})
         live = await snapshot(engine)
     finally:
         await asyncio.gather(*(replica.stop() for replica in replicas))

@@ -26,7 +26,7 @@ def quick_pulls(monkeypatch):
 
 
 async def received_until(runs, last: int) -> list[int]:
-    received = []
+    received: list[int] = []
     while not received or received[-1] < last:
         received += [sequence(message) for message in await anext(runs)]
     return received

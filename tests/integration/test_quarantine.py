@@ -78,7 +78,7 @@ async def test_a_nul_that_postgresql_refuses_is_quarantined_and_the_other_events
         assert "0x00" in report["first"][0]["reason"]
         region = (await system.http.get("/api/v1/regions/73.71")).json()
         assert [plan["plan_id"] for plan in region["plan_list"]] == ["RA-2019-02"]
-        assert system.indicators.projector.running
+        assert system.projector.running
 
 
 @pytest.mark.postgresql
@@ -117,7 +117,7 @@ def test_no_text_in_a_stored_event_stops_the_postgresql_projector(postgresql_url
     try:
         last = loop.run(publish(system.nc, bodies))
         loop.run(system.projected(last), timeout=120)
-        assert system.indicators.projector.running
+        assert system.projector.running
         report = loop.run(quarantined_report(system))
         applied = loop.run(system.http.get("/api/v1/regions/73.71/events")).json()["events"]
         assert len(applied) + report.get("count", 0) == len(bodies)

@@ -154,6 +154,7 @@ RECEIVING_PARENT = textwrap.dedent("""
 async def test_a_receiving_process_ends_when_its_projector_is_killed(nc, nats_server):
     parent = subprocess.Popen([sys.executable, "-c", RECEIVING_PARENT, nats_server.url], stdout=subprocess.PIPE, text=True)
     try:
+        assert parent.stdout is not None
         pid = int(parent.stdout.readline())
         await eventually(lambda: running(pid))
         parent.send_signal(signal.SIGKILL)

@@ -18,6 +18,7 @@ from services.indicators.projector.writer import Writer
 from services.indicators.readmodel import counting, monthly, region_rows, replay, tables
 from services.indicators.readmodel.db import create_engine, migrate
 from shared.contracts import events as ev
+from shared.contracts.submissions import Sector
 
 REGIONS = ("73.71", "32.73", "93.01")
 MINISTRIES = ("kemendagri", "kominfo")
@@ -65,7 +66,7 @@ def _data(event_type: str, seq: int, plan_id: str) -> ev.EventData:
     if event_type == "TrainingCompleted":
         return ev.TrainingCompletedData(session_id=f"s{seq}", participants=20)
     if event_type == "PlanSubmitted":
-        return ev.PlanSubmittedData(plan_id=plan_id, title=f"Rencana {seq}", sectors=["kesehatan"])
+        return ev.PlanSubmittedData(plan_id=plan_id, title=f"Rencana {seq}", sectors=[Sector.KESEHATAN])
     return ev.PlanWithdrawnData(plan_id=plan_id, reason="direvisi")
 
 

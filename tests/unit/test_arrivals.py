@@ -5,6 +5,7 @@ import asyncio
 from contextlib import aclosing
 
 import pytest
+from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
@@ -23,8 +24,8 @@ REPLIES = [
 
 @pytest.mark.parametrize("reply", REPLIES)
 def test_the_stream_sequence_and_time_are_the_ones_nats_py_reads(reply):
-    seq, stored_ns, data, _, headers, _ = arrival(Msg(None, reply=reply, data=b"{}"), {"traceparent": "00-x"})
-    metadata = Msg(None, reply=reply).metadata
+    seq, stored_ns, data, _, headers, _ = arrival(Msg(Client(), reply=reply, data=b"{}"), {"traceparent": "00-x"})
+    metadata = Msg(Client(), reply=reply).metadata
     assert seq == metadata.sequence.stream == 4711
     assert stored_at(stored_ns) == metadata.timestamp
     assert (data, headers) == (b"{}", {"traceparent": "00-x"})

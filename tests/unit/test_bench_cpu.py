@@ -9,9 +9,15 @@ from bench import cpu
 
 def busy_for(seconds: float) -> None:
     """Keep this process's processor busy until it has used `seconds` more of it (with a deadline)."""
-    start, deadline = cpu.seconds_used(os.getpid()), time.monotonic() + 30
-    while cpu.seconds_used(os.getpid()) - start < seconds and time.monotonic() < deadline:
+    start, deadline = _seconds_used(os.getpid()), time.monotonic() + 30
+    while _seconds_used(os.getpid()) - start < seconds and time.monotonic() < deadline:
         sum(range(10_000))
+
+
+def _seconds_used(pid: int) -> float:
+    used = cpu.seconds_used(pid)
+    assert used is not None, f"no processor time read for {pid}"
+    return used
 
 
 def test_a_busy_process_counts_and_an_idle_one_does_not():

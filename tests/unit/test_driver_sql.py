@@ -2,6 +2,7 @@
 
 import datetime as dt
 import random
+from collections.abc import Sequence
 
 import pytest
 from sqlalchemy import Column, Date, DateTime, MetaData, String, Table, select
@@ -35,7 +36,7 @@ def _datetimes(count: int) -> list[dt.datetime]:
     ]
 
 
-SAMPLES = {Date: _dates(2000), DateTime: _datetimes(2000)}
+SAMPLES: dict[type, Sequence[dt.date]] = {Date: _dates(2000), DateTime: _datetimes(2000)}
 
 
 @pytest.mark.parametrize("dialect_name", DIALECTS)

@@ -1,6 +1,7 @@
 """The services' rules as pure functions: a submission and a region's history in, a decision out."""
 
 import datetime as dt
+from typing import TypedDict
 
 from services.plans import domain as plans
 from services.registry import domain as registry
@@ -15,10 +16,17 @@ from shared.regions import find_region
 
 MAKASSAR = find_region("73.71")
 KEMENDAGRI, KOMINFO = Ministry.KEMENDAGRI, Ministry.KOMINFO
-COMMON = {"region_code": "73.71", "occurred_on": dt.date(2019, 1, 1)}
 
 
-def history(*events: ev.Event) -> History:
+class Common(TypedDict):
+    region_code: str
+    occurred_on: dt.date
+
+
+COMMON: Common = {"region_code": "73.71", "occurred_on": dt.date(2019, 1, 1)}
+
+
+def history(*events: ev.AnyEvent) -> History:
     return History(tuple(StoredEvent(seq, event) for seq, event in enumerate(events, 1)), len(events))
 
 
@@ -37,7 +45,7 @@ def event(cls, data, ministry=KEMENDAGRI, submission_id="x"):
 
 ENROLLED = event(ev.RegionEnrolled, ev.RegionEnrolledData())
 WITHDRAWN = event(ev.RegionWithdrawn, ev.RegionWithdrawnData(reason="r"))
-PLAN_A = event(ev.PlanSubmitted, ev.PlanSubmittedData(plan_id="a", title="t", sectors=["sosial"]))
+PLAN_A = event(ev.PlanSubmitted, ev.PlanSubmittedData(plan_id="a", title="t", sectors=[Sector.SOSIAL]))
 PLAN_A_WITHDRAWN = event(ev.PlanWithdrawn, ev.PlanWithdrawnData(plan_id="a", reason="r"))
 
 

@@ -5,7 +5,7 @@ queue and task overhead was a large part of a catching-up projector's time; runs
 import asyncio
 import datetime as dt
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
@@ -19,7 +19,7 @@ from shared import nats_internals
 Arrival = tuple[int, int, bytes | dict, str | None, dict[str, str] | None, bytes | None]
 
 
-async def runs(subscription: JetStreamContext.PushSubscription, most: int) -> AsyncIterator[list[Msg]]:
+async def runs(subscription: JetStreamContext.PushSubscription, most: int) -> AsyncGenerator[list[Msg], None]:
     """The subscription's messages, as many at a time as have arrived (at most `most`), taken straight from
     nats-py's queue, the consumer's flow control answered as soon as they are taken. That queue is what the
     flow control looks at, so a projector behind the stream holds a bounded number of events. With a nats-py

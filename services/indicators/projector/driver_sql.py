@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import operator
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from sqlalchemy import DateTime, Table
 from sqlalchemy.dialects import postgresql, sqlite
@@ -61,7 +62,7 @@ def execute_many(connection: Connection, table: Table, kind: str, rows: list[dic
     sql, values_of, conversions = _row_conversion(connection.dialect, table, kind)
     converted = []
     for row in rows:
-        values = values_of(row)
+        values: tuple[Any, ...] | list[Any] = values_of(row)
         if conversions:
             values = list(values)
             for index, convert in conversions:
@@ -114,7 +115,10 @@ def copy(connection: Connection, table: Table, rows: list[tuple]) -> None:
             raise RuntimeError(f"COPY into {table.name} outside a transaction")
         await driver_connection.copy_records_to_table(table.name, records=rows, columns=columns, schema_name=table.schema)
 
-    connection.connection.dbapi_connection.run_async(copy_in)
+    adapted = connection.connection.dbapi_connection
+    if adapted is None:
+        raise RuntimeError(f"COPY into {table.name} on a connection that is closed")
+    adapted.run_async(copy_in)
 
 
 @functools.cache

@@ -11,11 +11,12 @@ its own consumer takes over from there. Receiving and applying then run on two c
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
 from dataclasses import dataclass
 
 from nats.aio.client import Client
+from nats.js import JetStreamContext
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from services.indicators.projector import arrivals, statements, transaction
@@ -46,7 +47,7 @@ class Feed:
         self._receiver_process = receiver
         self._on_failure = on_failure
         self._task: asyncio.Task | None = None
-        self._subscription = None
+        self._subscription: JetStreamContext.PushSubscription | None = None
         self._receiving: Receiving | None = None
         self._catch_up_until: int | None = None  # while a receiving process receives: up to where
 
@@ -96,8 +97,8 @@ class Feed:
 
     def _ended(self, task: asyncio.Task) -> None:
         """The receiving task ends only when cancelled; if it failed, the projector must not wait for ever."""
-        if not task.cancelled() and task.exception() is not None:
-            self._on_failure(task.exception())
+        if not task.cancelled() and (error := task.exception()) is not None:
+            self._on_failure(error)
 
     async def _receive(self, first: int) -> None:
         async with aclosing(self._runs(first)) as runs:
@@ -117,9 +118,9 @@ class Feed:
         except Exception as error:
             if isinstance(payload_or_event, bytes):
                 leaf = leaf_hash(payload_or_event)
-            return Delivered(Recorded(seq, None, leaf=leaf), headers, stored_ns, error)
+            return Delivered(Recorded(seq, {}, leaf=leaf), headers, stored_ns, error)  # nothing of it could be read
 
-    async def _runs(self, first: int) -> AsyncIterator[list[Arrival]]:
+    async def _runs(self, first: int) -> AsyncGenerator[list[Arrival], None]:
         """Deliveries from `first` on: while far behind, from a receiving process; then (or should it fail)
         from this process's own ordered consumer, from where the receiving process got to."""
         if self._catch_up_until is not None and first <= self._catch_up_until:
@@ -128,7 +129,7 @@ class Feed:
                     yield run
                     first = run[-1][0] + 1
         self._catch_up_until = None
-        self._subscription = await self._js.subscribe(
+        self._subscription = subscription = await self._js.subscribe(
             "ogi.events.>",
             stream=subjects.EVENTS_STREAM,
             ordered_consumer=True,
@@ -137,11 +138,13 @@ class Feed:
             # the events to be taken, which bounds what a projector behind the stream holds in memory.
             pending_msgs_limit=1_000_000,
         )
-        async for run in arrivals.runs(self._subscription, self._buffer.limit):
-            yield [arrivals.arrival(message, message.headers) for message in run]
+        async for messages in arrivals.runs(subscription, self._buffer.limit):
+            yield [arrivals.arrival(message, message.headers) for message in messages]
 
-    async def _runs_received_apart(self, first: int) -> AsyncIterator[list[Arrival]]:
+    async def _runs_received_apart(self, first: int) -> AsyncGenerator[list[Arrival], None]:
         """Runs from a receiving process, from `first` until one reaches `_catch_up_until`."""
+        if self._receiver_process is None or self._catch_up_until is None:  # start() catches up only with a receiving process
+            return
         try:
             receiving = self._receiving = await self._receiver_process.start(first)
         except OSError as error:

@@ -21,11 +21,13 @@ goes on once a release that reads it runs.
 
 import asyncio
 import datetime as dt
+import json
 import logging
 import time
 from collections import Counter
 
 from nats.aio.client import Client
+from nats.js.errors import APIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.indicators.projector import arrivals, poison, statements, transaction
@@ -154,11 +156,15 @@ class Projector:
 
     async def measure_lag(self) -> None:
         """Refresh the lag gauges against the stream's last event (called before each scrape)."""
-        state = (await self._nc.jetstream().stream_info(subjects.EVENTS_STREAM)).state
-        behind = max(0, state.last_seq - self.position)
+        last_seq, last_time = await _last_event(self._nc)
+        behind = max(0, last_seq - self.position)
         self.metrics.lag_events.set(behind)
-        last_time = dt.datetime.fromisoformat(state.last_ts) if behind and state.last_ts else None
-        self.metrics.lag_seconds.set((last_time - self._applied_at).total_seconds() if last_time and self._applied_at else 0)
+        self.metrics.lag_seconds.set((last_time - self._applied_at).total_seconds() if behind and self._applied_at else 0)
+
+    def _started_writer(self) -> Writer:
+        if self._writer is None:
+            raise RuntimeError("the projector writes only between its start and its stop")
+        return self._writer
 
     def _feed_failed(self, error: BaseException) -> None:
         log.error("receiving events failed, projection stops: %r", error)
@@ -184,16 +190,17 @@ class Projector:
     async def _project(self, batch: list[Delivered]) -> None:
         if await self._missed(batch):
             return
-        broken = next((index for index, delivered in enumerate(batch) if delivered.error is not None), None)
-        if broken is not None:  # every event before it applied first, then it is quarantined or stops the projector
+        unreadable = next(((index, delivered.error) for index, delivered in enumerate(batch) if delivered.error is not None), None)
+        if unreadable is not None:  # every event before it applied first, then it is quarantined or stops the projector
+            broken, error = unreadable
             if broken:
                 await self._project(batch[:broken])
-            unreadable = batch[broken]
-            if unreadable.recorded.seq > self._model.position:  # not applied by another projector meanwhile
-                if isinstance(unreadable.error, UnknownEventVersion):
-                    log.error("event %s cannot be read, projection stops before it: %r", unreadable.recorded.seq, unreadable.error)
-                    raise unreadable.error
-                await self._quarantine(unreadable.recorded, unreadable.error)
+            recorded = batch[broken].recorded
+            if recorded.seq > self._model.position:  # not applied by another projector meanwhile
+                if isinstance(error, UnknownEventVersion):
+                    log.error("event %s cannot be read, projection stops before it: %r", recorded.seq, error)
+                    raise error
+                await self._quarantine(recorded, error)
             return await self._project(batch[broken + 1 :]) if broken + 1 < len(batch) else None
         events = [delivered.recorded for delivered in batch]
         with BatchSpan(events, [delivered.headers for delivered in batch]) as span:
@@ -228,7 +235,7 @@ class Projector:
         attempt = 0
         while True:
             try:
-                return await self._writer.transaction(transaction.apply, self._model, events, span_for)
+                return await self._started_writer().transaction(transaction.apply, self._model, events, span_for)
             except statements.Conflict:
                 await self._after_conflict(events[-1].seq)
                 if self._model.position >= events[-1].seq:
@@ -256,7 +263,7 @@ class Projector:
         attempt = 0
         while recorded.seq > self._model.position:
             try:
-                await self._writer.transaction(poison.quarantine, self._model, recorded.seq, recorded.event, recorded.leaf, repr(error))
+                await self._started_writer().transaction(poison.quarantine, self._model, recorded.seq, recorded.event, recorded.leaf, repr(error))
                 self.metrics.events_quarantined.inc()
                 log.error("event %s quarantined, it counts nowhere: %r", recorded.seq, error)
                 self.position = max(self.position, self._model.position)
@@ -284,3 +291,13 @@ class Projector:
     async def _reload(self) -> None:
         """The model in memory may hold changes that did not commit: read it again (until the database answers)."""
         await until_database_answers(self._load, "read model not loaded")
+
+
+async def _last_event(nc: Client) -> tuple[int, dt.datetime]:
+    """OGI_EVENTS's last sequence and when its last event was stored, from the stream's info as the server
+    sends it: nats-py's StreamState leaves that time (`last_ts`) out."""
+    reply = await nc.request(f"$JS.API.STREAM.INFO.{subjects.EVENTS_STREAM}", timeout=5.0)
+    info = json.loads(reply.data)
+    if "error" in info:
+        raise APIError.from_error(info["error"])
+    return info["state"]["last_seq"], dt.datetime.fromisoformat(info["state"]["last_ts"])

@@ -28,7 +28,7 @@ class IndicatorPublisher:
         self._nc = nc
         self._kv = kv
         self._metrics = metrics
-        self._revisions: dict[str, int] = {}  # the revision of each key as this projector last saw it
+        self._revisions: dict[str, int | None] = {}  # the revision of each key as this projector last saw it (None: create it)
 
     async def publish(self, values: list[IndicatorValue]) -> None:
         """All at once; raises the first failure after every value was tried."""
@@ -62,7 +62,7 @@ class IndicatorPublisher:
                 except (KeyNotFoundError, KeyDeletedError):
                     revision = None
                     continue
-                if json.loads(entry.value)["as_of_seq"] >= as_of_seq:
+                if json.loads(entry.value or b"")["as_of_seq"] >= as_of_seq:
                     self._revisions[key] = entry.revision
                     return False
                 revision = entry.revision

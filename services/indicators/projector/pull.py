@@ -12,7 +12,7 @@ prefix) raises PullFailed: the projector then receives in its own process from w
 got to."""
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 from nats.aio.client import Client
 from nats.aio.msg import Msg
@@ -35,10 +35,11 @@ class PullFailed(Exception):
     """The pull consumer cannot go on."""
 
 
-async def runs(nc: Client, first: int, most: int) -> AsyncIterator[list[Msg]]:
+async def runs(nc: Client, first: int, most: int) -> AsyncGenerator[list[Msg], None]:
     """The stream's events from `first` on, as many at a time as have arrived (at most `most`)."""
     js = nc.jetstream()
-    if nats_internals.api_prefix(js) is None:
+    api = nats_internals.api_prefix(js)
+    if api is None:
         raise PullFailed("nats-py does not tell its JetStream API prefix (shared/nats_internals.py)")
     consumer = await js.add_consumer(
         subjects.EVENTS_STREAM,
@@ -53,7 +54,7 @@ async def runs(nc: Client, first: int, most: int) -> AsyncIterator[list[Msg]]:
     )
     inbox = nc.new_inbox()
     subscription = await nc.subscribe(inbox, pending_msgs_limit=4 * PULL_BATCH)
-    next_events = nats_internals.api_subject(js, "CONSUMER.MSG.NEXT", subjects.EVENTS_STREAM, consumer.name)
+    next_events = f"{api}.CONSUMER.MSG.NEXT.{subjects.EVENTS_STREAM}.{consumer.name}"
     request = json.dumps({"batch": PULL_BATCH, "expires": _ns(REQUEST_EXPIRES), "idle_heartbeat": _ns(HEARTBEAT)}).encode()
     owed = 0  # events the outstanding requests may still bring
 
@@ -72,14 +73,15 @@ async def runs(nc: Client, first: int, most: int) -> AsyncIterator[list[Msg]]:
             raise PullFailed(f"nothing from the server for {STALLED_AFTER:g} s") from None
         run = []
         for message in arrived:
-            status = message.headers.get(STATUS) if message.headers and not message.data else None
+            headers = message.headers or {}
+            status = headers.get(STATUS) if not message.data else None
             if status is None:
                 run.append(message)
                 owed -= 1
             elif status == EXPIRED_STATUS:
-                owed = max(0, owed - int(message.headers.get(PENDING_MESSAGES, PULL_BATCH)))
+                owed = max(0, owed - int(headers.get(PENDING_MESSAGES, PULL_BATCH)))
             elif status != HEARTBEAT_STATUS:
-                description = message.headers.get(DESCRIPTION, "").split("\n")[0]
+                description = headers.get(DESCRIPTION, "").split("\n")[0]
                 raise PullFailed(f"the server answered {status} {description}".rstrip())
         await ask_ahead()
         if run:

@@ -58,7 +58,7 @@ def rebuild_url_beside(live_url: str) -> str:
     url = make_url(async_url(live_url))
     if not url.drivername.startswith("sqlite"):
         raise ValueError("beside a PostgreSQL read model, name an empty database to rebuild into (--into)")
-    path = Path(url.database)
+    path = _sqlite_path(live_url)
     return str(url.set(database=str(path.with_name(f"{path.stem}.rebuild{path.suffix}"))))
 
 
@@ -79,11 +79,12 @@ async def rebuild(
         await _empty(target)
         await migrate(target)
         projector = Projector(nc, target, publish=False, receiver=receiver)
-        if up_to_live:
-            projector.limit = await _position(live)
+        live_position = await _position(live) if up_to_live else None
+        if live_position is not None:
+            projector.limit = live_position
         await projector.start()
         try:
-            goal = projector.limit if up_to_live else (await nc.jetstream().stream_info(subjects.EVENTS_STREAM)).state.last_seq
+            goal = live_position if live_position is not None else (await nc.jetstream().stream_info(subjects.EVENTS_STREAM)).state.last_seq
             while projector.position < goal:
                 on_progress(projector.position, goal)
                 await asyncio.sleep(0.1)
@@ -117,6 +118,13 @@ def sqlite_file(url: str) -> Path | None:
     return Path(parsed.database) if parsed.drivername.startswith("sqlite") and parsed.database else None
 
 
+def _sqlite_path(url: str) -> Path:
+    path = sqlite_file(url)
+    if path is None:
+        raise ValueError(f"{url} names no SQLite file")
+    return path
+
+
 def remove_sqlite(url: str) -> None:
     """A SQLite database's file with its write-ahead log and shared memory, if there."""
     path = sqlite_file(url)
@@ -127,8 +135,8 @@ def remove_sqlite(url: str) -> None:
 
 def switch_sqlite(live_url: str, target_url: str) -> Path:
     """Put the rebuilt SQLite file in the live one's place; the old one is kept beside it. Offline only."""
-    live = Path(make_url(async_url(live_url)).database)
-    rebuilt = Path(make_url(async_url(target_url)).database)
+    live = _sqlite_path(live_url)
+    rebuilt = _sqlite_path(target_url)
     kept = live.with_name(f"{live.stem}.replaced-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}{live.suffix}")
     for suffix in ("", "-wal", "-shm"):
         if Path(f"{live}{suffix}").exists():

@@ -25,6 +25,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from nats.aio.msg import Msg
+
 from services.indicators.projector import arrivals, pull
 from services.indicators.projector.arrivals import Arrival
 from services.indicators.projector.recorded import read_directly
@@ -70,11 +72,14 @@ class Receiving:
     """A running child, read by the projector."""
 
     def __init__(self, process: asyncio.subprocess.Process) -> None:
+        if process.stdin is None or process.stdout is None:
+            raise ValueError("a receiving process is read through pipes to its stdin and stdout")
         self.process = process
+        self._stdin, self._stdout = process.stdin, process.stdout
 
     async def runs(self) -> AsyncIterator[list[Arrival]]:
         """What the child receives, a run at a time, until it ends (ReceiverFailed)."""
-        reader = self.process.stdout
+        reader = self._stdout
         while True:
             try:
                 (size,) = _SIZE.unpack(await reader.readexactly(_SIZE.size))
@@ -87,10 +92,10 @@ class Receiving:
     async def stop(self) -> None:
         if self.process.returncode is None:
             self.process.kill()
-        self.process.stdin.close()
+        self._stdin.close()
         # Read to the end: a process is waited for only once its pipes have closed, and the projector may
         # have stopped reading this one (it holds what it has, waiting for a batch to be written).
-        await self.process.stdout.read()
+        await self._stdout.read()
         await self.process.wait()
 
 
@@ -116,15 +121,16 @@ async def _forward(nats_url: str, first: int) -> None:
     await asyncio.wait([parent_gone, forwarding], return_when=asyncio.FIRST_COMPLETED)
     forwarding.cancel()
     await nc.close()
-    if forwarding.done() and not forwarding.cancelled() and forwarding.exception() is not None:
-        raise forwarding.exception()
+    if forwarding.done() and not forwarding.cancelled() and (error := forwarding.exception()) is not None:
+        raise error
 
 
-def _read(message) -> Arrival:
+def _read(message: Msg) -> Arrival:
     """The delivery with its event read (at its type's current version, see recorded.py), or with its
     payload as it is when it cannot be read (an unknown type or schema version among others): the
     projector reads it again, and stops there saying why."""
-    seq, stored_ns, payload, _, headers, _ = arrivals.arrival(message, _trace_headers(message.headers))
+    seq, stored_ns, _, _, headers, _ = arrivals.arrival(message, _trace_headers(message.headers))
+    payload = message.data
     try:
         event, data_json = read_directly(payload)
     except Exception:

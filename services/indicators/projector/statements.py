@@ -2,10 +2,11 @@
 (driver_sql): moving the checkpoint, reading the plans a batch names, inserting event_log rows."""
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import String, and_, bindparam, column, select, update, values
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Row
 
 from services.indicators.projector import driver_sql
 from services.indicators.projector.recorded import Recorded
@@ -52,20 +53,20 @@ def stored_plans(connection: Connection, events: Iterable[dict]) -> dict[tuple[s
     keys = sorted({(event["region_code"], event["data"]["plan_id"]) for event in events if "plan_id" in event["data"]})
     names = [column.name for column in tables.region_plan.columns]
     converters = driver_sql.result_converters(connection.dialect, tables.region_plan)
-    found = {}
+    found: dict[tuple[str, str], dict] = {}
     for values_ in _plan_rows(connection, keys):
-        row = {name: value if value is None else convert(value) for name, convert, value in zip(names, converters, values_, strict=True)}
+        row: dict[str, Any] = {name: value if value is None else convert(value) for name, convert, value in zip(names, converters, values_, strict=True)}
         found[(row["region_code"], row["plan_id"])] = row
     return found
 
 
-def _plan_rows(connection: Connection, keys: list[tuple[str, str]]) -> list[tuple]:
+def _plan_rows(connection: Connection, keys: list[tuple[str, str]]) -> Sequence[Row[Any]]:
     if not keys:
         return []
     if driver_sql.on_asyncpg(connection.dialect):
         regions, plan_ids = zip(*keys, strict=True)
         return connection.exec_driver_sql(_plan_lookup_by_arrays(connection.dialect), (list(regions), list(plan_ids))).all()
-    stored = []
+    stored: list[Row[Any]] = []
     for start in range(0, len(keys), LOOKUP_CHUNK):
         chunk = keys[start : start + LOOKUP_CHUNK]
         # Padded to one of a few lengths with its first key again (a key twice finds the same row), so
@@ -102,12 +103,13 @@ def _plan_lookup(dialect, keys: int) -> str:
     `(region_code, plan_id) IN (VALUES …)` by scanning the table, hundreds of times slower at 200,000 plans.
     Compiled once per length: compiling the list for each batch cost more than the lookup."""
     plan = tables.region_plan.c
-    wanted = values(column("region_code", String), column("plan_id", String), name="wanted")
-    wanted = wanted.data([(bindparam(f"r{index}"), bindparam(f"p{index}")) for index in range(keys)]).cte("wanted")
+    pairs = values(column("region_code", String), column("plan_id", String), name="wanted")
+    wanted = pairs.data([(bindparam(f"r{index}"), bindparam(f"p{index}")) for index in range(keys)]).cte("wanted")
     query = select(tables.region_plan).join(wanted, and_(plan.region_code == wanted.c.region_code, plan.plan_id == wanted.c.plan_id))
     compiled = query.compile(dialect=dialect)
-    if list(compiled.positiontup) != [name for index in range(keys) for name in (f"r{index}", f"p{index}")]:
-        raise RuntimeError(f"unexpected parameter order in the plan lookup: {compiled.positiontup[:4]}")
+    order = compiled.positiontup or []
+    if order != [name for index in range(keys) for name in (f"r{index}", f"p{index}")]:
+        raise RuntimeError(f"unexpected parameter order in the plan lookup: {order[:4]}")
     return compiled.string
 
 

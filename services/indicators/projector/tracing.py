@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 
 from opentelemetry import trace
+from opentelemetry.util.types import AttributeValue
 
 from services.indicators.projector.recorded import Recorded
 from shared import subjects, telemetry
@@ -33,7 +34,7 @@ class BatchSpan:
 
     def __enter__(self) -> "BatchSpan":
         links = [trace.Link(context) for context in _span_contexts(self._contexts[:-1])]
-        attributes = {
+        attributes: dict[str, AttributeValue] = {
             telemetry.MESSAGING_SYSTEM: "nats",
             telemetry.DESTINATION: subjects.EVENTS_STREAM,
             telemetry.OPERATION_TYPE: "process",

@@ -22,7 +22,7 @@ from services.indicators.projector.tracing import SpanFor, untraced
 from services.indicators.readmodel import checkpoint, tables, tree
 from services.indicators.tlog.frontier import Frontier
 from services.indicators.tlog.merkle import leaf_hash
-from shared.contracts.indicators import TARGETS, IndicatorValue
+from shared.contracts.indicators import TARGETS, Indicator, IndicatorValue, Scope
 
 
 def read(seq: int, payload: bytes) -> Recorded:
@@ -165,7 +165,9 @@ def _plan_row(region: str, plan_id: str, plan: rules.Plan) -> dict:
 def _save_counts(connection: Connection, model: ReadModel, as_of_seq: int) -> list[IndicatorValue]:
     now = dt.datetime.now(dt.UTC)
     changed = [
-        IndicatorValue(scope=scope, indicator=indicator, target=TARGETS[indicator], count=count, as_of_seq=as_of_seq, updated_at=now)
+        IndicatorValue(
+            scope=Scope(scope), indicator=Indicator(indicator), target=TARGETS[Indicator(indicator)], count=count, as_of_seq=as_of_seq, updated_at=now
+        )
         for (scope, indicator), count in model.tally.items()
         if model.counts.get((scope, indicator)) != count
     ]
@@ -174,6 +176,6 @@ def _save_counts(connection: Connection, model: ReadModel, as_of_seq: int) -> li
             {"scope": str(value.scope), "indicator": str(value.indicator), "count": value.count, "as_of_seq": as_of_seq, "updated_at": now} for value in changed
         ]
         driver_sql.execute_many(connection, tables.indicator_count, "upsert", rows)
-        for row in rows:
-            model.counts[(row["scope"], row["indicator"])] = row["count"]
+        for value in changed:
+            model.counts[(str(value.scope), str(value.indicator))] = value.count
     return changed

@@ -30,7 +30,7 @@ class Writer:
             self._sqlite = create_sqlite_engine(engine.url)
             self._thread = ThreadPoolExecutor(1, thread_name_prefix="projector-sqlite")
 
-    async def transaction(self, work: Callable[..., T], *args) -> T:
+    async def transaction(self, work: Callable[..., T], *args: object) -> T:
         """`work(connection, *args)` in one transaction, committed when it returns, rolled back when it
         raises. The current context (the batch's span) goes with it. Once started, a transaction on SQLite
         ends in its thread even if the caller is cancelled; `close` waits for it."""
@@ -38,14 +38,15 @@ class Writer:
             async with self._engine.begin() as connection:
                 return await connection.run_sync(work, *args)
         run = contextvars.copy_context().run
-        return await asyncio.get_running_loop().run_in_executor(self._thread, run, self._in_transaction, work, args)
-
-    def _in_transaction(self, work: Callable[..., T], args: tuple) -> T:
-        with self._sqlite.begin() as connection:
-            return work(connection, *args)
+        return await asyncio.get_running_loop().run_in_executor(self._thread, run, _in_transaction, self._sqlite, work, args)
 
     async def close(self) -> None:
-        if self._thread is not None:
+        if self._thread is not None and self._sqlite is not None:
             # The connections belong to the thread that made them: closed there, after any transaction.
             await asyncio.get_running_loop().run_in_executor(self._thread, self._sqlite.dispose)
             self._thread.shutdown()
+
+
+def _in_transaction(engine: Engine, work: Callable[..., T], args: tuple[object, ...]) -> T:
+    with engine.begin() as connection:
+        return work(connection, *args)

@@ -25,7 +25,9 @@ def async_url(url: str) -> str:
 def create_engine(url: str) -> AsyncEngine:
     url = async_url(url)
     if url.startswith("sqlite"):
-        Path(make_url(url).database).parent.mkdir(parents=True, exist_ok=True)
+        database = make_url(url).database
+        if database:  # a file, not memory
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine

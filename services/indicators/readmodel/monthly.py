@@ -13,6 +13,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from services.indicators import rules
 from services.indicators.readmodel import checkpoint, replay, tables
 from shared.contracts.indicators import KEYS, TARGETS
 
@@ -79,7 +80,7 @@ async def on_day(connection: AsyncConnection, as_of: dt.date) -> dict:
     history as it stands)."""
     as_of_seq = await checkpoint.position(connection)
     days = replay.month_ends(as_of)
-    counts = {key: [0] * len(days) for key in KEYS}
+    counts: dict[rules.Key, list[int]] = {key: [0] * len(days) for key in KEYS}
     async for region_history in replay.histories(connection, through_seq=as_of_seq):
         replay.add(counts, replay.region_counts(region_history, days))
     return body(as_of_seq, days, counts)

@@ -120,7 +120,7 @@ def summary(rows: list[dict], boundaries: str) -> dict:
         counts["enrolled"] += row["enrolled"]
         counts["trained"] += row["trained"]
         counts["plans"] += row["plans"] > 0
-    sectors = defaultdict(int)
+    sectors: defaultdict[str, int] = defaultdict(int)
     for row in rows:
         for sector in row["sectors"]:
             sectors[sector] += 1

@@ -19,7 +19,7 @@ NodeId = tuple[int, int]
 
 class Node(NamedTuple):
     level: int
-    index: int
+    index: int  # type: ignore[assignment]  # the RFC's name for it; it hides tuple.index, which no one calls on a Node
     hash: bytes
 
 

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Callable
 
 import anyio
 from nats.aio.client import Client
+from nats.aio.subscription import Subscription
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.indicators.readmodel import checkpoint
@@ -30,8 +31,8 @@ class LiveUpdates:
         self._engine = engine
         self._nats = nats
         self._poll_interval = poll_interval
-        self._clients: set[asyncio.Queue[dict]] = set()
-        self._subscription = None
+        self._clients: set[asyncio.Queue[dict | None]] = set()  # None: the stream ends
+        self._subscription: Subscription | None = None
         self._watcher: asyncio.Task | None = None
 
     async def stream(self, stopping: anyio.Event) -> AsyncIterator[dict]:

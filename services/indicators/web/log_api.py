@@ -33,11 +33,14 @@ NOTE = "text/plain; charset=utf-8"
 def log_routes(engine: AsyncEngine, nats: Callable[[], Client | None]) -> APIRouter:
     router = APIRouter(prefix="/api/v1/log", tags=["transparency log"])
 
-    def jetstream():
+    def connected() -> Client:
         nc = nats()
         if nc is None or not nc.is_connected:
             raise HTTPException(503, "NATS is not connected: try again shortly")
-        return nc.jetstream()
+        return nc
+
+    def jetstream():
+        return connected().jetstream()
 
     async def last_on(subject: str) -> str:
         try:
@@ -53,7 +56,7 @@ def log_routes(engine: AsyncEngine, nats: Callable[[], Client | None]) -> APIRou
     @router.get("/checkpoints")
     async def checkpoints(after: int = Query(0, ge=0, le=LARGEST, description="stream position in OGI_LOG to list after")) -> dict:
         """Every checkpoint ever made, oldest first, CHECKPOINTS_AT_ONCE at a time (`next` goes on)."""
-        found = await StreamReader(nats(), subjects.LOG_STREAM).read(subjects.LOG_CHECKPOINT, after_seq=after, limit=CHECKPOINTS_AT_ONCE)
+        found = await StreamReader(connected(), subjects.LOG_STREAM).read(subjects.LOG_CHECKPOINT, after_seq=after, limit=CHECKPOINTS_AT_ONCE)
         listed = [{"position": message.seq, "note": message.data.decode()} for message in found]
         return {"checkpoints": listed, "next": listed[-1]["position"] if len(listed) == CHECKPOINTS_AT_ONCE else None}
 
@@ -94,7 +97,7 @@ def log_routes(engine: AsyncEngine, nats: Callable[[], Client | None]) -> APIRou
         the tree). A body whose hash is not its leaf hash was changed after it was logged."""
         if not start <= end < start + ENTRIES_AT_ONCE:
             invalid("end", f"end must be from start to start + {ENTRIES_AT_ONCE - 1}", end)
-        found = await StreamReader(nats(), subjects.EVENTS_STREAM).read("ogi.events.>", after_seq=start - 1, limit=end - start + 1)
+        found = await StreamReader(connected(), subjects.EVENTS_STREAM).read("ogi.events.>", after_seq=start - 1, limit=end - start + 1)
         bodies = {message.seq: message.data for message in found if message.seq <= end}
         async with engine.connect() as connection:
             committed = await tree.leaves(connection, start - 1, end - 1)
