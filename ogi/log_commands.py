@@ -1,5 +1,6 @@
 """`ogi verify` and `ogi log`: checking the transparency log, as anyone may, and keeping it, as an operator."""
 
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -9,9 +10,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from ogi.cli_support import NatsUrl, console, fail, with_nats
 from ogi.verifying import CheckFailed, Verifier
+from ogi.witness import Refused, Witness
+from services.indicators.tlog.cosignature import CosignatureVerifier
 from shared import subjects
 
 app = typer.Typer(help="The transparency log: its checkpoints, its key, witnesses.", no_args_is_help=True)
+witnesses = typer.Typer(help="The witnesses whose cosignatures the log takes.", no_args_is_help=True)
+app.add_typer(witnesses, name="witnesses")
 TIMEOUT = 30.0
 
 
@@ -70,3 +75,48 @@ def key(nats_url: NatsUrl = None) -> None:
         return (await nc.jetstream().get_last_msg(subjects.LOG_STREAM, subjects.LOG_KEY, direct=True)).data.decode()
 
     console.print(with_nats(nats_url, "ogi-log", read), highlight=False, soft_wrap=True)
+
+
+@app.command()
+def witness(
+    url: Annotated[str, typer.Option(help="the OGI Tracker whose log to witness")],
+    state: Annotated[Path, typer.Option(help="where this witness keeps its key, the log's key and the last checkpoint it saw")],
+    name: Annotated[str | None, typer.Option(help="this witness's name, on first run (e.g. tii.or.id/witness)")] = None,
+    once: Annotated[bool, typer.Option(help="look once and stop")] = False,
+    every: Annotated[float, typer.Option(min=5, help="seconds between looks")] = 300.0,
+) -> None:
+    """Witness the log: cosign each new checkpoint once it is shown to extend the last one seen; a log that forked or shrank is refused (exit 1)."""
+    with httpx.Client(base_url=url.rstrip("/"), timeout=TIMEOUT) as client:
+        try:
+            keeper = Witness(state, name, client)
+        except Refused as error:
+            fail(str(error))
+        console.print(
+            f"witness {keeper.cosigner.name}: the operator registers it with `ogi log witnesses add {keeper.cosigner.verifier().vkey()}`",
+            highlight=False,
+            soft_wrap=True,
+        )
+        while True:
+            try:
+                seen = keeper.once()
+            except Refused as error:
+                fail(f"refused: {error}")
+            console.print(f"{'cosigned' if seen.cosigned else 'nothing new at'} the checkpoint of {seen.size} events", highlight=False)
+            if once:
+                return
+            time.sleep(every)
+
+
+@witnesses.command("add")
+def add_witness(vkey: Annotated[str, typer.Argument(help="the witness's verifier key, as `ogi log witness` prints it")], nats_url: NatsUrl = None) -> None:
+    """Register a witness: the log takes its cosignatures from now on."""
+    try:
+        verifier = CosignatureVerifier.from_vkey(vkey)
+    except ValueError as error:
+        fail(f"not a witness key: {error}")
+
+    async def register(nc):
+        await nc.jetstream().publish(subjects.log_witness(verifier.key_id.hex()), verifier.vkey().encode(), stream=subjects.LOG_STREAM)
+
+    with_nats(nats_url, "ogi-log", register)
+    console.print(f"registered witness {verifier.name}", highlight=False)

@@ -92,10 +92,11 @@ def rate_counter(limiter: str, key: str, window: int) -> str:
     return f"ogi.rate.{limiter}.{key}.{window}"
 
 
-def log_witness(name: str) -> str:
-    """A witness registered by the operator: its name and verifier key."""
-    return f"ogi.log.witness.{name}"
+def log_witness(key_id: str) -> str:
+    """A witness registered by the operator, by its key's id (hex): its verifier key."""
+    return f"ogi.log.witness.{key_id}"
 
 
-def log_cosignature(witness: str) -> str:
-    return f"ogi.log.cosignature.{witness}"
+def log_cosignature(key_id: str) -> str:
+    """The latest checkpoint a registered witness cosigned, by its key's id (hex)."""
+    return f"ogi.log.cosignature.{key_id}"

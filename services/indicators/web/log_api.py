@@ -6,18 +6,24 @@ them. Anyone can check a published count with these alone (`ogi verify`). Every 
 import base64
 from collections.abc import Callable
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import PlainTextResponse
 from nats.aio.client import Client
 from nats.js.errors import NotFoundError
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.indicators.readmodel import checkpoint, quarantined, tree
+from services.indicators.tlog.checkpoint import open_checkpoint
+from services.indicators.tlog.cosignature import CosignatureVerifier, cosigned_by
+from services.indicators.tlog.keys import Ed25519Verifier
+from services.indicators.tlog.note import NoteError
 from services.indicators.web.params import invalid
 from shared import subjects
 from shared.stream_reader import StreamReader
 
 ENTRIES_AT_ONCE = 1000
+COSIGNED_NOTE_BYTES = 16 * 1024
 QUARANTINED_AT_ONCE = 1000
 CHECKPOINTS_AT_ONCE = 100
 LARGEST = 2**63 - 1
@@ -111,7 +117,55 @@ def log_routes(engine: AsyncEngine, nats: Callable[[], Client | None]) -> APIRou
             listed = await quarantined.after(connection, after, QUARANTINED_AT_ONCE)
         return {"quarantined": listed, "next": listed[-1]["seq"] if len(listed) == QUARANTINED_AT_ONCE else None}
 
+    @router.post(
+        "/cosignatures",
+        status_code=201,
+        openapi_extra={"requestBody": {"required": True, "content": {"text/plain": {"schema": {"type": "string"}}}}},
+        responses={413: {"model": Problem}, 422: {"model": Problem}},
+    )
+    async def take_cosignature(request: Request) -> dict:
+        """A registered witness's cosignature (C2SP tlog-cosignature): a checkpoint the log signed, with the
+        witness's line added. Kept as that witness's latest."""
+        body = await request.body()
+        if len(body) > COSIGNED_NOTE_BYTES:
+            raise HTTPException(413, f"a cosigned checkpoint is at most {COSIGNED_NOTE_BYTES} bytes")
+        witnesses = await registered_witnesses()
+        try:
+            open_checkpoint(body, Ed25519Verifier.from_vkey(await last_on(subjects.LOG_KEY)))
+            cosigned = cosigned_by(body.decode(), witnesses.values())
+        except (NoteError, ValueError) as error:
+            raise HTTPException(422, f"not a checkpoint signed by this log, cosigned by a registered witness: {error}") from None
+        if not cosigned:
+            raise HTTPException(422, "no cosignature of a registered witness (`ogi log witnesses add` registers one)")
+        for key_id, witness in witnesses.items():
+            if witness.name in cosigned:
+                await jetstream().publish(subjects.log_cosignature(key_id), body, stream=subjects.LOG_STREAM)
+        return {"cosigned_by": cosigned}
+
+    @router.get("/cosignatures")
+    async def cosignatures() -> dict:
+        """Each registered witness, with the latest checkpoint it cosigned (null: none yet)."""
+        listed = []
+        for key_id, witness in (await registered_witnesses()).items():
+            try:
+                note = (await jetstream().get_last_msg(subjects.LOG_STREAM, subjects.log_cosignature(key_id), direct=True)).data.decode()
+            except NotFoundError:
+                note = None
+            listed.append(
+                {"name": witness.name, "vkey": witness.vkey(), "cosigned": note, "at": cosigned_by(note, [witness]).get(witness.name) if note else None}
+            )
+        return {"witnesses": listed}
+
+    async def registered_witnesses() -> dict[str, CosignatureVerifier]:
+        found = await StreamReader(connected(), subjects.LOG_STREAM).read(subjects.log_witness("*"))
+        latest = {message.subject.rsplit(".", 1)[1]: message.data.decode() for message in found}
+        return {key_id: CosignatureVerifier.from_vkey(vkey) for key_id, vkey in latest.items()}
+
     return router
+
+
+class Problem(BaseModel):
+    detail: str
 
 
 def _base64(hashes: list[bytes]) -> list[str]:
