@@ -143,3 +143,33 @@ def fold(events: Iterable[tuple[str, str, str, dt.date, Mapping]], day: dt.date 
                 state = states[region_code] = RegionState()
             state.apply(event_type, ministry, occurred_on, data)
     return states
+
+
+def lineage(events: Iterable[tuple[str, str, str, dt.date, Mapping]]) -> dict[Key, list[str]]:
+    """One region's events in stream order, as (event_id, event_type, ministry, occurred_on, data): for each
+    count the region adds one to, the events that make it count. For `enrolled` its current enrolment; for
+    `trained` its trainings (the scope's ministry's, or all of them nationally); for `plans` the
+    submissions of its plans in force (likewise)."""
+    state = RegionState()
+    enrolment = ""
+    trainings: list[tuple[str, str]] = []  # (ministry, event_id)
+    submissions: dict[str, str] = {}  # plan_id -> event_id
+    for event_id, event_type, ministry, occurred_on, data in events:
+        if state.apply(event_type, ministry, occurred_on, data) is None:
+            continue
+        if event_type == "RegionEnrolled":
+            enrolment = event_id
+        elif event_type == "TrainingCompleted":
+            trainings.append((ministry, event_id))
+        elif event_type == "PlanSubmitted":
+            submissions[data["plan_id"]] = event_id
+    made: dict[Key, list[str]] = {}
+    for scope, indicator in state.counted_in():
+        if indicator == ENROLLED:
+            made[(scope, indicator)] = [enrolment]
+        elif indicator == TRAINED:
+            made[(scope, indicator)] = [event_id for ministry, event_id in trainings if scope in (NATIONAL, ministry)]
+        else:
+            in_force = [plan_id for plan_id, plan in state.plans.items() if not plan.withdrawn and scope in (NATIONAL, plan.ministry)]
+            made[(scope, indicator)] = [submissions[plan_id] for plan_id in in_force]
+    return made

@@ -15,7 +15,7 @@ from sqlalchemy import delete
 from services.indicators import rules
 from services.indicators.projector import transaction
 from services.indicators.projector.writer import Writer
-from services.indicators.readmodel import counting, monthly, region_rows, replay, tables
+from services.indicators.readmodel import counting, lineage, monthly, region_rows, replay, tables
 from services.indicators.readmodel.db import create_engine, migrate
 from shared.contracts import events as ev
 from shared.contracts.submissions import Sector
@@ -100,6 +100,7 @@ async def check_story(engine, writer: Writer, generated: list[tuple], sizes: lis
             async with engine.connect() as connection:
                 model = await transaction.ReadModel.load(connection)
     everything = folded(recorded)
+    region_of = {r.event["event_id"]: r.event["region_code"] for r in recorded}
     assert model.tally == everything, "the projector's counts"
 
     # The counts change only on the days events occurred: each of them, and the day before, covers every day.
@@ -121,6 +122,13 @@ async def check_story(engine, writer: Writer, generated: list[tuple], sizes: lis
 
         now = await region_rows.all_rows(connection)
         assert now == await region_rows.all_rows(connection, as_of=dt.date(2100, 1, 1)), "rows as they stand vs replayed"
+        for day in (None, days[len(days) // 2]):  # the regions behind each count are as many as it says
+            expected = everything if day is None else folded(recorded, day)
+            for key, count in expected.items():
+                behind = await lineage.regions_counted(connection, key, len(recorded), day)
+                assert len(behind) == count, f"lineage of {key} on {day}"
+                for region in behind:
+                    assert region["event_ids"] and {region_of[event_id] for event_id in region["event_ids"]} == {region["region_code"]}
         replayed = await replay.regions_as_of(connection, days[len(days) // 2])
         assert rules.counts(replayed.values()) == folded(recorded, days[len(days) // 2]), "past day replayed"
 

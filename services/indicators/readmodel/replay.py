@@ -19,7 +19,7 @@ FIRST_MONTH = dt.date(2018, 1, 1)
 READ_AT_ONCE = 1000  # event_log rows fetched per round trip while replaying
 
 
-EVENT_COLUMNS = [tables.event_log.c[name] for name in ("seq", "event_type", "region_code", "ministry", "reported_by", "occurred_on", "data")]
+EVENT_COLUMNS = [tables.event_log.c[name] for name in ("seq", "event_id", "event_type", "region_code", "ministry", "reported_by", "occurred_on", "data")]
 
 
 async def event_rows(connection: AsyncConnection, region_code: str) -> Sequence:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sse_starlette import EventSourceResponse
 
 from services.indicators.readmodel import checkpoint, monthly, region_rows
+from services.indicators.readmodel.lineage import regions_counted as counted_regions
 from services.indicators.web.live import LiveUpdates
 from services.indicators.web.log_api import log_routes
 from services.indicators.web.opendata import COLUMNS, csv_response, open_data_routes
@@ -26,6 +27,7 @@ STATIC_FILES = {path.name for path in STATIC.iterdir() if path.is_file()}
 # Replays (the history, a past day's regions) share the event loop with the projector and the health checks,
 # handing it back after each region: a few at once, the others wait their turn.
 REPLAYS_AT_ONCE = 2
+LINEAGE_COLUMNS = ["region_code", "name", "province", "event_ids"]
 BOUNDARIES = Query("2018", pattern="^(2018|current)$", description="provinces as in 2018 (34) or as today (38)")
 
 
@@ -61,6 +63,23 @@ def dashboard_routes(engine: AsyncEngine, nats: Callable[[], Client | None]) -> 
             rows = [{**point, "scope": s["scope"], "indicator": s["indicator"], "target": s["target"]} for s in body["series"] for point in s["points"]]
             return csv_response(rows, COLUMNS["history"], "history.csv")
         return body
+
+    @router.get("/api/v1/indicators/{scope}/{indicator}/regions", tags=["lineage"])
+    async def lineage(
+        request: Request,
+        scope: Scope,
+        indicator: Indicator,
+        as_of: dt.date | None = Depends(as_of_day),
+        format: str | None = Query(None, pattern="^(json|csv)$"),
+    ):
+        """The regions behind a count, each with the events that make it count (`len(regions) == count`)."""
+        async with replaying, engine.connect() as connection:
+            as_of_seq = await checkpoint.position(connection)
+            regions = await counted_regions(connection, (str(scope), str(indicator)), as_of_seq, as_of)
+        if format == "csv" or (format is None and "text/csv" in request.headers.get("accept", "")):
+            return csv_response(regions, LINEAGE_COLUMNS, f"{scope}-{indicator}-regions.csv")
+        body = {"scope": scope, "indicator": indicator, "count": len(regions), "as_of_seq": as_of_seq, "regions": regions}
+        return body | ({"as_of": as_of.isoformat()} if as_of else {})
 
     @router.get("/api/v1/overview", tags=["dashboard"])
     async def overview(as_of: dt.date | None = Depends(as_of_day), boundaries: str = BOUNDARIES) -> dict:
