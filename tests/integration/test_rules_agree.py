@@ -122,11 +122,12 @@ async def check_story(engine, writer: Writer, generated: list[tuple], sizes: lis
 
         now = await region_rows.all_rows(connection)
         assert now == await region_rows.all_rows(connection, as_of=dt.date(2100, 1, 1)), "rows as they stand vs replayed"
-        for day in (None, days[len(days) // 2]):  # the regions behind each count are as many as it says
-            expected = everything if day is None else folded(recorded, day)
+        lineage_days: list[dt.date | None] = [None, days[len(days) // 2]]
+        for on in lineage_days:  # the regions behind each count are as many as it says
+            expected = everything if on is None else folded(recorded, on)
             for key, count in expected.items():
-                behind = await lineage.regions_counted(connection, key, len(recorded), day)
-                assert len(behind) == count, f"lineage of {key} on {day}"
+                behind = await lineage.regions_counted(connection, key, len(recorded), on)
+                assert len(behind) == count, f"lineage of {key} on {on}"
                 for region in behind:
                     assert region["event_ids"] and {region_of[event_id] for event_id in region["event_ids"]} == {region["region_code"]}
         replayed = await replay.regions_as_of(connection, days[len(days) // 2])
