@@ -152,3 +152,28 @@ async def test_a_phone_shows_everything_without_sideways_scrolling(served, page)
     await page.goto(served.server.url + "/")
     await expect_counts(page, LIVE)
     assert await page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+async def test_a_count_opens_the_regions_and_events_behind_it_by_keyboard(served, page):
+    await two_ministries_three_regions(served)
+    await page.goto(served.server.url + "/")
+    await expect_counts(page, LIVE)
+    count = page.locator('button.count-button:has([data-indicator="national.enrolled"])')
+    await count.focus()
+    await page.keyboard.press("Enter")
+    dialog = page.locator("dialog#lineage")
+    await expect(dialog).to_be_visible()
+    await expect(page.locator("#lineage-title")).to_contain_text("3 kabupaten/kota")
+    await expect(page.locator("#lineage-regions > li")).to_have_count(3)
+    await expect(dialog).to_contain_text("Kota Makassar (73.71)")
+    proof = dialog.get_by_role("link", name="bukti dalam catatan").first
+    assert "/api/v1/log/proof/inclusion?seq=" in (await proof.get_attribute("href") or "")
+    await page.keyboard.press("Escape")
+    await expect(dialog).not_to_be_visible()
+
+    await page.get_by_role("button", name="English").click()
+    await page.locator('button.count-button:has([data-indicator="kominfo.trained"])').click()
+    await expect(page.locator("#lineage-title")).to_contain_text("1 kabupaten/kota")
+    await expect(page.locator("#lineage-regions")).to_contain_text("Kota Bandung (32.73)")
+    await page.get_by_role("button", name="Kota Bandung (32.73)").click()
+    await expect(page.locator("dialog#region")).to_be_visible()

@@ -18,7 +18,8 @@ async def test_every_count_lists_the_regions_and_events_behind_it(sqlite_system)
 
     trained = (await sqlite_system.http.get("/api/v1/indicators/national/trained/regions")).json()["regions"]
     assert [(region["region_code"], region["name"], len(region["event_ids"])) for region in trained] == [
-        ("32.73", "Kota Bandung", 1), ("73.71", "Kota Makassar", 1),
+        ("32.73", "Kota Bandung", 1),
+        ("73.71", "Kota Makassar", 1),
     ]
     event = (await sqlite_system.http.get(f"/api/v1/events/{trained[1]['event_ids'][0]}")).json()
     assert (event["event_type"], event["region_code"]) == ("TrainingCompleted", "73.71")

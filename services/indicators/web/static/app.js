@@ -105,7 +105,9 @@ function renderIndicators(rows) {
       return element("div", { class: "indicator" },
         element("dt", { text: i18n.t(`indicator.${indicator}`) }),
         element("dd", {},
-          element("span", { class: "count", "data-indicator": `${scope}.${indicator}` }),
+          element("button", { type: "button", class: "count-button", "aria-haspopup": "dialog", "aria-describedby": `scope-${scope}`,
+                              title: i18n.t("whichRegions"), onclick: () => showLineage(scope, indicator) },
+            element("span", { class: "count", "data-indicator": `${scope}.${indicator}` })),
           element("span", { class: "target" }),
           element("span", { class: "percent" }),
           element("div", { class: "bar", role: "progressbar", "aria-label": `${i18n.t(`scope.${scope}`)} · ${i18n.t(`indicator.${indicator}`)}`, "aria-valuemin": "0" },
@@ -117,7 +119,7 @@ function renderIndicators(rows) {
 function showCount({ scope, indicator, count, target }) {
   const countElement = document.querySelector(`[data-indicator="${scope}.${indicator}"]`);
   if (!countElement) return;
-  const dd = countElement.parentElement;
+  const dd = countElement.closest("dd");
   countElement.textContent = i18n.number(count);
   dd.querySelector(".target").textContent = i18n.t("ofTarget", { target: i18n.number(target) });
   dd.querySelector(".percent").textContent = i18n.percent(count / target);
@@ -127,6 +129,30 @@ function showCount({ scope, indicator, count, target }) {
   bar.setAttribute("aria-valuetext", `${i18n.number(count)} / ${i18n.number(target)}`);
   bar.querySelector(".fill").style.width = `${Math.min(100, (100 * count) / target)}%`;
   bar.classList.toggle("done", count >= target);
+}
+
+// The regions behind a count, each with the events that make it count and their place in the public log.
+async function showLineage(scope, indicator) {
+  const dialog = $("#lineage");
+  const path = `/api/v1/indicators/${scope}/${indicator}/regions${query()}`;
+  $("#lineage-title").textContent = `${i18n.t(`indicator.${indicator}`)} · ${i18n.t(`scope.${scope}`)}`;
+  $("#lineage-regions").replaceChildren();
+  $("#lineage-csv").href = `${path}${path.includes("?") ? "&" : "?"}format=csv`;
+  if (!dialog.open) dialog.showModal();
+  const body = await getJson(path);
+  $("#lineage-title").textContent = `${i18n.t(`indicator.${indicator}`)} · ${i18n.t(`scope.${scope}`)}: ${i18n.t("regionsCount", { count: i18n.number(body.count) })}`;
+  $("#lineage-regions").replaceChildren(...body.regions.map((region) => element("li", {},
+    element("button", { type: "button", class: "link", onclick: () => { dialog.close(); showRegionByCode(region.region_code); }, text: `${region.name} (${region.region_code})` }),
+    element("span", { class: "note", text: ` · ${region.province}` }),
+    element("ul", { class: "events" }, ...region.events.map((event) => element("li", {},
+      element("a", { href: `/api/v1/events/${event.event_id}`, text: i18n.t("eventNumber", { seq: i18n.number(event.seq) }) }), " · ",
+      element("a", { href: `/api/v1/log/proof/inclusion?seq=${event.seq}&size=${body.as_of_seq}`, text: i18n.t("inclusionProof") })))))));
+}
+
+async function showRegionByCode(code) {
+  const body = await getJson(`/api/v1/regions${query()}`);
+  const region = body.regions.find((r) => r.code === code);
+  if (region) await showRegion(region);
 }
 
 // ---- the timeline --------------------------------------------------------------------------------------
