@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from ogi.log_http import answer
 from services.indicators import rules
 from services.indicators.projector.recorded import read_directly
 from services.indicators.tlog import merkle
@@ -159,13 +160,7 @@ class Verifier:
             after = page["next"]
 
     def _get(self, path: str, **params) -> httpx.Response:
-        try:
-            response = self._client.get(path, params=params)
-        except httpx.HTTPError as error:
-            raise CheckFailed(f"{self._client.base_url} did not answer {path}: {type(error).__name__}") from None
-        if response.status_code != 200:
-            raise CheckFailed(f"{self._client.base_url}{path} answered {response.status_code}: {response.text[:200]}")
-        return response
+        return answer(self._client, path, CheckFailed, **params)
 
 
 def _decoded(value: str | None) -> bytes | None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 
+from ogi.log_http import answer
 from services.indicators.tlog import merkle
 from services.indicators.tlog.checkpoint import Checkpoint, open_checkpoint
 from services.indicators.tlog.cosignature import Cosigner, cosign
@@ -86,13 +87,7 @@ class Witness:
         return open_checkpoint(self._seen_file.read_text(), log_key)
 
     def _get(self, path: str, **params) -> httpx.Response:
-        try:
-            response = self._client.get(path, params=params)
-        except httpx.HTTPError as error:
-            raise Refused(f"{self._client.base_url} did not answer {path}: {type(error).__name__}") from None
-        if response.status_code != 200:
-            raise Refused(f"{self._client.base_url}{path} answered {response.status_code}: {response.text[:200]}")
-        return response
+        return answer(self._client, path, Refused, **params)
 
 
 def _own_key(path: Path, name: str | None) -> Cosigner:

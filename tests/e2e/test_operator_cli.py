@@ -14,6 +14,20 @@ from ogi.embedded_nats import free_port, nats_server_binary
 from tests.e2e.conftest import OGI, Ogi, free_http_port, run
 from tests.support import eventually
 
+# Every command that speaks to NATS.
+COMMANDS = [
+    ["indicators"],
+    ["indicators", "--watch"],
+    ["region", "73.71"],
+    ["tail"],
+    ["outcomes", "--ministry", "kominfo"],
+    ["simulate", "--speed", "0"],
+    ["trace", "kdn-1"],
+    ["submit", "region.enroll", "--ministry", "kominfo", "--json", "-"],
+    ["token", "create", "--ministry", "kominfo"],
+    ["token", "list"],
+]
+
 
 def ogi_json(*args, cwd):
     result = run(*args, "--json", cwd=cwd)
@@ -94,19 +108,7 @@ def test_ogi_up_demo_fills_the_system_by_itself(tmp_path):
         assert ogi.process.wait(30) == 0, ogi.output
 
 
-@pytest.mark.parametrize(
-    "args",
-    [
-        ["indicators"],
-        ["indicators", "--watch"],
-        ["region", "73.71"],
-        ["tail"],
-        ["outcomes", "--ministry", "kominfo"],
-        ["simulate", "--speed", "0"],
-        ["trace", "kdn-1"],
-        ["submit", "region.enroll", "--ministry", "kominfo", "--json", "-"],
-    ],
-)
+@pytest.mark.parametrize("args", COMMANDS)
 def test_an_unreachable_nats_is_one_clear_line(tmp_path, args):
     result = subprocess.run([OGI, *args, "--nats-url", f"nats://127.0.0.1:{free_port()}"], cwd=tmp_path, input="{}", capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
@@ -127,20 +129,6 @@ def test_mistakes_are_one_clear_line(tmp_path, args, message):
     result = subprocess.run([OGI, *args], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1 and message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
-
-
-COMMANDS = [
-    ["indicators"],
-    ["indicators", "--watch"],
-    ["region", "73.71"],
-    ["tail"],
-    ["outcomes", "--ministry", "kominfo"],
-    ["simulate", "--speed", "0"],
-    ["trace", "kdn-1"],
-    ["submit", "region.enroll", "--ministry", "kominfo", "--json", "-"],
-    ["token", "create", "--ministry", "kominfo"],
-    ["token", "list"],
-]
 
 
 @pytest.fixture(params=["with JetStream", "without JetStream"])
