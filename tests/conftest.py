@@ -10,6 +10,7 @@ from ogi.embedded_nats import EmbeddedNats, free_port
 from shared import service
 from shared.settings import Settings
 from shared.streams import declare
+from tests.e2e.conftest import Ogi, free_http_port
 from tests.support import running_system
 
 TEST_DATABASE_URL = os.environ.get("OGI_TEST_DATABASE_URL")
@@ -133,3 +134,17 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("figures")
         for line in _FIGURES:
             terminalreporter.write_line(line)
+
+
+@pytest.fixture
+def ogi_up(tmp_path):
+    """`ogi up` as a person runs it: a real process tree on ports of its own, its output read line by line."""
+    nats_port, http_port = free_port(), free_http_port()
+    ogi = Ogi("up", "--data-dir", str(tmp_path / "data"), "--nats-port", str(nats_port), "--http-port", str(http_port), cwd=tmp_path)
+    ogi.wait_for("Dashboard")
+    ogi.nats_url = f"nats://127.0.0.1:{nats_port}"
+    ogi.http = f"http://127.0.0.1:{http_port}"
+    yield ogi
+    if ogi.process.poll() is None:
+        ogi.process.terminate()  # `ogi up` stops its services and its NATS server
+        ogi.process.wait(30)

@@ -6,8 +6,6 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
-
 from ogi.embedded_nats import free_port, port_is_free
 from ogi.up import HTTP_PORT_OFFSETS
 
@@ -61,16 +59,3 @@ class Ogi:
 
 def run(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([OGI, *args], cwd=cwd, input=stdin, capture_output=True, text=True, timeout=60)
-
-
-@pytest.fixture
-def ogi_up(tmp_path):
-    nats_port, http_port = free_port(), free_http_port()
-    ogi = Ogi("up", "--data-dir", str(tmp_path / "data"), "--nats-port", str(nats_port), "--http-port", str(http_port), cwd=tmp_path)
-    ogi.wait_for("Dashboard")
-    ogi.nats_url = f"nats://127.0.0.1:{nats_port}"
-    ogi.http = f"http://127.0.0.1:{http_port}"
-    yield ogi
-    if ogi.process.poll() is None:
-        ogi.process.terminate()  # `ogi up` stops its services and its NATS server
-        ogi.process.wait(30)

@@ -40,10 +40,12 @@ def dashboard_routes(engine: AsyncEngine, nats: Callable[[], Client | None]) -> 
     router.include_router(open_data_routes(engine, replaying))
     router.include_router(log_routes(engine, nats))
 
-    @router.get("/api/v1/indicators/stream", tags=["dashboard"])
+    @router.get("/api/v1/indicators/stream", tags=["dashboard"], responses={503: {"description": "too many streams open: try again later"}})
     async def stream() -> EventSourceResponse:
         """Server-sent events: `hello` on (re)connection, `indicator` on each change, `position` as events
         are projected."""
+        if live.full:
+            raise HTTPException(503, "as many live streams as this server keeps are open already: try again shortly", headers={"Retry-After": "10"})
         stopping = anyio.Event()  # set by sse-starlette when uvicorn begins to shut down
         return EventSourceResponse(live.stream(stopping), ping=15, shutdown_event=stopping, shutdown_grace_period=2)
 

@@ -22,6 +22,9 @@ from services.indicators.readmodel import checkpoint
 log = logging.getLogger("ogi.stream")
 
 QUEUE_SIZE = 256
+# Streams open at once, each a queue and a connection: a flood of them must not take the memory the projector
+# and the other readers need. A stream asked for beyond it is refused (503) and the browser tries again.
+STREAMS_AT_MOST = 1000
 RECONNECT_MS = 1000
 RELOAD = {"event": "hello", "data": json.dumps({"as_of_seq": None})}
 
@@ -34,6 +37,10 @@ class LiveUpdates:
         self._clients: set[asyncio.Queue[dict | None]] = set()  # None: the stream ends
         self._subscription: Subscription | None = None
         self._watcher: asyncio.Task | None = None
+
+    @property
+    def full(self) -> bool:
+        return len(self._clients) >= STREAMS_AT_MOST
 
     async def stream(self, stopping: anyio.Event) -> AsyncIterator[dict]:
         """One client's events, until it goes or `stopping` is set (the server is shutting down)."""
