@@ -131,7 +131,10 @@ def bench(context: typer.Context) -> None:
 def not_stored(error: Exception, nats_url: str) -> str:
     cause = error.__cause__
     if isinstance(cause, TimeoutError):
-        return f"NATS at {nats_url} did not store it in time: nothing was stored (is its disk full? `ogi up` says); send it again later, as it is"
+        return (
+            f"NATS at {nats_url} did not confirm it stored it in time: it is most likely not stored (is its disk full? `ogi up` says); "
+            "send it again later, as it is (if it was stored, the resend is answered duplicate)"
+        )
     line = nats_errors.explained(cause, nats_url) if isinstance(cause, Exception) else None
     return line or f"not stored: {cause!r}"
 

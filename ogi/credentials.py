@@ -14,6 +14,7 @@ from pathlib import Path
 import bcrypt
 
 from ogi import accounts, permissions
+from services.indicators.log_keeper import write_signing_key
 
 HASH_ROUNDS = 11
 HASHES = "nats-hashes.json"  # beside the files, so a restart renders the server config without rehashing
@@ -52,7 +53,20 @@ def environment(hashes: dict[str, str]) -> str:
     return "".join(f"{accounts.environment_variable(user)}='{quoted}'\n" for user, quoted in hashes.items())
 
 
+LOG_KEY_FILE = "log-signing.key"
+DEFAULT_LOG_ORIGIN = "ogi-tracker.local/log"
+
+
+def ensure_log_key(directory: Path, origin: str) -> Path:
+    """The transparency log's signing key beside the credentials, made once (a deployment's own secret)."""
+    path = Path(directory) / LOG_KEY_FILE
+    if not path.exists():
+        write_signing_key(path, origin)
+    return path
+
+
 if __name__ == "__main__":
     target = Path(sys.argv[1] if len(sys.argv) > 1 else "credentials")
     _write_private(target / "nats.env", environment(ensure(target)))
-    print(f"credentials in {target}/<user>.json; the server's hashes in {target}/nats.env")
+    key = ensure_log_key(target, os.environ.get("OGI_LOG_ORIGIN", DEFAULT_LOG_ORIGIN))
+    print(f"credentials in {target}/<user>.json; the server's hashes in {target}/nats.env; the log's signing key in {key}")

@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from ogi.cli_support import NatsUrl, console, fail, with_nats
 from ogi.verifying import CheckFailed, Verifier
 from ogi.witness import Refused, Witness
+from services.indicators.log_keeper import write_signing_key
 from services.indicators.tlog.cosignature import CosignatureVerifier
 from shared import subjects
 
@@ -120,3 +121,18 @@ def add_witness(vkey: Annotated[str, typer.Argument(help="the witness's verifier
 
     with_nats(nats_url, "ogi-log", register)
     console.print(f"registered witness {verifier.name}", highlight=False)
+
+
+@app.command("new-key")
+def new_key(
+    path: Annotated[Path, typer.Argument(help="the file to write the signing key to (readable by its owner only); a secret")],
+    origin: Annotated[str, typer.Option(help="the log's origin, e.g. ogi-tracker.bappenas.go.id/log (OGI_LOG_ORIGIN)")],
+) -> None:
+    """Make the log's signing key for a deployment, once; give it to the indicators service (OGI_LOG_SIGNING_KEY_FILE)."""
+    if path.exists():
+        fail(f"{path} exists already: a new key would break every check made against the old one")
+    try:
+        signer = write_signing_key(path, origin)
+    except ValueError as error:
+        fail(f"not an origin: {error}")
+    console.print(f"signing key in {path}; its verifier key, to publish: {signer.verifier().vkey()}", highlight=False, soft_wrap=True)

@@ -141,7 +141,9 @@ def indicators() -> Permissions:
             *_bucket_writer(subjects.INDICATORS_BUCKET),
             "ogi.indicators.>",
             subjects.health("*"),
-            "ogi.log.>",  # checkpoints and the key it signs with (OGI_LOG)
+            subjects.LOG_CHECKPOINT,  # what it signs, and the key it signs with (OGI_LOG)
+            subjects.LOG_KEY,
+            subjects.log_cosignature("*"),  # witnesses' cosignatures the API took
             _direct_get(subjects.LOG_STREAM),
             _direct_get(subjects.LOG_STREAM, ">"),
         ),

@@ -128,7 +128,9 @@ class Verifier:
         as_of_seq = published["as_of_seq"]
         for start in range(max(payloads, default=0) + 1, as_of_seq + 1, PAGE):  # projected after the checkpoint
             for entry in self._get("/api/v1/log/entries", start=start, end=min(start + PAGE - 1, as_of_seq)).json()["entries"]:
-                body = _decoded(entry["body"])
+                body, leaf = _decoded(entry["body"]), _decoded(entry["leaf_hash"])
+                if body is not None and leaf is not None and merkle.leaf_hash(body) != leaf:
+                    raise CheckFailed(f"sequence {entry['seq']}: the stored event is not the one the log committed to (altered)")
                 if body is not None:
                     payloads[entry["seq"]] = body
         skipped = self._quarantined()

@@ -42,3 +42,5 @@ def configure() -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(os.environ.get("OGI_LOG_LEVEL", "INFO"))
+    # One line per HTTP request the services make (health checks among them) would bury what they say.
+    logging.getLogger("httpx").setLevel(logging.WARNING)

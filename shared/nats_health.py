@@ -12,14 +12,17 @@ CHECK_TIMEOUT = 1.0
 class NatsServerHealth:
     def __init__(self, monitor_url: str | None, registry: CollectorRegistry) -> None:
         self._url = monitor_url.rstrip("/") + "/healthz" if monitor_url else None
-        self._healthy = Gauge("ogi_nats_server_healthy", "1 when the NATS server says it is healthy (its /healthz), else 0", registry=registry)
+        # Only where there is a server to ask: a 0 would say it is unhealthy.
+        help_text = "1 when the NATS server says it is healthy (its /healthz), else 0"
+        self._healthy = Gauge("ogi_nats_server_healthy", help_text, registry=registry) if self._url else None
 
     async def checks(self) -> dict[str, str]:
         """{"nats server": "ok" or what is wrong}, or nothing without a monitoring address."""
         if self._url is None:
             return {}
         state = await self._ask(self._url)
-        self._healthy.set(state == "ok")
+        if self._healthy is not None:
+            self._healthy.set(state == "ok")
         return {"nats server": state}
 
     async def _ask(self, url: str) -> str:

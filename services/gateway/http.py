@@ -120,7 +120,10 @@ def submission_routes(context: Context) -> APIRouter:
             seq = await publish_submission(running.nc, str(token.ministry), kind, body, headers)
         except NatsError as error:
             context.submissions.labels(token.ministry, kind, "503").inc()
-            detail = f"not stored: NATS did not store it ({type(error).__name__}); nothing was kept, send it again later"
+            detail = (
+                f"not stored: NATS did not confirm it stored it ({type(error).__name__}); "
+                "send it again later (a resend of one stored after all is answered duplicate)"
+            )
             raise HTTPException(503, detail, headers={"Retry-After": str(RETRY_AFTER_NOT_STORED)}) from None
         submission_id = readable_submission_id(Inbound(str(token.ministry), kind, seq, body, {})) or subjects.UNPARSED
         location = f"/api/v1/outcomes/{submission_id}?seq={seq}"

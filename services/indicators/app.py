@@ -42,7 +42,7 @@ class IndicatorsService:
         receiver = ReceiverProcess(self.settings.resolved_nats_url, self.settings.nats_credentials)
         self.projector = Projector(self.nc, self.engine, self.metrics, receiver=receiver)
         await self.projector.start()
-        signer = signing_key(self.settings.resolved_log_signing_key_file, self.settings.log_origin)
+        signer = signing_key(self.settings.resolved_log_signing_key_file, self.settings.log_origin, may_make=self.settings.log_signing_key_file is None)
         self.log_keeper = LogKeeper(self.nc, self.engine, signer)
         await self.log_keeper.start()
 

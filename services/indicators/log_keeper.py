@@ -31,18 +31,31 @@ LOOK_EVERY = 30.0  # seconds between two looks at whether one is due
 WRONG_LAST_SEQUENCE = 10071  # JetStream: another checkpoint was appended meanwhile
 
 
-def signing_key(path: Path, origin: str) -> Ed25519Signer:
-    """The log's key from its file, made there (readable by its owner only) when there is none."""
+class NoSigningKey(RuntimeError):
+    """The operator named a key file that is not there: a new key would break every check made before."""
+
+
+def signing_key(path: Path, origin: str, may_make: bool) -> Ed25519Signer:
+    """The log's key from its file; made there (readable by its owner only) when there is none and
+    `may_make` (a data dir of `ogi up`'s own). A key given by the operator (OGI_LOG_SIGNING_KEY_FILE) is
+    never replaced: made anew, it would break every check citizens and witnesses made against the old one."""
     if path.exists():
         signer = Ed25519Signer.from_private_key(path.read_text().strip())
         if signer.name != origin:
             raise ValueError(f"the log's signing key in {path} is named {signer.name!r}, not for the origin {origin!r} (OGI_LOG_ORIGIN)")
         return signer
+    if not may_make:
+        raise NoSigningKey(f"no signing key for the transparency log at {path}: make one with `ogi log new-key {path} --origin {origin}`")
+    signer = write_signing_key(path, origin)
+    log.warning("made a new signing key for the transparency log in %s: publish its verifier key (`ogi log key`)", path)
+    return signer
+
+
+def write_signing_key(path: Path, origin: str) -> Ed25519Signer:
     signer = Ed25519Signer.generate(origin)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.touch(mode=0o600)
     path.write_text(signer.private_key() + "\n")
-    log.info("made the transparency log's signing key in %s", path)
     return signer
 
 

@@ -53,7 +53,7 @@ def test_each_service_is_a_deployment_of_two_replicas_of_the_one_image_probed_on
         assert {port["containerPort"] for port in container["ports"]} == {int(of_kind("ConfigMap")["ogi-config"]["data"]["OGI_HTTP_PORT"])}
         volumes = {volume["name"]: volume for volume in spec["template"]["spec"]["volumes"]}
         assert volumes["nats-credentials"]["secret"]["items"] == [{"key": f"{service}.json", "path": "nats.json"}]  # its own user only
-        assert set(volumes) == {"nats-credentials"} | ({"database"} if service == "indicators" else set())
+        assert set(volumes) == {"nats-credentials"} | ({"database", "log-signing-key"} if service == "indicators" else set())
     assert len(images) == 1
 
 
@@ -135,7 +135,10 @@ def test_every_pod_runs_as_the_images_user_without_privileges_a_token_or_a_writa
     uid, gid = int(_found(r"useradd .*--uid (\d+)", dockerfile)), int(_found(r"groupadd .*--gid (\d+)", dockerfile))
     for name, pod in pod_specs().items():
         assert pod["automountServiceAccountToken"] is False, name
-        assert pod["securityContext"] == {"runAsNonRoot": True, "runAsUser": uid, "runAsGroup": gid, "seccompProfile": {"type": "RuntimeDefault"}}, name
+        # The indicators service's group owns its secret files (the log's signing key, mode 0440).
+        group_owns_secrets = {"fsGroup": gid} if name == "ogi-indicators" else {}
+        expected = {"runAsNonRoot": True, "runAsUser": uid, "runAsGroup": gid, "seccompProfile": {"type": "RuntimeDefault"}} | group_owns_secrets
+        assert pod["securityContext"] == expected, name
         (container,) = pod["containers"]
         assert container["securityContext"] == {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True, "capabilities": {"drop": ["ALL"]}}, name
         assert "volumeMounts" in container and all(mount["readOnly"] for mount in container["volumeMounts"]), name
@@ -197,3 +200,16 @@ def _found(pattern: str, text: str) -> str:
     match = re.search(pattern, text)
     assert match is not None, f"no {pattern!r}"
     return match.group(1)
+
+
+def test_the_indicators_service_reads_the_logs_signing_key_from_its_own_secret_readable_by_its_group_alone():
+    pod = pod_specs()["ogi-indicators"]
+    (volume,) = [volume for volume in pod["volumes"] if volume["name"] == "log-signing-key"]
+    assert volume["secret"]["secretName"] == "ogi-log-signing-key" and volume["secret"]["defaultMode"] == 0o440
+    (container,) = pod["containers"]
+    environment = {variable["name"]: variable.get("value") for variable in container["env"]}
+    mount = next(mount for mount in container["volumeMounts"] if mount["name"] == "log-signing-key")
+    assert environment["OGI_LOG_SIGNING_KEY_FILE"] == f"{mount['mountPath']}/{volume['secret']['items'][0]['path']}"
+    compose_indicators = compose()["services"]["indicators"]
+    assert compose_indicators["environment"]["OGI_LOG_SIGNING_KEY_FILE"] == "/run/secrets/log-signing-key"
+    assert {"source": "log-signing-key", "target": "log-signing-key"} in compose_indicators["secrets"]

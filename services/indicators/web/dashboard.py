@@ -18,7 +18,7 @@ from services.indicators.readmodel.lineage import regions_counted as counted_reg
 from services.indicators.web.live import LiveUpdates
 from services.indicators.web.log_api import log_routes
 from services.indicators.web.opendata import COLUMNS, csv_response, open_data_routes
-from services.indicators.web.params import PROVINCE, REGION_CODE, as_of_day
+from services.indicators.web.params import PROVINCE, REGION_CODE, as_of_day, invalid
 from shared.contracts.indicators import Indicator, Scope
 from shared.regions import find_region
 
@@ -72,9 +72,12 @@ def dashboard_routes(engine: AsyncEngine, nats: Callable[[], Client | None]) -> 
         scope: Scope,
         indicator: Indicator,
         as_of: dt.date | None = Depends(as_of_day),
+        verified: bool = Query(False, description="only verified claims: comes with claim verification (contract 1.1), not in this release"),
         format: str | None = Query(None, pattern="^(json|csv)$"),
     ):
         """The regions behind a count, each with the events that make it count (`len(regions) == count`)."""
+        if verified:
+            invalid("verified", "verified counts come with claim verification (contract 1.1), which this release does not have", verified)
         async with replaying, engine.connect() as connection:
             as_of_seq = await checkpoint.position(connection)
             regions = await counted_regions(connection, (str(scope), str(indicator)), as_of_seq, as_of)

@@ -14,10 +14,10 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.indicators.readmodel import checkpoint, quarantined, tree
-from services.indicators.tlog.checkpoint import open_checkpoint
+from services.indicators.tlog.checkpoint import Checkpoint, open_checkpoint
 from services.indicators.tlog.cosignature import CosignatureVerifier, cosigned_by
 from services.indicators.tlog.keys import Ed25519Verifier
-from services.indicators.tlog.note import NoteError
+from services.indicators.tlog.note import NoteError, parse_note
 from services.indicators.web.params import invalid
 from shared import subjects
 from shared.stream_reader import StreamReader
@@ -137,10 +137,19 @@ def log_routes(engine: AsyncEngine, nats: Callable[[], Client | None]) -> APIRou
             raise HTTPException(422, f"not a checkpoint signed by this log, cosigned by a registered witness: {error}") from None
         if not cosigned:
             raise HTTPException(422, "no cosignature of a registered witness (`ogi log witnesses add` registers one)")
+        size = Checkpoint.from_text(parse_note(body).text).size
         for key_id, witness in witnesses.items():
-            if witness.name in cosigned:
+            if witness.name in cosigned and await kept_size(key_id) < size:  # only what moves a witness on is kept
                 await jetstream().publish(subjects.log_cosignature(key_id), body, stream=subjects.LOG_STREAM)
         return {"cosigned_by": cosigned}
+
+    async def kept_size(key_id: str) -> int:
+        """The size of the checkpoint a witness's kept cosignature is on (-1: none kept)."""
+        try:
+            kept = await jetstream().get_last_msg(subjects.LOG_STREAM, subjects.log_cosignature(key_id), direct=True)
+        except NotFoundError:
+            return -1
+        return Checkpoint.from_text(parse_note(kept.data or b"").text).size
 
     @router.get("/cosignatures")
     async def cosignatures() -> dict:
