@@ -5,9 +5,11 @@ from the one it saw is refused."""
 from pathlib import Path
 
 import httpx
+import nats
 
 from services.indicators.tlog.checkpoint import Checkpoint, sign_checkpoint
 from services.indicators.tlog.keys import Ed25519Signer
+from shared import subjects
 from tests.e2e.conftest import run
 from tests.e2e.test_verify import checkpoint, submit_story
 
@@ -16,7 +18,16 @@ def witness(api: str, state: Path, cwd: Path, *args: str):
     return run("log", "witness", "--url", api, "--state", str(state), "--once", *args, cwd=cwd)
 
 
-def test_a_registered_witness_cosigns_what_extends_what_it_saw_and_refuses_a_fork(ogi_up, tmp_path):
+async def cosignatures_kept(nats_url: str) -> int:
+    nc = await nats.connect(nats_url)
+    try:
+        info = await nc.jetstream().stream_info(subjects.LOG_STREAM, subjects_filter=subjects.log_cosignature("*"))
+        return sum((info.state.subjects or {}).values())
+    finally:
+        await nc.close()
+
+
+async def test_a_registered_witness_cosigns_what_extends_what_it_saw_and_refuses_a_fork(ogi_up, tmp_path):
     state = tmp_path / "witness"
     submit_story(ogi_up.nats_url, tmp_path, "a")
     checkpoint(ogi_up.nats_url, tmp_path)
@@ -30,6 +41,10 @@ def test_a_registered_witness_cosigns_what_extends_what_it_saw_and_refuses_a_for
     assert first.returncode == 0 and "cosigned the checkpoint of 4 events" in first.stdout, first.stdout + first.stderr
     shown = httpx.get(f"{ogi_up.http}/api/v1/log/cosignatures").json()["witnesses"]
     assert [(entry["name"], entry["at"] is not None) for entry in shown] == [("tii.or.id/witness", True)]
+    for _ in range(3):  # posted again, by anyone: taken, and kept once
+        again = httpx.post(f"{ogi_up.http}/api/v1/log/cosignatures", content=shown[0]["cosigned"].encode())
+        assert again.status_code == 201 and again.json()["cosigned_by"].keys() == {"tii.or.id/witness"}
+    assert await cosignatures_kept(ogi_up.nats_url) == 1
 
     submit_story(ogi_up.nats_url, tmp_path, "b")
     size = int(checkpoint(ogi_up.nats_url, tmp_path).split("\n")[1])
