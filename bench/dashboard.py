@@ -7,21 +7,19 @@ again with nothing new since."""
 import datetime as dt
 import time
 
-from services.indicators.readmodel import region_rows
+from services.indicators.readmodel import monthly, region_rows
 from services.indicators.readmodel.db import create_engine
-from services.indicators.readmodel.monthly import LiveHistory
 
 
 async def measure(database_url: str) -> dict:
     engine = create_engine(database_url)
-    history = LiveHistory()
     try:
         async with engine.connect() as connection:
             return {
                 "regions": await _milliseconds(region_rows.all_rows(connection)),
                 "regions_replayed": await _milliseconds(region_rows.all_rows(connection, dt.date.today())),
-                "history_first": await _milliseconds(history.counts(connection)),
-                "history_again": await _milliseconds(history.counts(connection)),
+                "history_first": await _milliseconds(monthly.history(connection)),
+                "history_again": await _milliseconds(monthly.history(connection)),
             }
     finally:
         await engine.dispose()

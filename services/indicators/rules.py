@@ -12,6 +12,10 @@ that occurred on or before it):
 - `PlanSubmitted` adds a plan under the event's ministry; a plan id the region already has keeps its first
   submission (the deciding service refuses a reused id, `plan_exists`). `PlanWithdrawn` withdraws a plan
   that is there and not withdrawn, and nothing else.
+
+Lineage (CONTRACT.md 1.1): the event that makes a region count, one per count — for `enrolled` its current
+enrolment; for `trained` its first training (the scope's ministry's, or its first of all nationally); for
+`plans` the first submitted of its plans in force (likewise). Events are named by (sequence, event id).
 """
 
 import datetime as dt
@@ -28,12 +32,14 @@ Key = tuple[str, str]  # (scope, indicator), as plain strings
 # What an event changed, for a reader that keeps rows: ("status", ""), ("training", ministry), ("plan", plan_id).
 Change = tuple[str, str]
 STATUS_CHANGED: Change = ("status", "")
+Named = tuple[int, str]  # an event as (stream sequence, event id)
 
 
 @dataclass(slots=True)
 class Training:
     first_trained_on: dt.date  # the day of its first training event in stream order
     sessions: int = 0
+    first: Named = (0, "")  # that first training event
 
 
 @dataclass(slots=True)
@@ -43,6 +49,7 @@ class Plan:
     sectors: list[str]
     submitted_on: dt.date
     withdrawn: bool = False
+    submitted: Named = (0, "")  # its (first) submission
 
 
 @dataclass(slots=True)
@@ -57,11 +64,15 @@ class RegionState:
     # names must be here, if the region has it, before that event is applied.
     plans: dict[str, Plan] = field(default_factory=dict)
     active_plans: Counter[str] = field(default_factory=Counter)  # ministry -> plans submitted and not withdrawn
+    active_sectors: Counter[str] = field(default_factory=Counter)  # sector -> plans in force that cover it
+    enrolment: Named = (0, "")  # the RegionEnrolled of its current (or last) enrolment
+    plans_first: dict[str, Named] = field(default_factory=dict)  # ministry -> the first submitted of its plans in force
 
-    def apply(self, event_type: str, ministry: str, occurred_on: dt.date, data: Mapping) -> Change | None:
-        """Bring the state forward by one event; what changed, or None when the event changes nothing."""
+    def apply(self, event_type: str, ministry: str, occurred_on: dt.date, data: Mapping, event: Named = (0, "")) -> Change | None:
+        """Bring the state forward by one event (named by `event` for lineage); what changed, or None when
+        the event changes nothing."""
         if event_type == "RegionEnrolled":
-            self.enrolled, self.ministry, self.enrolled_on = True, ministry, occurred_on
+            self.enrolled, self.ministry, self.enrolled_on, self.enrolment = True, ministry, occurred_on, event
             letter = data.get("commitment_letter_on")
             self.commitment_letter_on = dt.date.fromisoformat(letter) if letter else None
             self.ppid_established = data.get("ppid_established")
@@ -74,15 +85,17 @@ class RegionState:
         if event_type == "TrainingCompleted":
             training = self.trainings.get(ministry)
             if training is None:
-                training = self.trainings[ministry] = Training(occurred_on)
+                training = self.trainings[ministry] = Training(occurred_on, first=event)
             training.sessions += 1
             return ("training", ministry)
         if event_type == "PlanSubmitted":
             plan_id = data["plan_id"]
             if plan_id in self.plans:
                 return None
-            self.plans[plan_id] = Plan(ministry, data["title"], list(data["sectors"]), occurred_on)
+            added = self.plans[plan_id] = Plan(ministry, data["title"], list(data["sectors"]), occurred_on, submitted=event)
             self.active_plans[ministry] += 1
+            self.active_sectors.update(added.sectors)
+            self.plans_first.setdefault(ministry, event)
             return ("plan", plan_id)
         if event_type == "PlanWithdrawn":
             plan = self.plans.get(data["plan_id"])
@@ -90,12 +103,15 @@ class RegionState:
                 return None
             plan.withdrawn = True
             self.active_plans[plan.ministry] -= 1
+            self.active_sectors.subtract(plan.sectors)
+            if self.plans_first.get(plan.ministry) == plan.submitted:
+                following = [held.submitted for held in self.plans.values() if held.ministry == plan.ministry and not held.withdrawn]
+                if following:
+                    self.plans_first[plan.ministry] = min(following)
+                else:
+                    del self.plans_first[plan.ministry]
             return ("plan", data["plan_id"])
         return None
-
-    def active(self) -> list[Plan]:
-        """The plans held here that are not withdrawn."""
-        return [plan for plan in self.plans.values() if not plan.withdrawn]
 
     def counted_in(self) -> list[Key]:
         """The counts this region adds one to: the national ones, and its ministries'."""
@@ -112,6 +128,38 @@ class RegionState:
             keys.append((NATIONAL, PLANS))
             keys += [(ministry, PLANS) for ministry in planned]
         return keys
+
+    def why_counted(self) -> dict[Key, Named]:
+        """For each count this region adds one to, the event that makes it count (see the module's doc)."""
+        made: dict[Key, Named] = {}
+        for scope, indicator in self.counted_in():
+            if indicator == ENROLLED:
+                made[(scope, indicator)] = self.enrolment
+            elif indicator == TRAINED:
+                trainings = self.trainings.values() if scope == NATIONAL else [self.trainings[scope]]
+                made[(scope, indicator)] = min(training.first for training in trainings)
+            else:
+                ministries = [m for m, active in self.active_plans.items() if active > 0] if scope == NATIONAL else [scope]
+                made[(scope, indicator)] = min(self.plans_first[ministry] for ministry in ministries)
+        return made
+
+    def standing(self) -> dict:
+        """What the region's row shows, as JSON: enrolment, the ministries that trained it, its plans in force
+        and their sectors."""
+        return {
+            "enrolled": self.enrolled,
+            "ministry": self.ministry,
+            "enrolled_on": _iso(self.enrolled_on),
+            "commitment_letter_on": _iso(self.commitment_letter_on),
+            "ppid_established": self.ppid_established,
+            "trained_by": sorted(self.trainings),
+            "plans": sum(self.active_plans.values()),
+            "sectors": sorted(sector for sector, plans in self.active_sectors.items() if plans > 0),
+        }
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return None if day is None else day.isoformat()
 
 
 def zero() -> dict[Key, int]:
@@ -145,31 +193,45 @@ def fold(events: Iterable[tuple[str, str, str, dt.date, Mapping]], day: dt.date 
     return states
 
 
+def fold_region(events: Iterable[tuple[int, str, str, str, dt.date, Mapping]]) -> RegionState:
+    """One region's state after its events in stream order, as (seq, event_id, event_type, ministry,
+    occurred_on, data)."""
+    state = RegionState()
+    for seq, event_id, event_type, ministry, occurred_on, data in events:
+        state.apply(event_type, ministry, occurred_on, data, (seq, event_id))
+    return state
+
+
 def lineage(events: Iterable[tuple[str, str, str, dt.date, Mapping]]) -> dict[Key, list[str]]:
     """One region's events in stream order, as (event_id, event_type, ministry, occurred_on, data): for each
-    count the region adds one to, the events that make it count. For `enrolled` its current enrolment; for
-    `trained` its trainings (the scope's ministry's, or all of them nationally); for `plans` the
-    submissions of its plans in force (likewise)."""
+    count the region adds one to, the event that makes it count (see the module's doc)."""
     state = RegionState()
-    enrolment = ""
-    trainings: list[tuple[str, str]] = []  # (ministry, event_id)
-    submissions: dict[str, str] = {}  # plan_id -> event_id
-    for event_id, event_type, ministry, occurred_on, data in events:
-        if state.apply(event_type, ministry, occurred_on, data) is None:
-            continue
-        if event_type == "RegionEnrolled":
-            enrolment = event_id
-        elif event_type == "TrainingCompleted":
-            trainings.append((ministry, event_id))
-        elif event_type == "PlanSubmitted":
-            submissions[data["plan_id"]] = event_id
-    made: dict[Key, list[str]] = {}
-    for scope, indicator in state.counted_in():
-        if indicator == ENROLLED:
-            made[(scope, indicator)] = [enrolment]
-        elif indicator == TRAINED:
-            made[(scope, indicator)] = [event_id for ministry, event_id in trainings if scope in (NATIONAL, ministry)]
-        else:
-            in_force = [plan_id for plan_id, plan in state.plans.items() if not plan.withdrawn and scope in (NATIONAL, plan.ministry)]
-            made[(scope, indicator)] = [submissions[plan_id] for plan_id in in_force]
-    return made
+    for seq, (event_id, event_type, ministry, occurred_on, data) in enumerate(events, start=1):
+        state.apply(event_type, ministry, occurred_on, data, (seq, event_id))
+    return {key: [event_id] for key, (_, event_id) in state.why_counted().items()}
+
+
+Day = tuple[dt.date, dict, dict[Key, Named]]  # a day, the region's standing at its end, and why it counts
+
+
+def timeline(events: Iterable[tuple[int, str, str, str, dt.date, Mapping]]) -> list[Day]:
+    """One region's events in stream order, as (seq, event_id, event_type, ministry, occurred_on, data): its
+    standing and why it counts at the end of each day on which one of them occurred, counting only those
+    that occurred on or before that day. From one such day to the next only the events that occurred in
+    between are applied, unless one of them comes earlier in the stream than one applied already (it was
+    back-dated): then the region is folded again from its first event."""
+    ordered = list(events)
+    by_day: dict[dt.date, list] = {}
+    for event in ordered:
+        by_day.setdefault(event[4], []).append(event)
+    state, applied_through, days = RegionState(), 0, []
+    for day in sorted(by_day):
+        arrived = by_day[day]
+        if arrived[0][0] < applied_through:
+            state = RegionState()
+            arrived = [event for event in ordered if event[4] <= day]
+        for seq, event_id, event_type, ministry, occurred_on, data in arrived:
+            state.apply(event_type, ministry, occurred_on, data, (seq, event_id))
+        applied_through = max(applied_through, arrived[-1][0])
+        days.append((day, state.standing(), state.why_counted()))
+    return days

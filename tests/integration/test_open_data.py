@@ -4,12 +4,7 @@ codes, a data dictionary that matches the files, and a monthly history that agre
 import csv
 import datetime as dt
 import io
-from types import SimpleNamespace
 
-import pytest
-
-from services.indicators.readmodel import monthly
-from services.indicators.web import params
 from tests.dashboard_story import BANDUNG, MAKASSAR, MERAUKE, two_ministries_three_regions
 from tests.scenario import append_all, region_histories
 
@@ -63,36 +58,6 @@ async def test_what_stands_now_agrees_with_a_replay_of_every_event_as_events_kee
         phases.append(step)
         await agrees()
     await history_agrees_with_as_of_counts(system)
-
-
-async def test_a_history_request_that_fails_half_way_leaves_the_kept_history_whole(sqlite_system, monkeypatch):
-    """The kept history is replaced only once everything for it is read and replayed: here the day moves on
-    (every region is replayed again for the new month-ends) and that replay fails once."""
-    system = sqlite_system
-    await system.projected(await append_all(system.nc, region_histories(seed=4)))
-    await read_now(system)
-    later = dt.date.today() + dt.timedelta(days=40)
-
-    class Later(dt.date):
-        @classmethod
-        def today(cls):
-            return later
-
-    monkeypatch.setattr(monthly, "dt", SimpleNamespace(date=Later))
-    monkeypatch.setattr(params, "dt", SimpleNamespace(date=Later, timedelta=dt.timedelta))
-    replayed = monthly._replay
-    failures = iter([RuntimeError("the replay failed")])
-
-    async def fails_once(*args):
-        failure = next(failures, None)
-        if failure is not None:
-            raise failure
-        return await replayed(*args)
-
-    monkeypatch.setattr(monthly, "_replay", fails_once)
-    with pytest.raises(RuntimeError, match="the replay failed"):
-        await system.http.get("/api/v1/indicators/history")
-    assert await read_now(system) == await read_now(system, as_of=later.isoformat())
 
 
 async def read_now(system, **params) -> dict:

@@ -1,24 +1,26 @@
 """Every way the system counts gives the same nine counts on every day: the counting rules folded over the
 events (services/indicators/rules.py), the projector applying them in batches (with restarts between
-batches), the SQL over its tables and over event_log as of a day, the monthly history, and every region's row
-as it stands beside the same row replayed. Random event sequences, including back-dated events, withdrawals
-of what is not there, re-enrolments under the other ministry and reused plan ids (SQLite and PostgreSQL)."""
+batches, and as a bulk load or live), the SQL over its tables and over the regions' timelines as of a day,
+the monthly history, lineage, and every region's row as it stands and on every day. Random event sequences,
+including back-dated events, withdrawals of what is not there, re-enrolments under the other ministry and
+reused plan ids (SQLite and PostgreSQL)."""
 
 import asyncio
 import datetime as dt
 import threading
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete
 
 from services.indicators import rules
-from services.indicators.projector import transaction
+from services.indicators.projector import timeline, transaction
 from services.indicators.projector.writer import Writer
-from services.indicators.readmodel import counting, lineage, monthly, region_rows, replay, tables
+from services.indicators.readmodel import counting, lineage, monthly, region_rows, tables
 from services.indicators.readmodel.db import create_engine, migrate
 from shared.contracts import events as ev
 from shared.contracts.submissions import Sector
+from shared.regions import all_regions
 
 REGIONS = ("73.71", "32.73", "93.01")
 MINISTRIES = ("kemendagri", "kominfo")
@@ -36,6 +38,16 @@ event = st.tuples(
 story = st.tuples(
     st.lists(event, max_size=40),
     st.lists(st.tuples(st.integers(1, 12), st.booleans()), max_size=12),  # batch sizes, and whether the projector restarts after
+    st.booleans(),  # a bulk load: back-dated regions' timelines made again at its end
+)
+
+
+# The first of a ministry's two plans withdrawn in a batch that does not name the other: which plan is first
+# now is known only from all of them, which the projector does not hold.
+WITHDRAWN_FIRST_OF_TWO_PLANS = (
+    [("73.71", "PlanSubmitted", "kominfo", 3, "a"), ("73.71", "PlanSubmitted", "kominfo", 4, "b"), ("73.71", "PlanWithdrawn", "kominfo", 5, "a")],
+    [(2, False), (1, False)],
+    False,
 )
 
 
@@ -71,10 +83,32 @@ def _data(event_type: str, seq: int, plan_id: str) -> ev.EventData:
 
 
 def folded(recorded: list, day: dt.date | None = None) -> dict[rules.Key, int]:
+    return rules.counts(states(recorded, day).values())
+
+
+def states(recorded: list, day: dt.date | None = None) -> dict[str, rules.RegionState]:
     facts = (
         (r.event["region_code"], r.event["event_type"], r.event["ministry"], dt.date.fromisoformat(r.event["occurred_on"]), r.event["data"]) for r in recorded
     )
-    return rules.counts(rules.fold(facts, day).values())
+    return rules.fold(facts, day)
+
+
+def rows_on(recorded: list, day: dt.date) -> list[dict]:
+    standings = {code: region_rows.Standing.of(state.standing()) for code, state in states(recorded, day).items()}
+    return [region_rows.region_row(region, standings.get(region.code)) for region in all_regions()]
+
+
+def lineage_on(recorded: list, key: rules.Key, day: dt.date | None) -> dict[str, list[str]]:
+    """Each region that `key` counts, with the events that make it count, by the rules alone."""
+    made = {}
+    for region in REGIONS:
+        applied = [r.event for r in recorded if r.event["region_code"] == region]
+        applied = [e for e in applied if day is None or dt.date.fromisoformat(e["occurred_on"]) <= day]
+        facts = ((e["event_id"], e["event_type"], e["ministry"], dt.date.fromisoformat(e["occurred_on"]), e["data"]) for e in applied)
+        event_ids = rules.lineage(facts).get(key)
+        if event_ids is not None:
+            made[region] = event_ids
+    return made
 
 
 def batches(recorded: list, sizes: list[tuple[int, bool]]):
@@ -87,7 +121,7 @@ def batches(recorded: list, sizes: list[tuple[int, bool]]):
         yield recorded[start:], False
 
 
-async def check_story(engine, writer: Writer, generated: list[tuple], sizes: list[tuple[int, bool]]) -> None:
+async def check_story(engine, writer: Writer, generated: list[tuple], sizes: list[tuple[int, bool]], bulk: bool) -> None:
     async with engine.begin() as connection:
         for table in tables.metadata.sorted_tables:
             await connection.execute(delete(table))
@@ -95,10 +129,13 @@ async def check_story(engine, writer: Writer, generated: list[tuple], sizes: lis
 
     model = transaction.ReadModel()
     for batch, restart in batches(recorded, sizes):
+        model.timelines.deferred = bulk
         await writer.transaction(transaction.apply, model, batch)
         if restart:
             async with engine.connect() as connection:
                 model = await transaction.ReadModel.load(connection)
+    model.timelines.deferred = False
+    await writer.transaction(timeline.settle, model.timelines, model.regions)
     everything = folded(recorded)
     region_of = {r.event["event_id"]: r.event["region_code"] for r in recorded}
     assert model.tally == everything, "the projector's counts"
@@ -113,25 +150,24 @@ async def check_story(engine, writer: Writer, generated: list[tuple], sizes: lis
         for day in days:
             assert await counting.counts_as_of(connection, day) == folded(recorded, day), f"SQL over event_log as of {day}"
 
-        history = await monthly.on_day(connection, days[-1])
+        history = await monthly.history(connection, days[-1])
         for month, point in enumerate(history["series"][0]["points"]):
             day = dt.date.fromisoformat(point["as_of"])
             assert {(series["scope"], series["indicator"]): series["points"][month]["count"] for series in history["series"]} == folded(recorded, day), (
                 f"history at {day}"
             )
+        live = (await monthly.history(connection))["series"]
+        assert {(series["scope"], series["indicator"]): series["points"][-1]["count"] for series in live} == everything, "the history as it stands"
 
         now = await region_rows.all_rows(connection)
-        assert now == await region_rows.all_rows(connection, as_of=dt.date(2100, 1, 1)), "rows as they stand vs replayed"
-        lineage_days: list[dt.date | None] = [None, days[len(days) // 2]]
-        for on in lineage_days:  # the regions behind each count are as many as it says
-            expected = everything if on is None else folded(recorded, on)
-            for key, count in expected.items():
-                behind = await lineage.regions_counted(connection, key, len(recorded), on)
-                assert len(behind) == count, f"lineage of {key} on {on}"
-                for region in behind:
-                    assert region["event_ids"] and {region_of[event_id] for event_id in region["event_ids"]} == {region["region_code"]}
-        replayed = await replay.regions_as_of(connection, days[len(days) // 2])
-        assert rules.counts(replayed.values()) == folded(recorded, days[len(days) // 2]), "past day replayed"
+        assert now == await region_rows.all_rows(connection, as_of=dt.date(2100, 1, 1)), "rows as they stand vs on a day after every event"
+        for day in days:
+            assert await region_rows.all_rows(connection, as_of=day) == rows_on(recorded, day), f"rows on {day}"
+        for on in [None, *days]:  # the regions behind each count are as many as it says, with the events the rules name
+            for key in everything:
+                behind = await lineage.regions_counted(connection, key, on)
+                assert {region["region_code"]: region["event_ids"] for region in behind} == lineage_on(recorded, key, on), f"lineage of {key} on {on}"
+                assert all(region_of[event["event_id"]] == region["region_code"] for region in behind for event in region["events"])
 
 
 class LoopThread:
@@ -154,6 +190,7 @@ def test_the_fold_the_projector_the_sql_and_the_history_give_the_same_counts_on_
 
     @settings(max_examples=EXAMPLES[dialect], deadline=None, database=None, suppress_health_check=list(HealthCheck))
     @given(story)
+    @example(WITHDRAWN_FIRST_OF_TWO_PLANS)
     def agree(generated_story):
         loop.run(check_story(engine, writer, *generated_story))
 

@@ -30,7 +30,7 @@ from nats.aio.client import Client
 from nats.js.errors import APIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.indicators.projector import arrivals, poison, statements, transaction
+from services.indicators.projector import arrivals, poison, statements, timeline, transaction
 from services.indicators.projector.bulk_load import BULK_LOAD_MIN, BulkLoad
 from services.indicators.projector.feed import Delivered, Feed
 from services.indicators.projector.metrics import ProjectorMetrics
@@ -134,6 +134,7 @@ class Projector:
         self.position = self._model.position
         last = (await self._nc.jetstream().stream_info(subjects.EVENTS_STREAM)).state.last_seq
         await self._bulk_load.prepare(self._model.position, last if self.limit is None else min(last, self.limit))
+        await self._settle_timelines()
         if self._publishing:
             kv = await self._nc.jetstream().key_value(subjects.INDICATORS_BUCKET)
             self._announcements = Announcements(IndicatorPublisher(self._nc, kv, self.metrics), self._engine)
@@ -184,7 +185,7 @@ class Projector:
             if batch:
                 await self._project(batch)
             elif self._limit.held:
-                await self._bulk_load.end(self._model.position)  # held at the limit: as far as it goes for now
+                await self._end_bulk_load()  # held at the limit: as far as it goes for now
                 await self._limit.raised()
 
     async def _project(self, batch: list[Delivered]) -> None:
@@ -208,7 +209,7 @@ class Projector:
             started = time.perf_counter()
             changed = await self._apply(events, span.span_for)
             if self._bulk_load.until is not None and self._model.position >= self._bulk_load.until:
-                await self._bulk_load.end(self._model.position)
+                await self._end_bulk_load()
             self.metrics.batch_seconds.observe(time.perf_counter() - started)
             if changed is not None:
                 for event_type, count in fresh.items():
@@ -218,6 +219,26 @@ class Projector:
             self.position = max(self.position, self._model.position)
             self._applied_at = arrivals.stored_at(batch[-1].stored_ns)
             self.metrics.position.set(self.position)
+
+    async def _end_bulk_load(self) -> None:
+        await self._bulk_load.end(self._model.position)
+        await self._settle_timelines()
+
+    async def _settle_timelines(self) -> None:
+        """Make again the region timelines a bulk load left to its end (timeline.py), once event_log has its
+        indexes."""
+        if self._bulk_load.until is not None or not self._model.timelines.stale:
+            return
+
+        async def settle() -> None:
+            try:
+                await self._started_writer().transaction(timeline.settle, self._model.timelines, self._model.regions)
+            except Exception:
+                await self._load()
+                raise
+
+        await until_database_answers(settle, "region timelines not made again")
+        log.info("region timelines made again after the bulk load")
 
     async def _missed(self, batch: list[Delivered]) -> bool:
         """Whether events before the batch never arrived (dropped on the way): then the feed starts again
@@ -235,6 +256,7 @@ class Projector:
         attempt = 0
         while True:
             try:
+                self._model.timelines.deferred = self._bulk_load.until is not None
                 return await self._started_writer().transaction(transaction.apply, self._model, events, span_for)
             except statements.Conflict:
                 await self._after_conflict(events[-1].seq)

@@ -8,16 +8,18 @@ reads the plans its events name, applies the events by the counting rules, write
 changed (upserts), and keeps the nine counts up to date region by region instead of aggregating tables."""
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.indicators import rules
 from services.indicators.projector import driver_sql, statements
 from services.indicators.projector.recorded import Recorded, read_directly
+from services.indicators.projector.timeline import TimelineChanges, Timelines
 from services.indicators.projector.tracing import SpanFor, untraced
 from services.indicators.readmodel import checkpoint, tables, tree
 from services.indicators.tlog.frontier import Frontier
@@ -39,6 +41,7 @@ class ReadModel:
     tally: dict[rules.Key, int] = field(default_factory=rules.zero)  # the nine counts of `regions`
     counts: dict[rules.Key, int] = field(default_factory=dict)  # indicator_count as stored
     frontier: Frontier = field(default_factory=Frontier)  # the transparency log's tree, `position` leaves
+    timelines: Timelines = field(default_factory=Timelines)
 
     @staticmethod
     async def load(connection: AsyncConnection) -> "ReadModel":
@@ -54,6 +57,14 @@ class ReadModel:
         active = select(plan.region_code, plan.ministry, func.count()).where(plan.withdrawn.is_(False))
         for region, ministry, count in await connection.execute(active.group_by(plan.region_code, plan.ministry)):
             model.region(region).active_plans[ministry] = count
+        sectors = cast(plan.sectors, String)  # PostgreSQL cannot group JSON values, only their text
+        active = select(plan.region_code, sectors, func.count()).where(plan.withdrawn.is_(False))
+        for region, listed, count in await connection.execute(active.group_by(plan.region_code, sectors)):
+            for sector in json.loads(listed):
+                model.region(region).active_sectors[sector] += count
+        model.timelines = await Timelines.load(connection)
+        for region, state in model.regions.items():
+            _name_what_counts(state, model.timelines.why_counted(region))
         model.tally = rules.counts(model.regions.values())
         counts = tables.indicator_count.c
         for scope, indicator, count in await connection.execute(select(counts.scope, counts.indicator, counts.count)):
@@ -66,6 +77,19 @@ class ReadModel:
         if state is None:
             state = self.regions[code] = rules.RegionState()
         return state
+
+
+def _name_what_counts(state: rules.RegionState, why: dict[rules.Key, rules.Named]) -> None:
+    """The events that make a region count, which its timeline holds, put back in its state."""
+    for (scope, indicator), made_by in why.items():
+        if scope == rules.NATIONAL:
+            continue
+        if indicator == rules.ENROLLED:
+            state.enrolment = made_by
+        elif indicator == rules.TRAINED and scope in state.trainings:  # read after region_training: see Timelines.load
+            state.trainings[scope].first = made_by
+        else:
+            state.plans_first[scope] = made_by
 
 
 def apply(
@@ -87,10 +111,11 @@ def apply(
     changes = Changes(model, statements.stored_plans(connection, (batch[index].event for index in fresh)))
     for index in fresh:
         with span_for(index):
-            changes.apply(batch[index].event)
+            changes.apply(batch[index])
     statements.insert_log(connection, [batch[index] for index in fresh])
     statements.grow_tree(connection, model.frontier, [(batch[index].seq, batch[index].leaf) for index in fresh])
     changes.save(connection)
+    changes.timeline.save(connection, model.regions)
     model.position = last
     return _save_counts(connection, model, last)
 
@@ -101,18 +126,27 @@ class Changes:
     def __init__(self, model: ReadModel, plans: dict[tuple[str, str], dict]) -> None:
         self.model = model
         for (region, plan_id), row in plans.items():
-            model.region(region).plans[plan_id] = rules.Plan(row["ministry"], row["title"], row["sectors"], row["submitted_on"], row["withdrawn"])
+            model.region(region).plans[plan_id] = rules.Plan(
+                row["ministry"], row["title"], row["sectors"], row["submitted_on"], row["withdrawn"], (row["seq"], row["event_id"])
+            )
         self.counted_before: dict[str, list[rules.Key]] = {}  # each region the batch changes, as it counted before
         self.changed: set[tuple[str, str, str]] = set()  # (region, *rules.Change)
+        self.timeline = TimelineChanges(model.timelines)
 
-    def apply(self, event: dict) -> None:
-        region = event["region_code"]
+    def apply(self, recorded: Recorded) -> None:
+        event = recorded.event
+        region, event_type = event["region_code"], event["event_type"]
         state = self.model.region(region)
         if region not in self.counted_before:
             self.counted_before[region] = state.counted_in()
-        change = state.apply(event["event_type"], event["ministry"], dt.date.fromisoformat(event["occurred_on"]), event["data"])
+        firsts = dict(state.plans_first) if event_type == "PlanWithdrawn" else None
+        day = dt.date.fromisoformat(event["occurred_on"])
+        change = state.apply(event_type, event["ministry"], day, event["data"], (recorded.seq, event["event_id"]))
         if change is not None:
             self.changed.add((region, *change))
+        if firsts is not None and any(state.plans_first.get(m) != made_by and state.active_plans[m] > 0 for m, made_by in firsts.items()):
+            self.timeline.remake(region)  # which plan is first now is known only from all of them
+        self.timeline.observe(region, day, state)
 
     def save(self, connection: Connection) -> None:
         """Write the changed rows, bring the tally up to date, and let go of the plans read for the batch."""
@@ -159,6 +193,8 @@ def _plan_row(region: str, plan_id: str, plan: rules.Plan) -> dict:
         "sectors": plan.sectors,
         "submitted_on": plan.submitted_on,
         "withdrawn": plan.withdrawn,
+        "seq": plan.submitted[0],
+        "event_id": plan.submitted[1],
     }
 
 

@@ -1,19 +1,15 @@
 """The nine counts: as the projector stored them (`/api/v1/indicators`), and computed in SQL from the region
-tables as they stand or from event_log as of a day. The SQL is faster than a replay at any size, and is
-held to the counting rules (services.indicators.rules) by a property test (tests/integration/test_rules_agree.py),
-which is why each query below says which rule it is."""
+tables as they stand or from the regions' timelines as of a day. Both are held to the counting rules
+(services.indicators.rules) by a property test (tests/integration/test_rules_agree.py)."""
 
 import datetime as dt
 
-from sqlalchemy import ColumnElement, and_, distinct, exists, func, select, true
+from sqlalchemy import ColumnElement, and_, distinct, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.orm import aliased
 
 from services.indicators import rules
 from services.indicators.readmodel import checkpoint, tables
 from shared.contracts.indicators import KEYS, TARGETS
-
-ENROLMENT_EVENTS = ("RegionEnrolled", "RegionWithdrawn")
 
 
 async def indicators_body(connection: AsyncConnection, as_of: dt.date | None = None) -> dict:
@@ -54,47 +50,23 @@ async def live_counts(connection: AsyncConnection) -> dict[rules.Key, int]:
 
 
 async def counts_as_of(connection: AsyncConnection, day: dt.date) -> dict[rules.Key, int]:
-    """The counts that the events with `occurred_on` on or before `day` give."""
-    log = tables.event_log.c
+    """The counts that the events with `occurred_on` on or before `day` give: the regions whose timeline
+    (region_span, kept by the projector) counts on that day."""
+    span = tables.region_span.c
+    counting = select(span.scope, span.indicator, func.count(distinct(span.region_code))).where(covering(day)).group_by(span.scope, span.indicator)
     counts = rules.zero()
-    await _count(connection, counts, rules.ENROLLED, log.region_code, log.ministry, _enrolled_on(day))
-    trained = and_(log.event_type == "TrainingCompleted", log.occurred_on <= day)
-    await _count(connection, counts, rules.TRAINED, log.region_code, log.ministry, trained)
-    await _count(connection, counts, rules.PLANS, log.region_code, log.ministry, _plan_active_on(day))
+    for scope, indicator, count in await connection.execute(counting):
+        if (scope, indicator) in counts:
+            counts[(scope, indicator)] = count
     return counts
 
 
-def _enrolled_on(day: dt.date) -> ColumnElement[bool]:
-    """A region's last enrolment event by `day`, in stream order, is a RegionEnrolled (under its ministry)."""
-    log = tables.event_log
-    last_enrolment = (
-        select(log.c.region_code, func.max(log.c.seq).label("seq"))
-        .where(log.c.event_type.in_(ENROLMENT_EVENTS), log.c.occurred_on <= day)
-        .group_by(log.c.region_code)
-        .subquery()
-    )
-    return log.c.seq.in_(select(last_enrolment.c.seq)) & (log.c.event_type == "RegionEnrolled")
-
-
-def _plan_active_on(day: dt.date) -> ColumnElement[bool]:
-    """The first PlanSubmitted of a plan id in its region by `day`, in stream order (a reused id keeps the
-    first), with no PlanWithdrawn of that plan after it in the stream by `day` (a withdrawal before the
-    submission found no plan to withdraw)."""
-    log = tables.event_log
-    first_submission = (
-        select(func.min(log.c.seq).label("seq")).where(log.c.event_type == "PlanSubmitted", log.c.occurred_on <= day).group_by(log.c.region_code, log.c.plan_id)
-    )
-    withdrawal = aliased(log)
-    return and_(
-        log.c.seq.in_(first_submission),
-        ~exists().where(
-            withdrawal.c.event_type == "PlanWithdrawn",
-            withdrawal.c.region_code == log.c.region_code,
-            withdrawal.c.plan_id == log.c.plan_id,
-            withdrawal.c.occurred_on <= day,
-            withdrawal.c.seq > log.c.seq,
-        ),
-    )
+def covering(day: dt.date | None) -> ColumnElement[bool]:
+    """The spans that count on `day` (on no day given: as it stands, with every event)."""
+    span = tables.region_span.c
+    if day is None:
+        return span.to_day.is_(None)
+    return and_(span.from_day <= day, or_(span.to_day.is_(None), span.to_day > day))
 
 
 async def _count(connection: AsyncConnection, counts: dict, indicator: str, region, ministry, where) -> None:

@@ -1,17 +1,15 @@
-"""Regions as the dashboard, the API and the open data show them: every region's row (as it stands, or
-replayed on a past day), one region's status and events, and the summaries per province and sector."""
+"""Regions as the dashboard, the API and the open data show them: every region's row (as it stands, or on a
+past day from its timeline), one region's status and events, and the summaries per province and sector."""
 
 import datetime as dt
 import json
 from collections import defaultdict
-from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, field
 
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import String, cast, column, func, select, values
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.indicators import rules
-from services.indicators.readmodel import replay, tables
+from services.indicators.readmodel import tables
 from shared.contracts.submissions import Sector
 from shared.regions import Region, all_regions
 
@@ -37,18 +35,22 @@ class Standing:
     sectors: set[str] = field(default_factory=set)
 
     @staticmethod
-    def replayed(state: rules.RegionState) -> "Standing":
-        active = state.active()
+    def of(standing: dict) -> "Standing":
+        """From a region's standing on a day (rules.RegionState.standing), as its timeline keeps it."""
         return Standing(
-            state.enrolled,
-            state.ministry,
-            state.enrolled_on,
-            state.commitment_letter_on,
-            state.ppid_established,
-            set(state.trainings),
-            len(active),
-            {sector for plan in active for sector in plan.sectors},
+            standing["enrolled"],
+            standing["ministry"],
+            _day(standing["enrolled_on"]),
+            _day(standing["commitment_letter_on"]),
+            standing["ppid_established"],
+            set(standing["trained_by"]),
+            standing["plans"],
+            set(standing["sectors"]),
         )
+
+
+def _day(text: str | None) -> dt.date | None:
+    return None if text is None else dt.date.fromisoformat(text)
 
 
 def region_row(region: Region, standing: Standing | None) -> dict:
@@ -75,19 +77,19 @@ def region_row(region: Region, standing: Standing | None) -> dict:
     }
 
 
-def replaying_if(as_of: dt.date | None, replaying: AbstractAsyncContextManager) -> AbstractAsyncContextManager:
-    """`replaying` (a turn among the replays) when the rows are replayed, that is on a past day."""
-    return replaying if as_of is not None else nullcontext()
-
-
 async def all_rows(connection: AsyncConnection, as_of: dt.date | None = None) -> list[dict]:
-    """Every region's row: as it stands, from the read model's region tables (a few hundred rows, however
-    many events there are); on a past day, replayed from event_log."""
-    if as_of is None:
-        standings = await current_standings(connection)
-    else:
-        standings = {code: Standing.replayed(state) for code, state in (await replay.regions_as_of(connection, as_of)).items()}
+    """Every region's row: as it stands, from the read model's region tables; on a past day, its standing on
+    its last day with events up to then (region_day), a lookup per region however many events there are."""
+    standings = await current_standings(connection) if as_of is None else await standings_on(connection, as_of)
     return [region_row(region, standings.get(region.code)) for region in all_regions()]
+
+
+async def standings_on(connection: AsyncConnection, day: dt.date) -> dict[str, Standing]:
+    region_day = tables.region_day.c
+    wanted = values(column("code", String), name="wanted").data([(region.code,) for region in all_regions()]).cte("wanted")
+    last = select(region_day.standing).where(region_day.region_code == wanted.c.code, region_day.day <= day).order_by(region_day.day.desc()).limit(1)
+    query = select(wanted.c.code, last.scalar_subquery())
+    return {code: Standing.of(standing) for code, standing in await connection.execute(query) if standing is not None}
 
 
 async def current_standings(connection: AsyncConnection) -> dict[str, Standing]:
@@ -148,9 +150,16 @@ async def events_of(connection: AsyncConnection, region_code: str, as_of: dt.dat
             "reported_by": row.reported_by,
             "data": row.data,
         }
-        for row in await replay.event_rows(connection, region_code)
-        if as_of is None or row.occurred_on <= as_of
+        for row in await connection.execute(select(*EVENT_COLUMNS).where(*_events_of(region_code, as_of)).order_by(tables.event_log.c.seq))
     ]
+
+
+EVENT_COLUMNS = [tables.event_log.c[name] for name in ("seq", "event_type", "occurred_on", "ministry", "reported_by", "data")]
+
+
+def _events_of(region_code: str, as_of: dt.date | None) -> list:
+    log = tables.event_log.c
+    return [log.region_code == region_code] + ([] if as_of is None else [log.occurred_on <= as_of])
 
 
 async def status_of(connection: AsyncConnection, region_code: str) -> dict:

@@ -78,6 +78,41 @@ region_plan = Table(
     Column("sectors", JSON, nullable=False),
     Column("submitted_on", Date, nullable=False),
     Column("withdrawn", Boolean, nullable=False),
+    Column("seq", BigInteger, nullable=False),  # its submission's, for lineage (rules.Plan.submitted)
+    Column("event_id", String(36), nullable=False),
+)
+
+# Each region's timeline (services/indicators/projector/timeline.py), so that a past day is a lookup and not a
+# replay of event_log: its standing at the end of every day on which one of its events occurred...
+region_day = Table(
+    "region_day",
+    metadata,
+    Column("region_code", String(8), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("standing", JSON, nullable=False),  # rules.RegionState.standing()
+)
+
+# ...and, for each count, the days over which it counts, from `from_day` up to (not including) `to_day`,
+# with the event that makes it count (a new span begins when that event changes).
+region_span = Table(
+    "region_span",
+    metadata,
+    Column("region_code", String(8), primary_key=True),
+    Column("scope", String(16), primary_key=True),
+    Column("indicator", String(16), primary_key=True),
+    Column("from_day", Date, primary_key=True),
+    Column("to_day", Date),  # none: it counts still
+    Column("seq", BigInteger, nullable=False),
+    Column("event_id", String(36), nullable=False),
+    Index("ix_region_span_count", "scope", "indicator", "from_day"),
+)
+
+# Regions whose timeline is to be made again from their events (a back-dated event during a bulk load, when
+# event_log has no index to read one region's events by).
+region_timeline_stale = Table(
+    "region_timeline_stale",
+    metadata,
+    Column("region_code", String(8), primary_key=True),
 )
 
 indicator_count = Table(

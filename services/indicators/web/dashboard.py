@@ -1,7 +1,6 @@
 """The dashboard at `/`: static pages (no CDN, no external fonts), the JSON they read, live updates and the
 open data. Mounted on the indicators service's HTTP app by `dashboard_routes`."""
 
-import asyncio
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
@@ -24,9 +23,6 @@ from shared.regions import find_region
 
 STATIC = Path(__file__).parent / "static"
 STATIC_FILES = {path.name for path in STATIC.iterdir() if path.is_file()}
-# Replays (the history, a past day's regions) share the event loop with the projector and the health checks,
-# handing it back after each region: a few at once, the others wait their turn.
-REPLAYS_AT_ONCE = 2
 LINEAGE_COLUMNS = ["region_code", "name", "province", "event_ids"]
 BOUNDARIES = Query("2018", pattern="^(2018|current)$", description="provinces as in 2018 (34) or as today (38)")
 
@@ -34,10 +30,8 @@ BOUNDARIES = Query("2018", pattern="^(2018|current)$", description="provinces as
 def dashboard_routes(engine: AsyncEngine, nats: Callable[[], Client | None]) -> APIRouter:
     router = APIRouter()
     live = LiveUpdates(engine, nats)
-    live_history = monthly.LiveHistory()
-    replaying = asyncio.Semaphore(REPLAYS_AT_ONCE)
     router.include_router(_pages())
-    router.include_router(open_data_routes(engine, replaying))
+    router.include_router(open_data_routes(engine))
     router.include_router(log_routes(engine, nats))
 
     @router.get("/api/v1/indicators/stream", tags=["dashboard"], responses={503: {"description": "too many streams open: try again later"}})
@@ -58,8 +52,8 @@ def dashboard_routes(engine: AsyncEngine, nats: Callable[[], Client | None]) -> 
         format: str | None = Query(None, pattern="^(json|csv)$"),
     ):
         """The counts at the end of each month since January 2018 (the last month: up to `as_of` or today)."""
-        async with replaying, engine.connect() as connection:
-            body = monthly.body(*await live_history.counts(connection)) if as_of is None else await monthly.on_day(connection, as_of)
+        async with engine.connect() as connection:
+            body = await monthly.history(connection, as_of)
         body["series"] = [s for s in body["series"] if scope in (None, s["scope"]) and indicator in (None, s["indicator"])]
         if format == "csv" or (format is None and "text/csv" in request.headers.get("accept", "")):
             rows = [{**point, "scope": s["scope"], "indicator": s["indicator"], "target": s["target"]} for s in body["series"] for point in s["points"]]
@@ -78,9 +72,9 @@ def dashboard_routes(engine: AsyncEngine, nats: Callable[[], Client | None]) -> 
         """The regions behind a count, each with the events that make it count (`len(regions) == count`)."""
         if verified:
             invalid("verified", "verified counts come with claim verification (contract 1.1), which this release does not have", verified)
-        async with replaying, engine.connect() as connection:
+        async with engine.connect() as connection:
             as_of_seq = await checkpoint.position(connection)
-            regions = await counted_regions(connection, (str(scope), str(indicator)), as_of_seq, as_of)
+            regions = await counted_regions(connection, (str(scope), str(indicator)), as_of)
         if format == "csv" or (format is None and "text/csv" in request.headers.get("accept", "")):
             return csv_response(regions, LINEAGE_COLUMNS, f"{scope}-{indicator}-regions.csv")
         body = {"scope": scope, "indicator": indicator, "count": len(regions), "as_of_seq": as_of_seq, "regions": regions}
@@ -89,7 +83,7 @@ def dashboard_routes(engine: AsyncEngine, nats: Callable[[], Client | None]) -> 
     @router.get("/api/v1/overview", tags=["dashboard"])
     async def overview(as_of: dt.date | None = Depends(as_of_day), boundaries: str = BOUNDARIES) -> dict:
         """Per province, per sector, and PPID and commitment letters among the enrolled regions."""
-        async with region_rows.replaying_if(as_of, replaying), engine.connect() as connection:
+        async with engine.connect() as connection:
             as_of_seq = await checkpoint.position(connection)
             rows = await region_rows.all_rows(connection, as_of)
         return {"as_of": as_of, "as_of_seq": as_of_seq, **region_rows.summary(rows, boundaries)}
@@ -97,7 +91,7 @@ def dashboard_routes(engine: AsyncEngine, nats: Callable[[], Client | None]) -> 
     @router.get("/api/v1/regions", tags=["dashboard"])
     async def regions(as_of: dt.date | None = Depends(as_of_day), province: str | None = PROVINCE, boundaries: str = BOUNDARIES) -> dict:
         """Every kabupaten/kota's status, or those of one province."""
-        async with region_rows.replaying_if(as_of, replaying), engine.connect() as connection:
+        async with engine.connect() as connection:
             as_of_seq = await checkpoint.position(connection)
             rows = await region_rows.all_rows(connection, as_of)
         if province is not None:

@@ -1,7 +1,6 @@
 """Open data, as Satu Data Indonesia publishes it: UTF-8 CSV with a header row, Kemendagri region codes,
 and a data dictionary (`/api/v1/open-data`) with the license and the reference data's attribution."""
 
-import asyncio
 import csv
 import datetime as dt
 import io
@@ -142,7 +141,7 @@ def _cell(value) -> str:
     return "" if value is None else str(value)
 
 
-def open_data_routes(engine: AsyncEngine, replaying: asyncio.Semaphore) -> APIRouter:
+def open_data_routes(engine: AsyncEngine) -> APIRouter:
     router = APIRouter(prefix="/api/v1/open-data", tags=["open data"])
 
     @router.get("")
@@ -169,7 +168,7 @@ def open_data_routes(engine: AsyncEngine, replaying: asyncio.Semaphore) -> APIRo
 
     @router.get("/regions.csv")
     async def regions_csv(as_of: dt.date | None = Depends(as_of_day)) -> Response:
-        async with region_rows.replaying_if(as_of, replaying), engine.connect() as connection:
+        async with engine.connect() as connection:
             rows = await region_rows.all_rows(connection, as_of)
         day = (as_of or dt.date.today()).isoformat()
         return csv_response([{**row, "as_of": day} for row in rows], COLUMNS["regions"], "regions.csv")
