@@ -55,14 +55,15 @@ def verify(
         console.print(f"kept the checkpoint in {save}: give it with --checkpoint next time", style="dim", highlight=False)
 
 
+async def request_checkpoint(nc) -> str:
+    """The indicators service's answer to a checkpoint request: the latest checkpoint, or `error: …`."""
+    return (await nc.request(subjects.LOG_MAKE_CHECKPOINT, b"", timeout=TIMEOUT)).data.decode()
+
+
 @app.command()
 def checkpoint(nats_url: NatsUrl = None) -> None:
     """Have the log signed now (when it grew since the last checkpoint) and print the latest checkpoint."""
-
-    async def ask(nc):
-        return (await nc.request(subjects.LOG_MAKE_CHECKPOINT, b"", timeout=TIMEOUT)).data.decode()
-
-    answer = with_nats(nats_url, "ogi-log", ask)
+    answer = with_nats(nats_url, "ogi-log", request_checkpoint)
     if answer.startswith("error:"):
         fail(f"no checkpoint made: {answer.removeprefix('error:').strip()}")
     console.print(answer, end="", highlight=False, soft_wrap=True)
@@ -116,11 +117,13 @@ def add_witness(vkey: Annotated[str, typer.Argument(help="the witness's verifier
     except ValueError as error:
         fail(f"not a witness key: {error}")
 
-    async def register(nc):
-        await nc.jetstream().publish(subjects.log_witness(verifier.key_id.hex()), verifier.vkey().encode(), stream=subjects.LOG_STREAM)
-
-    with_nats(nats_url, "ogi-log", register)
+    with_nats(nats_url, "ogi-log", lambda nc: register_witness(nc, verifier))
     console.print(f"registered witness {verifier.name}", highlight=False)
+
+
+async def register_witness(nc, verifier: CosignatureVerifier) -> None:
+    """The registration, kept in OGI_LOG: the witness's verifier key on its key id's subject."""
+    await nc.jetstream().publish(subjects.log_witness(verifier.key_id.hex()), verifier.vkey().encode(), stream=subjects.LOG_STREAM)
 
 
 @app.command("new-key")

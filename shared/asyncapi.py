@@ -3,15 +3,20 @@ models: `python -m shared.asyncapi > docs/asyncapi.yaml` (a test keeps the commi
 
 The services consume raw messages (a malformed body must still get its outcome), so the contract is
 described by a broker of its own: a subscriber per inbox subject typed with its submission model, and a
-publisher per subject the platform writes, with the model it writes there.
+publisher per subject the platform writes, with the model it writes there. The transparency log's messages
+are text, not JSON, and its checkpoint request is answered: what FastStream cannot say of them (a content
+type, a reply) is added to its document afterwards.
 """
+
+from typing import Any
 
 import yaml
 from faststream.nats import NatsBroker
 from faststream.specification import AsyncAPI
+from pydantic import TypeAdapter
 
 from shared import subjects
-from shared.contracts import events
+from shared.contracts import events, log
 from shared.contracts.indicators import IndicatorValue
 from shared.contracts.outcomes import Outcome
 from shared.contracts.submissions import SUBMISSION_MODELS
@@ -48,7 +53,111 @@ def contract_broker() -> NatsBroker:
         description="A changed indicator (core NATS); the same value is in KV OGI_INDICATORS under `<scope>.<indicator>`.",
         schema=IndicatorValue,
     )
+    _describe_log(broker)
     return broker
+
+
+# The transparency log on NATS (services/indicators/log_keeper.py, services/indicators/web/log_api.py, ogi log).
+# Who may publish or subscribe is what ogi/permissions.py gives each user of the platform's account `OGI`
+# (deploy/nats/auth.conf); no ministry's account imports any of it. Without accounts, NATS checks nothing.
+LOG_CHANNELS = ("log checkpoint", "log key", "log witness", "log cosignature", "log checkpoint request")
+LOG_REPLY_CHANNEL = "log checkpoint reply"
+_KEPT = "Kept for ever in JetStream OGI_LOG (the stream denies deleting and purging); UTF-8 text, not JSON."
+
+
+def _describe_log(broker: NatsBroker) -> None:
+    broker.publisher(
+        subjects.LOG_CHECKPOINT,
+        title="log checkpoint",
+        description=(
+            f"Each signed checkpoint of the transparency log over OGI_EVENTS. {_KEPT} Published only by the user `indicators` "
+            "(by itself when the tree grew and an hour has passed since the last one, and at once when `ogi log checkpoint` asks "
+            "and the tree grew), with header "
+            "`Nats-Expected-Last-Subject-Sequence: <the last checkpoint's sequence, 0 for none>` so that each tree size is signed "
+            "once whichever replica signs. Read on NATS by direct get (users `indicators`, `admin`); anyone reads it over HTTP: "
+            "`GET /api/v1/log/checkpoint`, `GET /api/v1/log/checkpoints`."
+        ),
+        schema=log.SignedCheckpoint,
+    )
+    broker.publisher(
+        subjects.LOG_KEY,
+        title="log key",
+        description=(
+            f"The log's verifier key. {_KEPT} Published only by the user `indicators`, at each start when it differs from the "
+            "last one on this subject, which is the one in force. Read on NATS by direct get (users `indicators`, `admin`: "
+            "`ogi log key`); anyone reads it over HTTP: `GET /api/v1/log/key`."
+        ),
+        schema=log.LogVerifierKey,
+    )
+    broker.publisher(
+        subjects.log_witness("{key_id}"),
+        title="log witness",
+        description=(
+            f"A witness the operator registered, by its key id (8 hex digits): its verifier key. {_KEPT} Published only by the user "
+            "`admin` (`ogi log witnesses add <vkey>`); the latest message on a subject is that witness's key. The indicators "
+            "service reads every registration by direct get and takes cosignatures from these witnesses alone."
+        ),
+        schema=log.WitnessVerifierKey,
+    )
+    broker.publisher(
+        subjects.log_cosignature("{key_id}"),
+        title="log cosignature",
+        description=(
+            f"A registered witness's cosignature, by its key id (8 hex digits): the cosigned checkpoint as posted to "
+            f"`POST /api/v1/log/cosignatures`. {_KEPT} Published only by the user `indicators`, once the log's signature and the "
+            "witness's cosignature verify, and only when it is on a larger tree than the one kept for that witness: the last "
+            "message on the subject is the witness's latest. Read over HTTP: `GET /api/v1/log/cosignatures`."
+        ),
+        schema=log.CosignedCheckpoint,
+    )
+
+    async def checkpoint_request(body: log.CheckpointRequest) -> None:  # documentation only: never started
+        """The operator asks for a checkpoint now."""
+
+    broker.subscriber(
+        subjects.LOG_MAKE_CHECKPOINT,
+        title="log checkpoint request",
+        description=(
+            "The operator asks the indicators service to sign a checkpoint now (`ogi log checkpoint`): a core NATS request, "
+            "stored nowhere. Published by the user `admin`; only the user `indicators` subscribes, without a queue group, so "
+            "each replica answers and the requester takes the first reply: the latest checkpoint, made now when the tree grew "
+            "since the last one."
+        ),
+    )(checkpoint_request)
+
+
+def _add_log_replies_and_text(spec: dict[str, Any]) -> None:
+    """The log's messages are text: their content type, and no correlation id (nothing sets one). The checkpoint
+    request's reply, on the requester's own inbox subject: a channel without an address (AsyncAPI 3.0)."""
+    channels, operations, components = spec["channels"], spec["operations"], spec["components"]
+    reply_message = f"{LOG_REPLY_CHANNEL}:Message"
+    channels[LOG_REPLY_CHANNEL] = {
+        "address": None,
+        "description": "The reply to a checkpoint request, on the reply subject the requester gave (its inbox).",
+        "messages": {"Message": {"$ref": f"#/components/messages/{_ref(reply_message)}"}},
+        "servers": channels["log checkpoint request"]["servers"],
+    }
+    failed = TypeAdapter(log.CheckpointRequestFailed).json_schema()
+    components["schemas"][failed["title"]] = failed
+    components["schemas"]["CheckpointReply"] = {
+        "title": "CheckpointReply",
+        "description": "The latest checkpoint, or why none could be given.",
+        "oneOf": [{"$ref": "#/components/schemas/SignedCheckpoint"}, {"$ref": f"#/components/schemas/{failed['title']}"}],
+    }
+    components["messages"][reply_message] = {"title": reply_message, "payload": {"$ref": "#/components/schemas/CheckpointReply"}}
+    operations["log checkpoint request"]["reply"] = {
+        "channel": {"$ref": f"#/channels/{_ref(LOG_REPLY_CHANNEL)}"},
+        "messages": [{"$ref": f"#/channels/{_ref(LOG_REPLY_CHANNEL)}/messages/Message"}],
+    }
+    for channel in (*LOG_CHANNELS, LOG_REPLY_CHANNEL):
+        for reference in channels[channel]["messages"].values():
+            message = components["messages"][reference["$ref"].rsplit("/", 1)[1].replace("%20", " ")]
+            message.pop("correlationId", None)
+            message["contentType"] = "text/plain"
+
+
+def _ref(name: str) -> str:
+    return name.replace(" ", "%20")
 
 
 def _describe_inbox(broker: NatsBroker, kind: str, model) -> None:
@@ -73,8 +182,10 @@ def document() -> str:
         description="Open Government Indonesia's local-government action (2018–2020) as events: ministries submit, the platform answers, dashboards read.",
         schema_version="3.0.0",
     )
+    jsonable = spec.to_specification().to_jsonable()
+    _add_log_replies_and_text(jsonable)
     # FastStream orders channels as it happens to hold them; sorted keys make the document reproducible.
-    return yaml.safe_dump(spec.to_specification().to_jsonable(), sort_keys=True, allow_unicode=True, width=110)
+    return yaml.safe_dump(jsonable, sort_keys=True, allow_unicode=True, width=110)
 
 
 if __name__ == "__main__":

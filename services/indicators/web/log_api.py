@@ -20,10 +20,10 @@ from services.indicators.tlog.keys import Ed25519Verifier
 from services.indicators.tlog.note import NoteError, parse_note
 from services.indicators.web.params import invalid
 from shared import subjects
+from shared.contracts.log import COSIGNED_NOTE_BYTES
 from shared.stream_reader import StreamReader
 
 ENTRIES_AT_ONCE = 1000
-COSIGNED_NOTE_BYTES = 16 * 1024
 QUARANTINED_AT_ONCE = 1000
 CHECKPOINTS_AT_ONCE = 100
 LARGEST = 2**63 - 1
