@@ -130,32 +130,38 @@ class RegionState:
         return keys
 
     def why_counted(self) -> dict[Key, Named]:
-        """For each count this region adds one to, the event that makes it count (see the module's doc)."""
+        """For each count this region adds one to (as counted_in), the event that makes it count (see the
+        module's doc)."""
         made: dict[Key, Named] = {}
-        for scope, indicator in self.counted_in():
-            if indicator == ENROLLED:
-                made[(scope, indicator)] = self.enrolment
-            elif indicator == TRAINED:
-                trainings = self.trainings.values() if scope == NATIONAL else [self.trainings[scope]]
-                made[(scope, indicator)] = min(training.first for training in trainings)
-            else:
-                ministries = [m for m, active in self.active_plans.items() if active > 0] if scope == NATIONAL else [scope]
-                made[(scope, indicator)] = min(self.plans_first[ministry] for ministry in ministries)
+        if self.enrolled:
+            made[(NATIONAL, ENROLLED)] = self.enrolment
+            if self.ministry is not None:
+                made[(self.ministry, ENROLLED)] = self.enrolment
+        if self.trainings:
+            firsts = {ministry: training.first for ministry, training in self.trainings.items()}
+            made[(NATIONAL, TRAINED)] = min(firsts.values())
+            made.update(((ministry, TRAINED), first) for ministry, first in firsts.items())
+        planned = {ministry: self.plans_first[ministry] for ministry, active in self.active_plans.items() if active > 0}
+        if planned:
+            made[(NATIONAL, PLANS)] = min(planned.values())
+            made.update(((ministry, PLANS), first) for ministry, first in planned.items())
         return made
 
-    def standing(self) -> dict:
-        """What the region's row shows, as JSON: enrolment, the ministries that trained it, its plans in force
+    def standing(self) -> list:
+        """What the region's row shows, as a JSON array (compact: the projector stores one for each region's
+        every day with events): enrolled, the ministry that enrolled it last, enrolled_on,
+        commitment_letter_on, ppid_established, the ministries that trained it, its number of plans in force,
         and their sectors."""
-        return {
-            "enrolled": self.enrolled,
-            "ministry": self.ministry,
-            "enrolled_on": _iso(self.enrolled_on),
-            "commitment_letter_on": _iso(self.commitment_letter_on),
-            "ppid_established": self.ppid_established,
-            "trained_by": sorted(self.trainings),
-            "plans": sum(self.active_plans.values()),
-            "sectors": sorted(sector for sector, plans in self.active_sectors.items() if plans > 0),
-        }
+        return [
+            self.enrolled,
+            self.ministry,
+            _iso(self.enrolled_on),
+            _iso(self.commitment_letter_on),
+            self.ppid_established,
+            sorted(self.trainings),
+            sum(self.active_plans.values()),
+            sorted(sector for sector, plans in self.active_sectors.items() if plans > 0),
+        ]
 
 
 def _iso(day: dt.date | None) -> str | None:
@@ -211,7 +217,7 @@ def lineage(events: Iterable[tuple[str, str, str, dt.date, Mapping]]) -> dict[Ke
     return {key: [event_id] for key, (_, event_id) in state.why_counted().items()}
 
 
-Day = tuple[dt.date, dict, dict[Key, Named]]  # a day, the region's standing at its end, and why it counts
+Day = tuple[dt.date, list, dict[Key, Named]]  # a day, the region's standing at its end, and why it counts
 
 
 def timeline(events: Iterable[tuple[int, str, str, str, dt.date, Mapping]]) -> list[Day]:

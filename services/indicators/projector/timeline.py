@@ -1,7 +1,7 @@
 """Each region's timeline, kept as its events are applied: its standing at the end of every day on which one
 of its events occurred (region_day), and for each count the days over which it counts with the event that
 makes it count (region_span). A past day, the monthly history and lineage are then lookups, however many
-events there are (readmodel/timeline_reads.py).
+events there are (readmodel/counting.py, region_rows.py, monthly.py, lineage.py).
 
 An event dated on or after its region's last day changes the timeline from that day on only, and the
 projector's state of the region after it is the region's state on that day. An event dated before it (back-
@@ -13,7 +13,7 @@ no index to read one region by, the region is listed in region_timeline_stale an
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -60,24 +60,31 @@ class TimelineChanges:
 
     def __init__(self, timelines: Timelines) -> None:
         self.timelines = timelines
-        self.days: dict[tuple[str, dt.date], dict] = {}
+        self.days: dict[tuple[str, dt.date], list] = {}
         self.spans: dict[tuple[str, str, str, dt.date], tuple[dt.date | None, rules.Named] | None] = {}  # None: deleted
         self.remade: set[str] = set()
+        self.pending: dict[str, dt.date] = {}  # each region's day not recorded yet, on which its state is now
 
-    def observe(self, region: str, day: dt.date, state: rules.RegionState) -> None:
-        """`state` is the region's after an event that occurred on `day`."""
+    def before(self, region: str, day: dt.date, state: rules.RegionState) -> None:
+        """Called before an event of `region` that occurred on `day` is applied to `state`. A region's day is
+        recorded when an event of a later day comes (`state` is then as that day ended) or at the batch's end:
+        once, however many events the batch has of that day."""
         if region in self.remade or region in self.timelines.stale:
             return
         head = self.timelines.heads.get(region)
-        if head is not None and day < head.last_day:
+        pending = self.pending.get(region)
+        if (head is not None and day < head.last_day) or (pending is not None and day < pending):
             self.remake(region)
             return
-        self._record(region, day, state.standing(), state.why_counted())
+        if pending is not None and pending != day:
+            self._record(region, pending, state.standing(), state.why_counted())
+        self.pending[region] = day
 
     def remake(self, region: str) -> None:
         self.remade.add(region)
+        self.pending.pop(region, None)
 
-    def _record(self, region: str, day: dt.date, standing: dict, why: dict[rules.Key, rules.Named]) -> None:
+    def _record(self, region: str, day: dt.date, standing: list, why: dict[rules.Key, rules.Named]) -> None:
         head = self.timelines.heads.get(region)
         if head is None:
             head = self.timelines.heads[region] = Head(day)
@@ -95,6 +102,9 @@ class TimelineChanges:
     def save(self, connection: Connection, states: dict[str, rules.RegionState]) -> None:
         """Write the batch's days and spans; the regions to make again are made again now, or listed for the
         end of the bulk load."""
+        for region, day in self.pending.items():
+            self._record(region, day, states[region].standing(), states[region].why_counted())
+        self.pending = {}
         if self.timelines.deferred:
             fresh = sorted(self.remade - self.timelines.stale)
             if fresh:
@@ -106,11 +116,9 @@ class TimelineChanges:
         driver_sql.execute_many(connection, tables.region_day, "upsert", [{"region_code": r, "day": d, "standing": s} for (r, d), s in self.days.items()])
         rows = [_span_row(key, *value) for key, value in self.spans.items() if value is not None]
         driver_sql.execute_many(connection, tables.region_span, "upsert", rows)
-        span = tables.region_span.c
-        for region, scope, indicator, from_day in (key for key, value in self.spans.items() if value is None):
-            connection.execute(
-                delete(tables.region_span).where(span.region_code == region, span.scope == scope, span.indicator == indicator, span.from_day == from_day)
-            )
+        gone = [_span_key(key) for key, value in self.spans.items() if value is None]
+        if gone:
+            connection.execute(_SPAN_DELETE, gone)
 
     def _forget(self, regions: set[str]) -> None:
         self.days = {key: value for key, value in self.days.items() if key[0] not in regions}
@@ -143,6 +151,14 @@ def settle(connection: Connection, timelines: Timelines, states: dict[str, rules
     changes = TimelineChanges(timelines)
     changes.remake_now(connection, sorted(timelines.stale), states)
     changes.save(connection, states)
+
+
+_SPAN_KEY = ("region_code", "scope", "indicator", "from_day")
+_SPAN_DELETE = delete(tables.region_span).where(*(tables.region_span.c[name] == bindparam(f"_{name}") for name in _SPAN_KEY))
+
+
+def _span_key(key: tuple[str, str, str, dt.date]) -> dict:
+    return {f"_{name}": value for name, value in zip(_SPAN_KEY, key, strict=True)}
 
 
 def _span_row(key: tuple[str, str, str, dt.date], to_day: dt.date | None, made_by: rules.Named) -> dict:

@@ -141,12 +141,12 @@ class Changes:
             self.counted_before[region] = state.counted_in()
         firsts = dict(state.plans_first) if event_type == "PlanWithdrawn" else None
         day = dt.date.fromisoformat(event["occurred_on"])
+        self.timeline.before(region, day, state)
         change = state.apply(event_type, event["ministry"], day, event["data"], (recorded.seq, event["event_id"]))
         if change is not None:
             self.changed.add((region, *change))
         if firsts is not None and any(state.plans_first.get(m) != made_by and state.active_plans[m] > 0 for m, made_by in firsts.items()):
             self.timeline.remake(region)  # which plan is first now is known only from all of them
-        self.timeline.observe(region, day, state)
 
     def save(self, connection: Connection) -> None:
         """Write the changed rows, bring the tally up to date, and let go of the plans read for the batch."""

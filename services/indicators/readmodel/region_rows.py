@@ -35,18 +35,10 @@ class Standing:
     sectors: set[str] = field(default_factory=set)
 
     @staticmethod
-    def of(standing: dict) -> "Standing":
+    def of(standing: list) -> "Standing":
         """From a region's standing on a day (rules.RegionState.standing), as its timeline keeps it."""
-        return Standing(
-            standing["enrolled"],
-            standing["ministry"],
-            _day(standing["enrolled_on"]),
-            _day(standing["commitment_letter_on"]),
-            standing["ppid_established"],
-            set(standing["trained_by"]),
-            standing["plans"],
-            set(standing["sectors"]),
-        )
+        enrolled, ministry, enrolled_on, commitment_letter_on, ppid_established, trained_by, plans, sectors = standing
+        return Standing(enrolled, ministry, _day(enrolled_on), _day(commitment_letter_on), ppid_established, set(trained_by), plans, set(sectors))
 
 
 def _day(text: str | None) -> dt.date | None:

@@ -89,7 +89,8 @@ region_day = Table(
     metadata,
     Column("region_code", String(8), primary_key=True),
     Column("day", Date, primary_key=True),
-    Column("standing", JSON, nullable=False),  # rules.RegionState.standing()
+    Column("standing", JSON, nullable=False),  # rules.RegionState.standing(), an array
+    sqlite_with_rowid=False,  # one B-tree keyed by (region_code, day): a row is written once, not twice
 )
 
 # ...and, for each count, the days over which it counts, from `from_day` up to (not including) `to_day`,

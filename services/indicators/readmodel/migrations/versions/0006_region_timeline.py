@@ -41,6 +41,7 @@ def upgrade() -> None:
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("standing", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("region_code", "day"),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "region_span",
