@@ -19,6 +19,7 @@ import logging
 
 from nats.aio.client import Client
 from nats.aio.msg import Msg
+from nats.errors import TimeoutError as NatsTimeout
 from nats.js import JetStreamContext
 from nats.js.api import ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
@@ -30,6 +31,7 @@ log = logging.getLogger("ogi.inbox_order")
 
 SETTLED_EVERY_SECONDS = 5.0
 READ_WAIT_SECONDS = 10.0  # for the reading to pass a submission, before its decision is put off
+START_ATTEMPTS = 10  # of asking where to start reading, while the JetStream API does not answer in time
 
 
 class NotReadYet(Exception):
@@ -75,7 +77,7 @@ class InboxOrder:
         async with self._starting:
             if self._subscription is not None:
                 return
-            self._position = await settled_seq(self._nc)
+            self._position = await self._settled_when_answered()
             start = DeliverPolicy.ALL if self._position == 0 else DeliverPolicy.BY_START_SEQUENCE
             config = ConsumerConfig(deliver_policy=start, opt_start_seq=self._position + 1 if self._position else None)
             self._subscription = await self._nc.jetstream().subscribe(
@@ -95,6 +97,17 @@ class InboxOrder:
                 log.debug("inbox order subscription not ended: %r", error)
         for _, _, future in self._waiting:
             future.cancel()
+
+    async def _settled_when_answered(self) -> int:
+        """The settled sequence, asked again while the JetStream API times out (a cluster electing a leader, a
+        server too busy to answer in time): a deciding process starting then waits instead of exiting."""
+        for attempt in range(1, START_ATTEMPTS):
+            try:
+                return await settled_seq(self._nc)
+            except NatsTimeout:
+                log.warning("where to start reading the inbox not known yet (attempt %s): the JetStream API did not answer in time", attempt)
+                await asyncio.sleep(min(attempt, 5))
+        return await settled_seq(self._nc)
 
     async def _read_past(self, seq: int) -> None:
         if self._subscription is None:
