@@ -148,6 +148,7 @@ def settle(connection: Connection, timelines: Timelines, states: dict[str, rules
     """Make again the timelines listed during a bulk load (event_log has its indexes again)."""
     if not timelines.stale:
         return
+    timelines.deferred = False
     changes = TimelineChanges(timelines)
     changes.remake_now(connection, sorted(timelines.stale), states)
     changes.save(connection, states)
