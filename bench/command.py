@@ -8,14 +8,16 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Annotated
 
+import nats
 import typer
 from rich.table import Table
 
-from bench import append, cpu, dashboard, environment, ingest, latency, peer, peer_postgresql, projection
+from bench import append, cpu, dashboard, environment, ingest, latency, load, peer, peer_postgresql, projection, reads
 from ogi.cli_support import console
 
-FULL = {"ingest": 20_000, "events": 1_000_000, "live": 100_000, "latency_seconds": 30.0}
+FULL = {"ingest": 20_000, "events": 1_000_000, "live": 100_000, "reads_events": 1_000_000, "latency_seconds": 30.0}
 RATE = 500.0
+DATABASES = ("sqlite", "postgresql")
 TARGETS = {
     "ingest.ratio": (0.25, ">="),
     "projection.sqlite.ratio": (0.50, ">="),
@@ -25,31 +27,43 @@ TARGETS = {
     "projector_peak_rss_mb": (200.0, "<="),
     "peer.append_ratio": (2.0, ">="),
     "peer.projection_ratio": (10.0, ">="),
+    "reads.p95_ms": (200.0, "<="),
 }
 
 
 def bench(
     quick: Annotated[bool, typer.Option(help="everything at a tenth of the size")] = False,
     database_url: Annotated[
-        str | None, typer.Option(help="a PostgreSQL server to measure projection on too (a scratch database is created and dropped)")
+        str | None, typer.Option(help="a PostgreSQL server to measure projection and reads on too (scratch databases are created and dropped)")
     ] = None,
     json_file: Annotated[Path | None, typer.Option("--json", help="write the results here")] = None,
+    reads_events: Annotated[int | None, typer.Option(help="events in the store the read API is timed on (default 1,000,000, a tenth with --quick)")] = None,
+    reads_only: Annotated[bool, typer.Option(help="measure the read API only (the reads section)")] = False,
+    reads_requests: Annotated[int, typer.Option(hidden=True, help="timed requests per read; for smoke tests")] = reads.REQUESTS,
     scale: Annotated[float | None, typer.Option(hidden=True, help="size factor (overrides --quick); for smoke tests")] = None,
 ) -> None:
-    """Measure ingest, projection, latency and memory beside raw nats-py, on a nats-server of its own."""
+    """Measure ingest, projection, latency, memory and the read API, each beside its baseline, on a nats-server of its own."""
     factor = scale if scale is not None else (0.1 if quick else 1.0)
+    sizes = {name: max(1, int(size * factor)) for name, size in FULL.items() if name != "latency_seconds"}
+    if reads_events is not None:
+        sizes["reads_events"] = reads_events
     started = time.perf_counter()
-    results = run(factor, database_url)
+    results: dict = {"machine": environment.machine(), "scale": factor, "sizes": sizes | {"latency_seconds": FULL["latency_seconds"] * factor}}
+    if not reads_only:
+        run(results, database_url)
+    with console.status(f"reads at {sizes['reads_events']:,} events…"):
+        results["reads"] = measure_reads(sizes["reads_events"], database_url, reads_requests)
+    results["targets"] = {key: verdict(results, key, *target) for key, target in TARGETS.items()}
     results["wall_seconds"] = round(time.perf_counter() - started, 1)
     console.print(table(results))
+    console.print(reads_table(results["reads"]))
     if json_file is not None:
         json_file.write_text(json.dumps(results, indent=2) + "\n")
 
 
-def run(factor: float, database_url: str | None) -> dict:
-    sizes = {name: max(1, int(size * factor)) for name, size in FULL.items() if name != "latency_seconds"}
-    seconds = FULL["latency_seconds"] * factor
-    results: dict = {"machine": environment.machine(), "scale": factor, "sizes": sizes | {"latency_seconds": seconds}}
+def run(results: dict, database_url: str | None) -> None:
+    """Every measurement but the read API's, into `results`."""
+    sizes, seconds = results["sizes"], results["sizes"]["latency_seconds"]
     with console.status("ingest…"), environment.scratch_system() as running:
         results["ingest"] = asyncio.run(ingest.measure(running.nats_url, sizes["ingest"], cpu.processes_of(running)))
     with console.status("projection on SQLite" + (" and PostgreSQL…" if database_url else "…")):
@@ -78,8 +92,6 @@ def run(factor: float, database_url: str | None) -> dict:
             total = sizes["events"] // 40
             theirs_on_postgresql = peer_postgresql.measure(database_url, total, peer.counts_of(total))
     results["peer"] = peer_figures(results, theirs, theirs_on_postgresql)
-    results["targets"] = {key: verdict(results, key, *target) for key, target in TARGETS.items()}
-    return results
 
 
 def peer_figures(results: dict, theirs: dict, theirs_on_postgresql: dict | None) -> dict:
@@ -146,6 +158,29 @@ def measure_projection(sizes: dict, postgresql: str | None) -> tuple[dict, dict]
         return asyncio.run(measure(server.url, directory))
 
 
+def measure_reads(total: int, postgresql: str | None, requests: int) -> dict:
+    """The read API timed on SQLite, and on PostgreSQL when given: each database rebuilt by the projector,
+    one after the other, from one stream of `total` events."""
+
+    async def measure(url: str, directory: Path) -> dict:
+        async with AsyncExitStack() as stack:
+            databases = {"sqlite": f"sqlite:///{directory / 'reads.db'}"}
+            if postgresql:
+                databases["postgresql"] = await stack.enter_async_context(environment.scratch_postgresql(postgresql))
+            await environment.declare_streams(url)
+            nc = await nats.connect(url)
+            try:
+                last, _ = await projection.append(nc, load.events(total))
+            finally:
+                await nc.close()
+            for database in databases.values():
+                projection.finish(projection.start_worker(url, database, last, publish=False))
+            return {"events": last, **await reads.measure(databases, requests)}
+
+    with environment.scratch_nats() as (server, directory):
+        return asyncio.run(measure(server.url, directory))
+
+
 def lookup(results: dict, key: str):
     value: object = results
     for part in key.split("."):
@@ -165,6 +200,18 @@ def table(results: dict) -> Table:
     rows = Table(title=f"ogi bench (scale {results['scale']}, {results['wall_seconds']} s)")
     for column in ("measure", "ours", "baseline", "ratio / value", "target", "verdict"):
         rows.add_column(column)
+    if "ingest" in results:  # not with --reads-only
+        add_system_rows(rows, results)
+    add_reads_row(rows, results)
+    machine = results["machine"]
+    rows.caption = (
+        f"{machine['cores']} cores, {machine['memory_mb']:,} MB, Python {machine['python']}, {machine['nats_server']}; "
+        f"a 10M-step Python loop {machine['python_loop_seconds']} s, {machine['synced_writes_per_s']:,} synced writes/s"
+    )
+    return rows
+
+
+def add_system_rows(rows: Table, results: dict) -> None:
     ingest_ = results["ingest"]
     rows.add_row(
         "ingest /s (500 in flight)",
@@ -216,12 +263,43 @@ def table(results: dict) -> Table:
         "",
     )
     add_peer_rows(rows, results)
-    machine = results["machine"]
-    rows.caption = (
-        f"{machine['cores']} cores, {machine['memory_mb']:,} MB, Python {machine['python']}, {machine['nats_server']}; "
-        f"a 10M-step Python loop {machine['python_loop_seconds']} s, {machine['synced_writes_per_s']:,} synced writes/s"
+
+
+def add_reads_row(rows: Table, results: dict) -> None:
+    """The worst read's p95 against the target, beside the least a read costs on the same database."""
+    found = results["reads"]
+    floors = ", ".join(f"{name} {found[name]['floor']['http']['p95']} ({found[name]['floor']['sql']['p95']} SQL alone)" for name in DATABASES if name in found)
+    rows.add_row(
+        f"read API p95 ms, {found['events']:,} events",
+        f"{found['p95_ms']:,} ({found['slowest']})",
+        f"one-row lookup p95: {floors}",
+        "",
+        "≤ 200 ms at 1M",
+        results["targets"]["reads.p95_ms"],
     )
+
+
+def reads_table(found: dict) -> Table:
+    """Each read's p50 / p95 / max in ms on each database, how many times it was timed, and its first time."""
+    measured = [name for name in DATABASES if name in found]
+    rows = Table(title=f"read API at {found['events']:,} events, ms (up to {found['requests']} timed requests each, after warm-up)")
+    rows.caption = "paths: ENDPOINTS in bench/reads.py; first: the first warm-up request"
+    rows.add_column("read", no_wrap=True)
+    for name in measured:
+        rows.add_column(f"{name} p50 / p95 / max", justify="right")
+        rows.add_column("n", justify="right")
+        rows.add_column("first", justify="right")
+    for kind in ("sql", "http"):
+        cells = [found[name]["floor"][kind] for name in measured]
+        rows.add_row(f"floor ({kind})", *(cell for figures in cells for cell in (spread(figures), str(figures["requests"]), "")))
+    for endpoint in reads.ENDPOINTS:
+        cells = [found[name]["endpoints"][endpoint] for name in measured]
+        rows.add_row(endpoint, *(cell for figures in cells for cell in (spread(figures), str(figures["requests"]), f"{figures['first_ms']:,}")))
     return rows
+
+
+def spread(figures: dict) -> str:
+    return f"{figures['p50']:,} / {figures['p95']:,} / {figures['max']:,}"
 
 
 def add_cores_row(rows: Table, title: str, measured: dict, cores: int) -> None:

@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+from bench.reads import ENDPOINTS
+
 KEYS = [
     "ingest.ogi_per_s",
     "ingest.raw_per_s",
@@ -25,8 +27,12 @@ KEYS = [
     "dashboard_ms.regions_replayed",
     "dashboard_ms.history_first",
     "dashboard_ms.history_again",
+    "reads.p95_ms",
+    "reads.sqlite.p95_ms",
+    "reads.sqlite.floor.http.p95",
 ]
-POSTGRESQL_KEYS = [f"projection.postgresql.{name}" for name in ("live_per_s", "rebuild_per_s", "raw_per_s", "ratio")]
+POSTGRESQL_KEYS = [f"projection.postgresql.{name}" for name in ("live_per_s", "rebuild_per_s", "raw_per_s", "ratio")] + ["reads.postgresql.p95_ms"]
+READ_FIGURES = ("requests", "p50", "p95", "max")
 
 
 def lookup(results: dict, key: str):
@@ -37,7 +43,7 @@ def lookup(results: dict, key: str):
 
 def test_the_benchmark_reports_every_figure(tmp_path):
     database = os.environ.get("OGI_TEST_DATABASE_URL")
-    command = [sys.executable, "-m", "ogi", "bench", "--scale", "0.005", "--json", str(tmp_path / "bench.json")]
+    command = [sys.executable, "-m", "ogi", "bench", "--scale", "0.005", "--reads-requests", "3", "--json", str(tmp_path / "bench.json")]
     subprocess.run(command + (["--database-url", database] if database else []), check=True, timeout=120, cwd=tmp_path)
 
     results = json.loads((tmp_path / "bench.json").read_text())
@@ -53,3 +59,18 @@ def test_the_benchmark_reports_every_figure(tmp_path):
     # The eventsourcing peer needs the bench extra: without it its keys are there, and null.
     peer = [results["peer"]["append_ratio"], results["peer"]["projection_ratio"]]
     assert peer == [None, None] or all(value is not None and value > 0 for value in peer)
+
+
+def test_the_read_benchmark_times_every_read(tmp_path):
+    """`--reads-only` on SQLite: every read of the API and both floors, each timed as often as asked."""
+    command = [sys.executable, "-m", "ogi", "bench", "--reads-only", "--reads-events", "3000", "--reads-requests", "5", "--json", str(tmp_path / "bench.json")]
+    subprocess.run(command, check=True, timeout=60, cwd=tmp_path)
+
+    results = json.loads((tmp_path / "bench.json").read_text())
+    reads = results["reads"]
+    assert reads["events"] == 3000 and set(reads) == {"events", "requests", "sqlite", "p95_ms", "slowest"}
+    assert set(reads["sqlite"]["endpoints"]) == set(ENDPOINTS)
+    for figures in [*reads["sqlite"]["endpoints"].values(), *reads["sqlite"]["floor"].values()]:
+        assert figures["requests"] == 5 and all(figures[name] > 0 for name in READ_FIGURES)
+    assert reads["p95_ms"] == max(figures["p95"] for figures in reads["sqlite"]["endpoints"].values())
+    assert results["targets"]["reads.p95_ms"] in ("met", "not met") and results["targets"]["ingest.ratio"] == "not measured"
