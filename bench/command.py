@@ -12,7 +12,7 @@ import nats
 import typer
 from rich.table import Table
 
-from bench import append, cpu, dashboard, environment, ingest, latency, load, peer, peer_postgresql, projection, reads
+from bench import append, cpu, environment, ingest, latency, load, peer, peer_postgresql, projection, reads
 from ogi.cli_support import console
 
 FULL = {"ingest": 20_000, "events": 1_000_000, "live": 100_000, "reads_events": 1_000_000, "latency_seconds": 30.0}
@@ -67,7 +67,7 @@ def run(results: dict, database_url: str | None) -> None:
     with console.status("ingest…"), environment.scratch_system() as running:
         results["ingest"] = asyncio.run(ingest.measure(running.nats_url, sizes["ingest"], cpu.processes_of(running)))
     with console.status("projection on SQLite" + (" and PostgreSQL…" if database_url else "…")):
-        results["projection"], results["dashboard_ms"] = measure_projection(sizes, database_url)
+        results["projection"] = measure_projection(sizes, database_url)
     sqlite = results["projection"]["sqlite"]
     results["rebuild"] = {
         "events": sqlite["events"],
@@ -138,11 +138,10 @@ def append_figures(results: dict, theirs: dict) -> dict:
     }
 
 
-def measure_projection(sizes: dict, postgresql: str | None) -> tuple[dict, dict]:
-    """On SQLite, and on PostgreSQL when given, over one stream of events; then the dashboard's reads of the
-    SQLite read model rebuilt from them."""
+def measure_projection(sizes: dict, postgresql: str | None) -> dict:
+    """On SQLite, and on PostgreSQL when given, over one stream of events."""
 
-    async def measure(url: str, directory: Path) -> tuple[dict, dict]:
+    async def measure(url: str, directory: Path) -> dict:
         async with AsyncExitStack() as stack:
             databases = {"sqlite": (f"sqlite:///{directory / 'live.db'}", f"sqlite:///{directory / 'rebuild.db'}")}
             if postgresql:
@@ -151,8 +150,7 @@ def measure_projection(sizes: dict, postgresql: str | None) -> tuple[dict, dict]
                     await stack.enter_async_context(environment.scratch_postgresql(postgresql)),
                 )
             await environment.declare_streams(url)
-            projected = await projection.measure(url, databases, sizes["events"], sizes["live"])
-            return projected, {"events": projected["sqlite"]["events"], **await dashboard.measure(databases["sqlite"][1])}
+            return await projection.measure(url, databases, sizes["events"], sizes["live"])
 
     with environment.scratch_nats() as (server, directory):
         return asyncio.run(measure(server.url, directory))
@@ -253,15 +251,6 @@ def add_system_rows(rows: Table, results: dict) -> None:
     )
     add_cores_row(rows, "processor busy during latency, cores", results["latency"], results["machine"]["cores"])
     rows.add_row("projector peak RSS, MB", f"{results['projector_peak_rss_mb']}", "", "", "≤ 200 MB", results["targets"]["projector_peak_rss_mb"])
-    reads = results["dashboard_ms"]
-    rows.add_row(
-        f"dashboard reads ms, {reads['events']:,} events",
-        f"regions {reads['regions']:,}; history {reads['history_again']:,} (first {reads['history_first']:,})",
-        f"regions replayed {reads['regions_replayed']:,}",
-        "",
-        "",
-        "",
-    )
     add_peer_rows(rows, results)
 
 
