@@ -2,11 +2,10 @@
 past day from its timeline), one region's status and events, and the summaries per province and sector."""
 
 import datetime as dt
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import String, cast, column, func, select, values
+from sqlalchemy import String, column, select, values
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.indicators.readmodel import tables
@@ -70,38 +69,19 @@ def region_row(region: Region, standing: Standing | None) -> dict:
 
 
 async def all_rows(connection: AsyncConnection, as_of: dt.date | None = None) -> list[dict]:
-    """Every region's row: as it stands, from the read model's region tables; on a past day, its standing on
-    its last day with events up to then (region_day), a lookup per region however many events there are."""
-    standings = await current_standings(connection) if as_of is None else await standings_on(connection, as_of)
+    """Every region's row, as it stands or on a past day: its standing at the end of its last day with
+    events up to then (region_day), a lookup per region however many events there are."""
+    standings = await standings_on(connection, as_of)
     return [region_row(region, standings.get(region.code)) for region in all_regions()]
 
 
-async def standings_on(connection: AsyncConnection, day: dt.date) -> dict[str, Standing]:
+async def standings_on(connection: AsyncConnection, day: dt.date | None) -> dict[str, Standing]:
     region_day = tables.region_day.c
     wanted = values(column("code", String), name="wanted").data([(region.code,) for region in all_regions()]).cte("wanted")
-    last = select(region_day.standing).where(region_day.region_code == wanted.c.code, region_day.day <= day).order_by(region_day.day.desc()).limit(1)
+    on_or_before = [] if day is None else [region_day.day <= day]
+    last = select(region_day.standing).where(region_day.region_code == wanted.c.code, *on_or_before).order_by(region_day.day.desc()).limit(1)
     query = select(wanted.c.code, last.scalar_subquery())
     return {code: Standing.of(standing) for code, standing in await connection.execute(query) if standing is not None}
-
-
-async def current_standings(connection: AsyncConnection) -> dict[str, Standing]:
-    """Each region the read model holds a row of, as the projector left it: what replaying every event gives."""
-    standings: dict[str, Standing] = defaultdict(Standing)
-    for row in (await connection.execute(select(tables.region_status))).mappings():
-        standing = standings[row["region_code"]]
-        standing.enrolled, standing.ministry, standing.enrolled_on = bool(row["enrolled"]), row["ministry"], row["enrolled_on"]
-        standing.commitment_letter_on, standing.ppid_established = row["commitment_letter_on"], row["ppid_established"]
-    training = tables.region_training.c
-    for region_code, ministry in await connection.execute(select(training.region_code, training.ministry)):
-        standings[region_code].trained_by.add(ministry)
-    plan = tables.region_plan.c
-    sectors = cast(plan.sectors, String)  # PostgreSQL cannot group JSON values, only their text
-    active = select(plan.region_code, sectors, func.count()).where(plan.withdrawn.is_(False)).group_by(plan.region_code, sectors)
-    for region_code, listed, count in await connection.execute(active):
-        standing = standings[region_code]
-        standing.plans += count
-        standing.sectors.update(json.loads(listed))
-    return dict(standings)
 
 
 def summary(rows: list[dict], boundaries: str) -> dict:
