@@ -10,7 +10,7 @@ OUTCOMES_STREAM = "OGI_OUTCOMES"
 INDICATORS_BUCKET = "OGI_INDICATORS"
 # Platform-internal: one key per (ministry, submission_id) ever received, which makes ids idempotent forever.
 SUBMISSIONS_BUCKET = "OGI_SUBMISSIONS"
-# Platform-internal: the HTTP gateway's bearer tokens, as hashes (services/gateway/tokens.py).
+# Platform-internal: the HTTP gateway's bearer tokens, as hashes (shared/tokens.py).
 TOKENS_BUCKET = "OGI_TOKENS"
 RATE_STREAM = "OGI_RATE"  # the gateway's request counters (services/gateway/ratelimit.py)
 # The transparency log's signed checkpoints, its verifier key and witnesses' cosignatures: state of its own,

@@ -5,7 +5,6 @@ from fastapi import FastAPI
 from services.gateway.config import GatewaySettings
 from services.gateway.http import Connected, Context, submission_routes
 from services.gateway.ratelimit import RateLimiter
-from services.gateway.tokens import TokenStore
 from shared import streams
 from shared.http_middleware import HardenedHttp
 from shared.nats_health import NatsServerHealth
@@ -13,6 +12,7 @@ from shared.natsconn import connect
 from shared.probes import probe_routes
 from shared.settings import Settings
 from shared.submitting import Outcomes
+from shared.tokens import TokenStore
 
 RECENT_OUTCOMES = 10_000
 

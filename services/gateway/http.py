@@ -18,13 +18,13 @@ from prometheus_client import CollectorRegistry, Counter
 
 from services.gateway.config import GatewaySettings
 from services.gateway.ratelimit import RateLimiter
-from services.gateway.tokens import Expired, Token, TokenStore
 from shared import subjects
 from shared.contracts.outcomes import Outcome, Status
 from shared.contracts.submissions import SUBMISSION_MODELS
 from shared.intake import Inbound, readable_submission_id
 from shared.stream_reader import StreamReader
 from shared.submitting import Outcomes, publish_submission
+from shared.tokens import Expired, Token, TokenStore
 
 RETRY_AFTER_NOT_STORED = 30  # seconds
 STATUS_CODES = {Status.ACCEPTED: 201, Status.DUPLICATE: 200, Status.REJECTED: 422}
