@@ -77,10 +77,10 @@ class EvidenceStore:
         found = await asyncio.gather(*(self.info(sha256) for sha256 in wanted))
         return [sha256 for sha256, stored in zip(wanted, found, strict=True) if stored is None]
 
-    async def put(self, content: bytes, media_type: str) -> tuple[StoredFile, bool]:
-        """Store `content` under its SHA-256, unless a file is stored under it already: the stored file, and
-        whether this call stored it."""
-        sha256 = hashlib.sha256(content).hexdigest()
+    async def put(self, content: bytes, media_type: str, sha256: str | None = None) -> tuple[StoredFile, bool]:
+        """Store `content` under its SHA-256 (`sha256`, when the caller has it already), unless a file is stored
+        under it already: the stored file, and whether this call stored it."""
+        sha256 = sha256 or hashlib.sha256(content).hexdigest()
         existing = await self.info(sha256)
         if existing is not None:
             return existing, False
