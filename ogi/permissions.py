@@ -93,9 +93,9 @@ def _evidence_info_reader() -> tuple[str, ...]:
 
 
 def _token_reader() -> tuple[str, ...]:
-    """Read one gateway token's record by its id (a direct get of its key): verify a token, list none."""
-    bucket = subjects.TOKENS_BUCKET
-    return (_direct_get(f"KV_{bucket}", f"$KV.{bucket}.>"),)
+    """Read a gateway token's record by its id, as a KV get does (the bucket takes no direct gets): verify a
+    token. Records hold digests of the secrets, never a secret; nothing here writes, watches or lists keys."""
+    return (f"{API}.STREAM.MSG.GET.KV_{subjects.TOKENS_BUCKET}",)
 
 
 def ministry(name: str) -> Permissions:
