@@ -9,13 +9,10 @@ decompressed); anything else is a CSV when it is UTF-8 text without NUL. Pure fu
 import io
 import zipfile
 
-PDF = "application/pdf"
-JPEG = "image/jpeg"
-PNG = "image/png"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-CSV = "text/csv"
-MEDIA_TYPES = (PDF, JPEG, PNG, XLSX, DOCX, CSV)
+from shared.contracts.evidence import CSV, DOCX, JPEG, MEDIA_TYPES, PDF, PNG, XLSX
+
+__all__ = ["CSV", "DOCX", "JPEG", "MEDIA_TYPES", "NAMES", "PDF", "PNG", "XLSX", "declared", "sniffed"]
+
 NAMES = {PDF: "PDF", JPEG: "JPEG", PNG: "PNG", XLSX: "XLSX", DOCX: "DOCX", CSV: "CSV"}
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -24,7 +24,7 @@ from nats.aio.client import Client
 from nats.errors import Error as NatsError
 
 from services.indicators.web.evidence_index import EvidenceIndex, readable_naming
-from shared.contracts.evidence import SHA256_PATTERN
+from shared.contracts.evidence import MEDIA_TYPES, SHA256_PATTERN
 from shared.evidence_store import EvidenceStore, StoredFile
 from shared.ministries import Ministry
 from shared.tokens import Expired, TokenStore
@@ -72,11 +72,15 @@ class EvidenceDesk:
             "/api/v1/evidence/{sha256}",
             response_class=StreamingResponse,
             responses={
-                200: {"description": "the file, with its type, length and name", "content": {"application/octet-stream": {}}},
+                200: {
+                    "description": "the file, as stored: its type, `Content-Length`, and `Content-Disposition: attachment` with the name the event gave",
+                    "content": {media_type: {"schema": {"type": "string", "format": "binary"}} for media_type in MEDIA_TYPES},
+                },
                 401: {"description": "a token was given, and it is not valid (or expired)"},
                 404: {"description": "no such file, or one this reader may not have: the same answer"},
                 503: {"description": "not connected to NATS: try again later"},
             },
+            openapi_extra={"security": [{}, {"HTTPBearer": []}]},  # a token is optional: needed for a private file only
         )
         async def evidence(sha256: str = SHA256, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> StreamingResponse:
             """An evidence file named by an accepted event: a public one for anyone, a private one with a token of
