@@ -51,6 +51,8 @@ async def test_a_public_file_downloads_for_anyone_with_its_type_length_and_name(
     assert response.headers["Content-Length"] == str(len(trained.photo))
     assert response.headers["Content-Disposition"] == "attachment; filename=\"foto kegiatan (1).jpg\"; filename*=UTF-8''foto%20kegiatan%20%281%29.jpg"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+    head = await trained.http.head(f"/api/v1/evidence/{hashlib.sha256(trained.photo).hexdigest()}")
+    assert (head.status_code, head.content, head.headers["Content-Length"]) == (200, b"", str(len(trained.photo)))
 
 
 async def test_a_private_file_is_the_naming_ministrys_and_the_secretariats_and_nobody_elses(trained):
