@@ -10,11 +10,16 @@ acknowledgements or direct-get answers; a ministry's account holds its own repli
 from dataclasses import dataclass
 
 from shared import account_mirrors, subjects
+from shared.contracts.submissions import SUBMISSION_MODELS
 from shared.ministries import Ministry
 
 ADMIN = "admin"
 DECIDING_SERVICES = tuple(subjects.SERVICE_KINDS)
 SERVICES = (*DECIDING_SERVICES, "indicators", "gateway")
+# The services deciding kinds that name evidence (contract 1.1): training and plans.
+EVIDENCE_DECIDERS = tuple(
+    service for service, kinds in subjects.SERVICE_KINDS.items() if any("evidence" in SUBMISSION_MODELS[kind].model_fields for kind in kinds)
+)
 API = "$JS.API"
 DENIED_TO_ALL_BUT_ADMIN = (
     f"{API}.STREAM.DELETE.>",
@@ -81,6 +86,18 @@ def _mirror_reader(mirror: account_mirrors.Mirror) -> tuple[str, ...]:
     )
 
 
+def _evidence_info_reader() -> tuple[str, ...]:
+    """Read a stored file's metadata (is it there, its size and type), by a direct get that names the metadata's
+    subject in its own: not the file's content (shared/evidence_store.py)."""
+    return (_direct_get(subjects.EVIDENCE_STREAM, subjects.evidence_metas()),)
+
+
+def _token_reader() -> tuple[str, ...]:
+    """Read a gateway token's record by its id, as a KV get does (the bucket takes no direct gets): verify a
+    token. Records hold digests of the secrets, never a secret; nothing here writes, watches or lists keys."""
+    return (f"{API}.STREAM.MSG.GET.KV_{subjects.TOKENS_BUCKET}",)
+
+
 def ministry(name: str) -> Permissions:
     """Inside its own account: a responsible ministry submits to its own inbox and hears its own outcomes;
     every ministry reads its mirrors (shared/account_mirrors.py) and hears the indicators. Its replies
@@ -100,7 +117,8 @@ def deciding_service(name: str) -> Permissions:
     """Consumes its own durable consumer on OGI_INBOX, reads all of OGI_INBOX in order with an ordered consumer
     and looks at every deciding consumer's progress (shared/inbox_order.py), reads the event store and
     appends under its own name, claims submission ids, publishes outcomes for any ministry, answers its
-    health subject."""
+    health subject. A service deciding kinds that name evidence (training, plans) reads whether each file is
+    in OGI_EVIDENCE, and no file's content."""
     stream = subjects.INBOX_STREAM
     inbox_consumer = f"{stream}.{name}"
     return Permissions(
@@ -121,6 +139,7 @@ def deciding_service(name: str) -> Permissions:
             "ogi.outcome.>",
             _direct_get(subjects.OUTCOMES_STREAM, ">"),
             *_bucket_writer(subjects.SUBMISSIONS_BUCKET),
+            *(_evidence_info_reader() if name in EVIDENCE_DECIDERS else ()),
         ),
         subscribe=(subjects.health(name), inbox(name)),
         allow_responses=True,
@@ -130,7 +149,9 @@ def deciding_service(name: str) -> Permissions:
 def indicators() -> Permissions:
     """Follows OGI_EVENTS with ordered consumers (and a pull consumer while catching up), keeps KV
     OGI_INDICATORS, publishes and relays the indicator subjects, asks the deciding services whether they are up,
-    and signs the transparency log's checkpoints (OGI_LOG)."""
+    and signs the transparency log's checkpoints (OGI_LOG). Serves evidence files: reads the events that name
+    them (direct gets on OGI_EVENTS), the files (direct gets on OGI_EVIDENCE) and, to tell who asks for a
+    private one, gateway tokens one by one (KV OGI_TOKENS, read only)."""
     events = subjects.EVENTS_STREAM
     return Permissions(
         publish=(
@@ -146,6 +167,10 @@ def indicators() -> Permissions:
             subjects.log_cosignature("*"),  # witnesses' cosignatures the API took
             _direct_get(subjects.LOG_STREAM),
             _direct_get(subjects.LOG_STREAM, ">"),
+            _direct_get(events),  # the events naming evidence, in batches (services/indicators/web/evidence_index.py)
+            _direct_get(subjects.EVIDENCE_STREAM),  # a file's chunks, in batches
+            *_evidence_info_reader(),
+            *_token_reader(),
         ),
         subscribe=("ogi.indicators.>", subjects.LOG_MAKE_CHECKPOINT, inbox("indicators")),
         allow_responses=True,
@@ -154,7 +179,8 @@ def indicators() -> Permissions:
 
 def gateway() -> Permissions:
     """Submits for any ministry on behalf of a bearer token, follows and reads every outcome, keeps the
-    tokens (KV OGI_TOKENS) and counts requests (OGI_RATE)."""
+    tokens (KV OGI_TOKENS), counts requests (OGI_RATE) and stores evidence files (OGI_EVIDENCE: a file's
+    chunks and its metadata, and whether one is there already)."""
     outcomes = subjects.OUTCOMES_STREAM
     return Permissions(
         publish=(
@@ -167,6 +193,9 @@ def gateway() -> Permissions:
             *_bucket_writer(subjects.TOKENS_BUCKET),
             "ogi.rate.>",
             _direct_get(subjects.RATE_STREAM, ">"),
+            subjects.evidence_all_chunks(),
+            subjects.evidence_metas(),
+            *_evidence_info_reader(),
         ),
         subscribe=("ogi.outcome.>", inbox("gateway")),
     )

@@ -6,8 +6,8 @@ from typing import Annotated
 import typer
 
 from ogi.cli_support import AsJson, NatsUrl, console, fail, print_json, unknown_ministry, with_nats
-from services.gateway.tokens import DEFAULT_DAYS, MAX_DAYS, Token, TokenStore
 from shared.ministries import Ministry
+from shared.tokens import DEFAULT_DAYS, MAX_DAYS, Token, TokenStore
 
 app = typer.Typer(help="Bearer tokens for the HTTP gateway.", no_args_is_help=True)
 

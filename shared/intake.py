@@ -2,7 +2,8 @@
 
 Checks run in CONTRACT.md's order: a submission id carried by a submission stored earlier in the inbox
 (shared/inbox_order.py), or claimed by one (shared/ledger.py), makes a duplicate; then
-malformed, invalid, unknown_region, not_permitted for a related ministry; then the service's own rules,
+malformed, invalid, unknown_region, not_permitted for a related ministry; evidence_missing (every file named as
+evidence looked up in OGI_EVIDENCE, and what was found given to `check_evidence`); then the service's own rules,
 decided against the region's state as this process knows it (shared/region_cache.py) and appended under
 optimistic concurrency, so a decision on a state the store has moved past is refused and taken again.
 """
@@ -21,9 +22,10 @@ from pydantic import ValidationError
 from shared import telemetry
 from shared.contracts.events import AnyEvent, event_id_for
 from shared.contracts.outcomes import Code, FieldError, Outcome, Rejection, Status
-from shared.contracts.submissions import SUBMISSION_MODELS, Submission
+from shared.contracts.submissions import SUBMISSION_MODELS, Submission, evidence_of
 from shared.decisions import Decider, Record
 from shared.eventstore import ConcurrencyConflict, EventStore, History, StoredEvent
+from shared.evidence_store import EvidenceStore
 from shared.inbound import Inbound
 from shared.inbox_order import InboxOrder, NotReadYet
 from shared.ledger import Ledger
@@ -63,6 +65,7 @@ class Intake:
         self.store = EventStore(nc, long_lived=True)
         self.regions = RegionCache(self.store, others_append=spec.shared_guard)
         self.ledger = Ledger(nc)
+        self.evidence = EvidenceStore(nc)
         self.order = order or InboxOrder(nc)
         self.metrics = metrics or ServiceMetrics(spec.name)
 
@@ -169,6 +172,11 @@ class Intake:
             if already is not None:
                 return _accepted(inbound, already)
             self.regions.put(guard, history)
+        named = [item.sha256 for item in evidence_of(submission)]
+        if named:
+            missing = check_evidence(named, await self.evidence.missing(named))
+            if missing is not None:
+                return _rejected(inbound, submission.submission_id, missing)
         for _ in range(CONFLICT_RETRIES):
             known = await self.regions.get(guard)
             expected_last_seq = known.last_seq
@@ -222,6 +230,22 @@ def check(inbound: Inbound) -> tuple[Submission, Ministry, Region] | Rejection:
     if not reporter.is_responsible:
         return Rejection(code=Code.NOT_PERMITTED, message=f"{reporter} follows this action but does not submit to it")
     return submission.model_copy(update={"region_code": region.code}), reporter, region
+
+
+def check_evidence(named: list[str], missing: list[str]) -> Rejection | None:
+    """`evidence_missing` when a file named as evidence (`named`, in the submission's order) is not stored, as
+    the lookup in OGI_EVIDENCE found (`missing`): each such file is a field error of its own."""
+    if not missing:
+        return None
+    absent = set(missing)
+    errors = [
+        FieldError(field=f"evidence.{index}.sha256", message="no file with this SHA-256 in OGI_EVIDENCE: upload it first", type=Code.EVIDENCE_MISSING.value)
+        for index, sha256 in enumerate(named)
+        if sha256 in absent
+    ]
+    files = "file is" if len(errors) == 1 else "files are"
+    message = f"{len(errors)} evidence {files} not in OGI_EVIDENCE (PUT /api/v1/evidence on the gateway)"
+    return Rejection(code=Code.EVIDENCE_MISSING, message=message, errors=errors)
 
 
 def readable_submission_id(inbound: Inbound) -> str | None:

@@ -16,6 +16,9 @@ class Ministry(StrEnum):
 
 
 RESPONSIBLE = (Ministry.KEMENDAGRI, Ministry.KOMINFO)
+# The OGI secretariat (contract 1.1's role): reads read-only as in version 1, but uploads evidence and reads
+# every private evidence file.
+SECRETARIAT = Ministry.BAPPENAS
 
 NAMES = {
     Ministry.KEMENDAGRI: "Kementerian Dalam Negeri",

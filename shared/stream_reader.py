@@ -34,9 +34,13 @@ class Stored:
 
 
 class StreamReader:
-    def __init__(self, nc: Client, stream: str, timeout: float = 5.0, long_lived: bool = False, js: JetStreamContext | None = None) -> None:
-        """`js`: the JetStream context to read through (by default one with the usual API prefix)."""
+    def __init__(
+        self, nc: Client, stream: str, timeout: float = 5.0, long_lived: bool = False, js: JetStreamContext | None = None, batch: int = READ_BATCH
+    ) -> None:
+        """`js`: the JetStream context to read through (by default one with the usual API prefix); `batch`: the
+        most messages one round trip reads (fewer for large messages: the reply is held whole)."""
         self._nc = nc
+        self._batch = batch
         self._js = js or nc.jetstream(timeout=timeout)
         self._stream = stream
         self._long_lived = long_lived
@@ -78,7 +82,7 @@ class StreamReader:
     async def _read_batch(self, filter_subject: str, start: int) -> tuple[list[Stored], bool]:
         if self._direct_get is None:
             return await self._read_one(filter_subject, start)
-        request = json.dumps({"batch": READ_BATCH, "next_by_subj": filter_subject, "seq": start}).encode()
+        request = json.dumps({"batch": self._batch, "next_by_subj": filter_subject, "seq": start}).encode()
         if not self._long_lived:
             inbox = self._nc.new_inbox()
             subscription = await self._nc.subscribe(inbox)

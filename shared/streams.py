@@ -74,6 +74,7 @@ def stream_configs(replicas: int, duplicate_window: float, atomic_batches: bool 
         ),
         replace(common, name=subjects.OUTCOMES_STREAM, subjects=["ogi.outcome.>"], allow_atomic=atomic),
         replace(common, name=subjects.LOG_STREAM, subjects=["ogi.log.>"], deny_delete=True, deny_purge=True),
+        evidence_stream_config(common, atomic),
         StreamConfig(
             name=subjects.RATE_STREAM,
             subjects=["ogi.rate.>"],
@@ -86,6 +87,22 @@ def stream_configs(replicas: int, duplicate_window: float, atomic_batches: bool 
             allow_direct=True,
         ),
     ]
+
+
+def evidence_stream_config(common: StreamConfig, atomic: bool | None) -> StreamConfig:
+    """The object store OGI_EVIDENCE, as the stream any object store client makes for it (metadata and chunks,
+    messages never dropped to make room, rollups taken so that `nats object` can replace and delete), with atomic
+    batches allowed so that a file's chunks and its metadata are stored together or not at all
+    (shared/evidence_store.py). Unlike OGI_EVENTS it does not deny deleting and purging: a private file may hold
+    personal data that an operator (admin, alone allowed to) must be able to remove."""
+    return replace(
+        common,
+        name=subjects.EVIDENCE_STREAM,
+        subjects=[subjects.evidence_all_chunks(), subjects.evidence_metas()],
+        discard=DiscardPolicy.NEW,
+        allow_rollup_hdrs=True,
+        allow_atomic=atomic,
+    )
 
 
 def bucket_configs(replicas: int) -> list[KeyValueConfig]:

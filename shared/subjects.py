@@ -1,5 +1,7 @@
 """The subject scheme of CONTRACT.md, defined once: every subject, stream and bucket name comes from here."""
 
+import base64
+
 from shared.ministries import Ministry
 
 INBOX_STREAM = "OGI_INBOX"
@@ -8,7 +10,7 @@ OUTCOMES_STREAM = "OGI_OUTCOMES"
 INDICATORS_BUCKET = "OGI_INDICATORS"
 # Platform-internal: one key per (ministry, submission_id) ever received, which makes ids idempotent forever.
 SUBMISSIONS_BUCKET = "OGI_SUBMISSIONS"
-# Platform-internal: the HTTP gateway's bearer tokens, as hashes (services/gateway/tokens.py).
+# Platform-internal: the HTTP gateway's bearer tokens, as hashes (shared/tokens.py).
 TOKENS_BUCKET = "OGI_TOKENS"
 RATE_STREAM = "OGI_RATE"  # the gateway's request counters (services/gateway/ratelimit.py)
 # The transparency log's signed checkpoints, its verifier key and witnesses' cosignatures: state of its own,
@@ -17,6 +19,10 @@ LOG_STREAM = "OGI_LOG"
 LOG_CHECKPOINT = "ogi.log.checkpoint"
 LOG_KEY = "ogi.log.key"
 LOG_MAKE_CHECKPOINT = "ogi.control.log_checkpoint"  # a request to the indicators service: sign a checkpoint now (not stored)
+# Evidence files (bukti dukung): a JetStream object store, each object named by its content's SHA-256
+# (shared/evidence_store.py). JetStream keeps it in the stream OBJ_<bucket>, metadata and chunks apart.
+EVIDENCE_BUCKET = "OGI_EVIDENCE"
+EVIDENCE_STREAM = f"OBJ_{EVIDENCE_BUCKET}"
 
 KINDS = ("region.enroll", "region.withdraw", "training.complete", "plan.submit", "plan.withdraw")
 
@@ -100,3 +106,22 @@ def log_witness(key_id: str) -> str:
 def log_cosignature(key_id: str) -> str:
     """The latest checkpoint a registered witness cosigned, by its key's id (hex)."""
     return f"ogi.log.cosignature.{key_id}"
+
+
+def evidence_meta(sha256: str) -> str:
+    """Where the object store keeps a file's metadata: `$O.<bucket>.M.<base64url of its name>`, as every
+    object store client names it."""
+    return f"$O.{EVIDENCE_BUCKET}.M.{base64.urlsafe_b64encode(sha256.encode()).decode()}"
+
+
+def evidence_metas() -> str:
+    return f"$O.{EVIDENCE_BUCKET}.M.>"
+
+
+def evidence_chunks(nuid: str) -> str:
+    """Where one stored file's chunks are, in order: `$O.<bucket>.C.<nuid>` (the nuid its metadata names)."""
+    return f"$O.{EVIDENCE_BUCKET}.C.{nuid}"
+
+
+def evidence_all_chunks() -> str:
+    return f"$O.{EVIDENCE_BUCKET}.C.>"

@@ -1,18 +1,21 @@
-"""Wiring of the gateway: one NATS connection, one outcome waiter, the HTTP API with probes and metrics."""
+"""Wiring of the gateway: one NATS connection, one outcome waiter, the HTTP API (submissions, evidence) with probes
+and metrics."""
 
 from fastapi import FastAPI
 
 from services.gateway.config import GatewaySettings
-from services.gateway.http import Connected, Context, submission_routes
+from services.gateway.evidence import evidence_routes
+from services.gateway.http import Connected, Context, Refusal, refusal_response, submission_routes
 from services.gateway.ratelimit import RateLimiter
-from services.gateway.tokens import TokenStore
 from shared import streams
+from shared.evidence_store import EvidenceStore
 from shared.http_middleware import HardenedHttp
 from shared.nats_health import NatsServerHealth
 from shared.natsconn import connect
 from shared.probes import probe_routes
 from shared.settings import Settings
 from shared.submitting import Outcomes
+from shared.tokens import TokenStore
 
 RECENT_OUTCOMES = 10_000
 
@@ -26,6 +29,8 @@ class GatewayService:
         self.http.add_middleware(HardenedHttp)
         self.http.include_router(probe_routes(self.readiness, self.context.registry))
         self.http.include_router(submission_routes(self.context))
+        self.http.include_router(evidence_routes(self.context))
+        self.http.add_exception_handler(Refusal, refusal_response)
 
     async def start(self) -> None:
         nc = await connect(self.settings.resolved_nats_url, name="ogi-gateway", credentials=self.settings.nats_credentials)
@@ -37,6 +42,7 @@ class GatewayService:
             limiter=RateLimiter(nc, "token", gateway.rate_per_second, gateway.burst),
             failures=RateLimiter(nc, "failed", gateway.failures_per_minute / 60, gateway.failures_per_minute),
             outcomes=await Outcomes(nc, "ogi.outcome.>", only_new=True, keep=RECENT_OUTCOMES).__aenter__(),
+            evidence=EvidenceStore(nc),
         )
 
     async def stop(self) -> None:

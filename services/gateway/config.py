@@ -11,3 +11,4 @@ class GatewaySettings(BaseSettings):
     rate_per_second: float = 10.0  # per token, sustained
     burst: int = 20  # per token, at once
     failures_per_minute: int = 10  # requests without a valid token, per client address
+    evidence_uploads_at_once: int = 8  # each holds its file (up to 10 MiB) in memory while it is checked and stored

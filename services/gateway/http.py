@@ -3,10 +3,13 @@
 `POST /api/v1/submissions/{kind}` stores the body in the ministry's inbox and waits for its outcome:
 201 accepted, 200 duplicate, 422 rejected, or 202 with a `Location` to poll when the outcome is not there
 within the wait. A token acts only as its own ministry; a related ministry's token only reads.
+
+Every refusal of the gateway's own (not an outcome) is `{"detail": <what to do>, "code": <stable code>}`.
 """
 
 import json
 import math
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -15,16 +18,18 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from nats.aio.client import Client
 from nats.errors import Error as NatsError
 from prometheus_client import CollectorRegistry, Counter
+from pydantic import BaseModel
 
 from services.gateway.config import GatewaySettings
 from services.gateway.ratelimit import RateLimiter
-from services.gateway.tokens import Expired, Token, TokenStore
 from shared import subjects
 from shared.contracts.outcomes import Outcome, Status
 from shared.contracts.submissions import SUBMISSION_MODELS
+from shared.evidence_store import EvidenceStore
 from shared.intake import Inbound, readable_submission_id
 from shared.stream_reader import StreamReader
 from shared.submitting import Outcomes, publish_submission
+from shared.tokens import Expired, Token, TokenStore
 
 RETRY_AFTER_NOT_STORED = 30  # seconds
 STATUS_CODES = {Status.ACCEPTED: 201, Status.DUPLICATE: 200, Status.REJECTED: 422}
@@ -40,6 +45,27 @@ class Connected:
     limiter: RateLimiter  # per token
     failures: RateLimiter  # per client address, of requests without a valid token
     outcomes: Outcomes
+    evidence: EvidenceStore
+
+
+class Refusal(HTTPException):
+    """A request the gateway refuses, answered `{"detail", "code"}`: `code` is stable, `detail` says why."""
+
+    def __init__(self, status_code: int, code: str, detail: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(status_code, detail, headers)
+        self.code = code
+
+
+class Refused(BaseModel):
+    """A refusal's body (OpenAPI)."""
+
+    detail: str
+    code: str
+
+
+async def refusal_response(request: Request, refusal: Exception) -> JSONResponse:
+    assert isinstance(refusal, Refusal)
+    return JSONResponse({"detail": refusal.detail, "code": refusal.code}, status_code=refusal.status_code, headers=refusal.headers)
 
 
 class Context:
@@ -55,6 +81,12 @@ class Context:
             ["ministry", "kind", "status"],
             registry=self.registry,
         )
+        self.uploads = Counter(
+            "ogi_gateway_evidence_uploads",
+            "Evidence uploads, by ministry and how each ended (stored, already stored, or the refusal's code)",
+            ["ministry", "result"],
+            registry=self.registry,
+        )
 
     def running(self) -> Connected:
         if self.connected is None:
@@ -62,25 +94,33 @@ class Context:
         return self.connected
 
 
-def submission_routes(context: Context) -> APIRouter:
-    router = APIRouter(prefix="/api/v1", tags=["submissions"])
+def authorisation(context: Context) -> Callable[..., Awaitable[Token]]:
+    """The dependency every route of the gateway takes: a valid bearer token, within its rate, from an address
+    that has not presented too many invalid ones."""
 
     async def authorised(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Token:
         client = request.client.host if request.client else "unknown"
         running = context.running()
         if await running.failures.over(client):
-            raise HTTPException(429, "too many requests without a valid token from this address", headers={"Retry-After": "60"})
+            raise Refusal(429, "throttled", "too many requests without a valid token from this address", headers={"Retry-After": "60"})
         try:
             token = await running.tokens.verify(credentials.credentials) if credentials else None
         except Expired as expired:
-            raise HTTPException(401, str(expired), headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}) from None
+            raise Refusal(401, "token_expired", str(expired), headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}) from None
         if token is None:
             await running.failures.wait_needed(client)
-            raise HTTPException(401, "a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"})
+            raise Refusal(401, "unauthorized", "a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"})
         wait = await running.limiter.wait_needed(token.id)
         if wait:
-            raise HTTPException(429, "too many requests for this token", headers={"Retry-After": str(math.ceil(wait))})
+            raise Refusal(429, "rate_limited", "too many requests for this token", headers={"Retry-After": str(math.ceil(wait))})
         return token
+
+    return authorised
+
+
+def submission_routes(context: Context) -> APIRouter:
+    router = APIRouter(prefix="/api/v1", tags=["submissions"])
+    authorised = authorisation(context)
 
     @router.post(
         "/submissions/{kind}",
@@ -110,10 +150,10 @@ def submission_routes(context: Context) -> APIRouter:
     async def submit(kind: str, request: Request, token: Token = Depends(authorised)) -> JSONResponse:
         """Submit one JSON object of `kind` as the token's ministry (CONTRACT.md lists the fields)."""
         if kind not in SUBMISSION_MODELS:
-            raise HTTPException(404, f"unknown kind {kind!r}: one of {', '.join(SUBMISSION_MODELS)}")
+            raise Refusal(404, "unknown_kind", f"unknown kind {kind!r}: one of {', '.join(SUBMISSION_MODELS)}")
         if not token.ministry.is_responsible:
-            raise HTTPException(403, f"{token.ministry} follows this action read-only and does not submit")
-        body = await _bounded_body(request, context.settings.max_body_bytes)
+            raise Refusal(403, "not_permitted", f"{token.ministry} follows this action read-only and does not submit")
+        body = await bounded_body(request, context.settings.max_body_bytes)
         headers = {name: request.headers[name] for name in ("traceparent", "tracestate") if name in request.headers}
         running = context.running()
         try:
@@ -124,7 +164,7 @@ def submission_routes(context: Context) -> APIRouter:
                 f"not stored: NATS did not confirm it stored it ({type(error).__name__}); "
                 "send it again later (a resend of one stored after all is answered duplicate)"
             )
-            raise HTTPException(503, detail, headers={"Retry-After": str(RETRY_AFTER_NOT_STORED)}) from None
+            raise Refusal(503, "not_stored", detail, headers={"Retry-After": str(RETRY_AFTER_NOT_STORED)}) from None
         submission_id = readable_submission_id(Inbound(str(token.ministry), kind, seq, body, {})) or subjects.UNPARSED
         location = f"/api/v1/outcomes/{submission_id}?seq={seq}"
         try:
@@ -148,7 +188,7 @@ def submission_routes(context: Context) -> APIRouter:
             outcomes = [o for o in outcomes if o.submission_seq == seq]
         found = next((o for o in outcomes if o.status != Status.DUPLICATE), outcomes[0] if outcomes else None)
         if found is None:
-            raise HTTPException(404, f"no outcome for {submission_id!r} from {token.ministry} (yet)")
+            raise Refusal(404, "no_outcome", f"no outcome for {submission_id!r} from {token.ministry} (yet)")
         return _outcome_response(found, 200)
 
     return router
@@ -162,13 +202,15 @@ def _outcome_response(outcome: Outcome, status_code: int, headers: dict | None =
     return JSONResponse(content=json.loads(outcome.to_json()), status_code=status_code, headers=headers)
 
 
-async def _bounded_body(request: Request, limit: int) -> bytes:
+async def bounded_body(request: Request, limit: int) -> bytes:
+    """The request's body, read as it arrives and refused (413) once it is over `limit` bytes: never more than
+    `limit` and the chunk that passed it are read, and nothing at all when `Content-Length` says it is over."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise HTTPException(413, f"the body is over {limit} bytes")
+        raise Refusal(413, "too_large", f"the body is over {limit} bytes")
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > limit:
-            raise HTTPException(413, f"the body is over {limit} bytes")
+            raise Refusal(413, "too_large", f"the body is over {limit} bytes")
     return bytes(body)

@@ -13,6 +13,7 @@ from services.indicators.readmodel import quarantined as quarantined_events
 from services.indicators.readmodel.db import create_engine, migrate
 from services.indicators.web.api import create_http_app
 from services.indicators.web.dashboard import dashboard_routes
+from services.indicators.web.evidence import EvidenceDesk
 from shared import runtime, streams, subjects
 from shared.nats_health import NatsServerHealth
 from shared.natsconn import connect
@@ -34,11 +35,14 @@ class IndicatorsService:
         probes = probe_routes(self.health, self.metrics.registry, self._measure_lag, readiness=self.readiness, notes=self.notes)
         self.http: FastAPI = create_http_app(self.engine, probes)
         self.http.include_router(dashboard_routes(self.engine, lambda: self.nc))
+        self.evidence = EvidenceDesk()
+        self.http.include_router(self.evidence.router)
 
     async def start(self) -> None:
         await migrate(self.engine)
         self.nc = await connect(self.settings.resolved_nats_url, name="ogi-indicators", credentials=self.settings.nats_credentials)
         await streams.declare(self.nc, self.settings.replicas, self.settings.duplicate_window)
+        await self.evidence.start(self.nc)
         receiver = ReceiverProcess(self.settings.resolved_nats_url, self.settings.nats_credentials)
         self.projector = Projector(self.nc, self.engine, self.metrics, receiver=receiver)
         await self.projector.start()
@@ -47,6 +51,7 @@ class IndicatorsService:
         await self.log_keeper.start()
 
     async def stop(self) -> None:
+        await self.evidence.stop()
         if self.log_keeper is not None:
             await self.log_keeper.stop()
         if self.projector is not None:

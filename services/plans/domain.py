@@ -23,6 +23,7 @@ def submit(submission: SubmitPlan, reporter: Ministry, region: Region, state: Re
         title=submission.title,
         sectors=submission.sectors,
         document_sha256=submission.document_sha256,
+        evidence=[item.as_ref() for item in submission.evidence],
     )
     return Record(PlanSubmitted, state.responsible, data)
 

@@ -12,7 +12,12 @@ from shared.regions import Region
 def complete(submission: CompleteTraining, reporter: Ministry, region: Region, state: RegionState) -> Decision:
     if not state.enrolled:
         return Rejection(code=Code.NOT_ENROLLED, message=f"{region.name} ({region.code}) is not enrolled")
-    data = TrainingCompletedData(note=submission.note, session_id=submission.session_id, participants=submission.participants)
+    data = TrainingCompletedData(
+        note=submission.note,
+        session_id=submission.session_id,
+        participants=submission.participants,
+        evidence=[item.as_ref() for item in submission.evidence],
+    )
     return Record(TrainingCompleted, state.responsible, data)
 
 

@@ -19,6 +19,7 @@ class Code(StrEnum):
     INVALID = "invalid"
     UNKNOWN_REGION = "unknown_region"
     NOT_PERMITTED = "not_permitted"
+    EVIDENCE_MISSING = "evidence_missing"  # contract 1.1: a file named as evidence is not in OGI_EVIDENCE
     ALREADY_ENROLLED = "already_enrolled"
     NOT_ENROLLED = "not_enrolled"
     PLAN_EXISTS = "plan_exists"

@@ -13,6 +13,7 @@ from typing import Annotated, ClassVar
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict, StringConstraints
 from pydantic_core import PydanticCustomError
 
+from shared.contracts.evidence import MAX_EVIDENCE, SHA256_PATTERN, EvidenceRef
 from shared.contracts.text import line, paragraphs
 
 IDENTIFIER_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
@@ -78,6 +79,34 @@ Sectors = Annotated[
 ]
 
 
+class SubmittedEvidence(BaseModel):
+    """One file a submission names as its evidence: stored in OGI_EVIDENCE beforehand (PUT /api/v1/evidence on
+    the gateway), under the file name given here; `public: false` for a file anyone but the submitting ministry
+    and the secretariat must not read (an attendance list holds personal data)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    sha256: Annotated[str, StringConstraints(pattern=SHA256_PATTERN)] = Field(description="The file's SHA-256, 64 lowercase hexadecimal digits.")
+    name: Annotated[str, *line(200)]
+    public: bool
+
+    def as_ref(self) -> EvidenceRef:
+        return EvidenceRef(sha256=self.sha256, name=self.name, public=self.public)
+
+
+def _each_file_once(evidence: list[SubmittedEvidence]) -> list[SubmittedEvidence]:
+    if len({item.sha256 for item in evidence}) != len(evidence):
+        raise PydanticCustomError("evidence_repeated", "must name each file (sha256) at most once")
+    return evidence
+
+
+SubmittedEvidenceList = Annotated[
+    list[SubmittedEvidence],
+    Field(max_length=MAX_EVIDENCE, description=f"At most {MAX_EVIDENCE} files, each once; every one must be in OGI_EVIDENCE (else `evidence_missing`)."),
+    AfterValidator(_each_file_once),
+]
+
+
 class Submission(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
@@ -104,6 +133,7 @@ class CompleteTraining(Submission):
     kind: ClassVar[str] = "training.complete"
     session_id: Annotated[str, *line(128)]
     participants: Annotated[int, Field(ge=1, le=MOST_PARTICIPANTS)]
+    evidence: SubmittedEvidenceList = []
 
 
 class SubmitPlan(Submission):
@@ -112,6 +142,7 @@ class SubmitPlan(Submission):
     title: Annotated[str, *line(500)]
     sectors: Sectors
     document_sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{64}$")] | None = None
+    evidence: SubmittedEvidenceList = []
 
 
 class WithdrawPlan(Submission):
@@ -127,3 +158,8 @@ SUBMISSION_MODELS: dict[str, type[Submission]] = {
     "plan.submit": SubmitPlan,
     "plan.withdraw": WithdrawPlan,
 }
+
+
+def evidence_of(submission: Submission) -> list[SubmittedEvidence]:
+    """The files a submission names as evidence (none for a kind that takes no evidence)."""
+    return list(getattr(submission, "evidence", ()))

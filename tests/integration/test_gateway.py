@@ -9,8 +9,8 @@ import pytest
 from services.gateway import ratelimit
 from services.gateway.app import GatewayService
 from services.gateway.config import GatewaySettings
-from services.gateway.tokens import TokenStore
 from shared.ministries import Ministry
+from shared.tokens import TokenStore
 from tests.support import eventually, new_id
 
 

@@ -5,9 +5,9 @@ import httpx
 
 from services.gateway.app import GatewayService
 from services.gateway.config import GatewaySettings
-from services.gateway.tokens import TokenStore
 from shared.intake import Intake
 from shared.ministries import Ministry
+from shared.tokens import TokenStore
 from tests.support import new_id, replace_registry
 
 MAKASSAR = "73.71"

@@ -21,13 +21,16 @@ from ogi import accounts, credentials, permissions
 from ogi.embedded_nats import EmbeddedNats, free_port
 from services.indicators.app import IndicatorsService
 from services.indicators.projector import arrivals, pull
+from services.indicators.web.evidence_index import EvidenceIndex
 from shared import account_mirrors, streams, subjects
 from shared.eventstore import EventStore
+from shared.evidence_store import EvidenceStore
 from shared.ministries import RESPONSIBLE, Ministry
 from shared.natsconn import NatsUnreachable, connect
 from shared.service import DecidingService
 from shared.settings import Settings
 from shared.stream_reader import StreamReader
+from shared.tokens import TokenStore
 from tests.support import DECIDING_SERVICES, eventually, new_id
 
 MINISTRIES = [str(ministry) for ministry in Ministry]
@@ -460,3 +463,41 @@ async def _api_request(nc, subject: str, body: dict) -> dict:
     if "error" in answer:
         raise APIError.from_error(answer["error"])
     return answer
+
+
+async def test_evidence_is_written_by_the_gateway_alone_and_read_as_far_as_each_user_needs(users, secure_nats):
+    """The gateway stores files; training and plans see only whether one is there; the indicators service reads
+    them, the events naming them and tokens one by one; no ministry reaches OGI_EVIDENCE at all."""
+    matrix = Matrix()
+    content = b"%PDF-1.4\n" + new_id().encode()
+    stored, created = await EvidenceStore(users["gateway"].nc).put(content, "application/pdf")
+    matrix.allowed("the gateway stores a file", created)
+    _, token = await TokenStore(users[permissions.ADMIN].nc).create(Ministry.KEMENDAGRI)
+    for service in permissions.EVIDENCE_DECIDERS:
+        store = EvidenceStore(users[service].nc, timeout=2)
+        matrix.allowed(f"{service} sees a file is there", await store.info(stored.sha256) == stored)
+        matrix.allowed(f"{service} sees a file is not", await store.missing(["0" * 64]) == ["0" * 64])
+    indicators = users["indicators"].nc
+    read = b"".join([chunk async for chunk in EvidenceStore(indicators, timeout=2).content(stored)])
+    matrix.allowed("indicators reads a file", read == content)
+    await EvidenceIndex(indicators).catch_up()
+    matrix.allowed("indicators reads the events naming files", True)
+    verified = await TokenStore(indicators).verify(token)
+    matrix.allowed("indicators verifies a token", verified is not None and verified.ministry == Ministry.KEMENDAGRI)
+
+    chunks, metas = subjects.evidence_chunks("x"), subjects.evidence_meta("0" * 64)
+    content_reads = (f"$JS.API.DIRECT.GET.{subjects.EVIDENCE_STREAM}", f"$JS.API.STREAM.MSG.GET.{subjects.EVIDENCE_STREAM}")
+    for service in permissions.EVIDENCE_DECIDERS:
+        for subject in (*content_reads, f"$JS.API.CONSUMER.CREATE.{subjects.EVIDENCE_STREAM}", chunks, metas):
+            await matrix.denied(users[service], "publish", subject, reply=True)
+    await matrix.denied(users["registry"], "publish", f"$JS.API.DIRECT.GET.{subjects.EVIDENCE_STREAM}.{metas}", reply=True)
+    for subject in (chunks, metas, f"$KV.{subjects.TOKENS_BUCKET}.x", f"$JS.API.CONSUMER.CREATE.KV_{subjects.TOKENS_BUCKET}"):
+        await matrix.denied(users["indicators"], "publish", subject, reply=True)
+    await matrix.denied(users["gateway"], "publish", content_reads[0], reply=True)  # it stores files; it reads none back
+    for name in MINISTRIES:
+        for subject in (*content_reads, f"$JS.API.DIRECT.GET.{subjects.EVIDENCE_STREAM}.{metas}", chunks, metas):
+            await matrix.denied(users[name], "publish", subject, reply=True)
+    for name in NON_ADMINS:
+        for operation in ("DELETE", "PURGE", "MSG.DELETE"):
+            await matrix.denied(users[name], "publish", f"$JS.API.STREAM.{operation}.{subjects.EVIDENCE_STREAM}", reply=True)
+    assert not _service_violations(secure_nats), "a service was refused something it needs"

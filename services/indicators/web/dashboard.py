@@ -14,6 +14,7 @@ from sse_starlette import EventSourceResponse
 
 from services.indicators.readmodel import checkpoint, monthly, region_rows
 from services.indicators.readmodel.lineage import regions_counted as counted_regions
+from services.indicators.web.evidence import publishable
 from services.indicators.web.live import LiveUpdates
 from services.indicators.web.log_api import log_routes
 from services.indicators.web.opendata import COLUMNS, csv_response, open_data_routes
@@ -106,7 +107,8 @@ def dashboard_routes(engine: AsyncEngine, nats: Callable[[], Client | None]) -> 
         if found is None:
             raise HTTPException(404, f"{code!r} is not a known kabupaten/kota code")
         async with engine.connect() as connection:
-            return {"code": found.code, "events": await region_rows.events_of(connection, found.code, as_of)}
+            events = await region_rows.events_of(connection, found.code, as_of)
+        return {"code": found.code, "events": [{**event, "data": publishable(event["data"])} for event in events]}
 
     return router
 

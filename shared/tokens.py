@@ -1,4 +1,5 @@
-"""Bearer tokens, one ministry each, kept in KV `OGI_TOKENS` as hashes only.
+"""Bearer tokens, one ministry each, kept in KV `OGI_TOKENS` as hashes only: made by the operator (`ogi token`),
+verified by the gateway and, for private evidence files, by the indicators service.
 
 A token reads `ogi_<id>_<secret>`: the id names it (for listing, rotating and revoking), the secret (256
 random bits) is never stored; the bucket holds its SHA-256, which is enough for a secret of that strength.
