@@ -76,6 +76,8 @@ async def all_rows(connection: AsyncConnection, as_of: dt.date | None = None) ->
 
 
 async def standings_on(connection: AsyncConnection, day: dt.date | None) -> dict[str, Standing]:
+    """Each region's standing on its last day with events on or before `day` (any day, when none is given),
+    by a lookup on region_day's key per region."""
     region_day = tables.region_day.c
     wanted = values(column("code", String), name="wanted").data([(region.code,) for region in all_regions()]).cte("wanted")
     on_or_before = [] if day is None else [region_day.day <= day]
