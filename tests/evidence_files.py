@@ -4,12 +4,7 @@ import io
 import os
 import zipfile
 
-PDF = "application/pdf"
-JPEG = "image/jpeg"
-PNG = "image/png"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-CSV = "text/csv"
+from shared.contracts.evidence import CSV, DOCX, JPEG, PDF, PNG, XLSX
 
 
 def _unique() -> bytes:
