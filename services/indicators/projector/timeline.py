@@ -11,6 +11,8 @@ from its events in event_log by the counting rules (rules.timeline); during a bu
 no index to read one region by, the region is listed in region_timeline_stale and made again at its end."""
 
 import datetime as dt
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import bindparam, delete, func, insert, select
@@ -110,15 +112,17 @@ class TimelineChanges:
             if fresh:
                 connection.execute(insert(tables.region_timeline_stale), [{"region_code": region} for region in fresh])
             self.timelines.stale.update(fresh)
-            self._forget(self.remade)
+            if self.remade:
+                self._forget(self.remade)
         else:
             self.remake_now(connection, sorted(self.remade), states)
         driver_sql.execute_many(connection, tables.region_day, "upsert", [{"region_code": r, "day": d, "standing": s} for (r, d), s in self.days.items()])
         rows = [_span_row(key, *value) for key, value in self.spans.items() if value is not None]
         driver_sql.execute_many(connection, tables.region_span, "upsert", rows)
-        gone = [_span_key(key) for key, value in self.spans.items() if value is None]
+        gone = [key for key, value in self.spans.items() if value is None]
         if gone:
-            connection.execute(_SPAN_DELETE, gone)
+            sql, bound_day = _span_delete(connection.dialect)
+            connection.exec_driver_sql(sql, [(region, scope, indicator, bound_day(first)) for region, scope, indicator, first in gone])
 
     def _forget(self, regions: set[str]) -> None:
         self.days = {key: value for key, value in self.days.items() if key[0] not in regions}
@@ -154,12 +158,17 @@ def settle(connection: Connection, timelines: Timelines, states: dict[str, rules
     changes.save(connection, states)
 
 
-_SPAN_KEY = ("region_code", "scope", "indicator", "from_day")
-_SPAN_DELETE = delete(tables.region_span).where(*(tables.region_span.c[name] == bindparam(f"_{name}") for name in _SPAN_KEY))
-
-
-def _span_key(key: tuple[str, str, str, dt.date]) -> dict:
-    return {f"_{name}": value for name, value in zip(_SPAN_KEY, key, strict=True)}
+@functools.cache
+def _span_delete(dialect) -> tuple[str, Callable]:
+    """The driver's SQL deleting a span by its key (parameters: region, scope, indicator, first day), and the
+    first day's bind conversion. Compiled once: a bulk load deletes spans in most batches."""
+    span = tables.region_span.c
+    names = ("region_code", "scope", "indicator", "from_day")
+    statement = delete(tables.region_span).where(*(span[name] == bindparam(name) for name in names))
+    compiled = statement.compile(dialect=dialect)
+    if tuple(compiled.positiontup or ()) != names:
+        raise RuntimeError(f"unexpected parameter order in the span delete: {compiled.positiontup}")
+    return compiled.string, driver_sql.bind_converter(dialect, span.from_day.type)
 
 
 def _span_row(key: tuple[str, str, str, dt.date], to_day: dt.date | None, made_by: rules.Named) -> dict:
