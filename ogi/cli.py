@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from ogi import log_commands, nats_errors, operator, tokens
+from ogi import log_commands, nats_errors, operator, tokens, users
 from ogi import up as up_module
 from ogi.cli_support import NatsUrl, console, errors, fail, run, settings, unknown_ministry, with_nats
 from ogi.embedded_nats import NatsStartError
@@ -117,6 +117,7 @@ app.command("trace")(operator.trace)
 app.command()(operator.rebuild)
 app.command()(simulation.simulate)
 app.add_typer(tokens.app, name="token")
+app.add_typer(users.app, name="user")
 app.command()(log_commands.verify)
 app.add_typer(log_commands.app, name="log")
 

@@ -178,9 +178,10 @@ def indicators() -> Permissions:
 
 
 def gateway() -> Permissions:
-    """Submits for any ministry on behalf of a bearer token, follows and reads every outcome, keeps the
-    tokens (KV OGI_TOKENS), counts requests (OGI_RATE) and stores evidence files (OGI_EVIDENCE: a file's
-    chunks and its metadata, and whether one is there already)."""
+    """Submits for any ministry on behalf of a bearer token or a signed-in person, follows and reads every
+    outcome, keeps the tokens (KV OGI_TOKENS) and the workspace's accounts and sessions (OGI_PEOPLE,
+    OGI_SESSIONS), counts requests (OGI_RATE) and stores evidence files (OGI_EVIDENCE: a file's chunks and its
+    metadata, and whether one is there already)."""
     outcomes = subjects.OUTCOMES_STREAM
     return Permissions(
         publish=(
@@ -191,6 +192,8 @@ def gateway() -> Permissions:
             _direct_get(outcomes),
             _direct_get(outcomes, ">"),
             *_bucket_writer(subjects.TOKENS_BUCKET),
+            *_bucket_writer(subjects.PEOPLE_BUCKET),
+            *_bucket_writer(subjects.SESSIONS_BUCKET),
             "ogi.rate.>",
             _direct_get(subjects.RATE_STREAM, ">"),
             subjects.evidence_all_chunks(),

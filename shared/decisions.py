@@ -29,6 +29,7 @@ class EventModel(Protocol[DataT_contra]):
         recorded_at: dt.datetime,
         submission_id: str,
         trace_id: str | None = None,
+        submitted_by: str | None = None,
         data: DataT_contra,
     ) -> AnyEvent: ...
 

@@ -10,6 +10,8 @@ from shared.contracts.submissions import RESERVED_ID
 from shared.submission_json import NotJson, read_json
 
 _IDENTIFIER = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# Set by the gateway's workspace on what a signed-in person submits: their pseudonymous id, which the event keeps.
+SUBMITTED_BY = "Ogi-Submitted-By"
 
 
 def is_submission_id(value: object) -> TypeGuard[str]:

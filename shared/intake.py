@@ -11,6 +11,7 @@ optimistic concurrency, so a decision on a state the store has moved past is ref
 import asyncio
 import datetime as dt
 import logging
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,13 +21,13 @@ from opentelemetry import trace
 from pydantic import ValidationError
 
 from shared import telemetry
-from shared.contracts.events import AnyEvent, event_id_for
+from shared.contracts.events import PERSON_ID_PATTERN, AnyEvent, event_id_for
 from shared.contracts.outcomes import Code, FieldError, Outcome, Rejection, Status
 from shared.contracts.submissions import SUBMISSION_MODELS, Submission, evidence_of
 from shared.decisions import Decider, Record
 from shared.eventstore import ConcurrencyConflict, EventStore, History, StoredEvent
 from shared.evidence_store import EvidenceStore
-from shared.inbound import Inbound
+from shared.inbound import SUBMITTED_BY, Inbound
 from shared.inbox_order import InboxOrder, NotReadYet
 from shared.ledger import Ledger
 from shared.metrics import ServiceMetrics
@@ -43,6 +44,7 @@ CONFLICT_RETRIES = 20
 # An outcome lists at most this many field errors, so that its size never depends on what a client sent.
 FIELD_ERRORS_LISTED = 20
 FIELD_NAME_LENGTH = 100
+PERSON_ID = re.compile(PERSON_ID_PATTERN)
 
 
 class Transient(Exception):
@@ -186,7 +188,7 @@ class Intake:
                     return _rejected(inbound, submission.submission_id, decision)
                 await self.regions.catch_up(guard)  # decided on a stale state: decide again
                 continue
-            event = _event(decision, submission, reporter)
+            event = _event(decision, submission, reporter, submitted_by(inbound))
             try:
                 seq = await self.store.append(event, expected_last_seq, guard)
             except ConcurrencyConflict:
@@ -276,7 +278,13 @@ def _field_name(location: tuple) -> str:
     return name.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def _event(decision: Record[Any], submission: Submission, reporter: Ministry) -> AnyEvent:
+def submitted_by(inbound: Inbound) -> str | None:
+    """The person the workspace names as the submission's maker (SUBMITTED_BY), if the name is well-formed."""
+    person = inbound.headers.get(SUBMITTED_BY)
+    return person if person is not None and PERSON_ID.match(person) else None
+
+
+def _event(decision: Record[Any], submission: Submission, reporter: Ministry, person: str | None) -> AnyEvent:
     return decision.event_type(
         event_id=event_id_for(reporter, submission.submission_id),
         region_code=submission.region_code,
@@ -286,6 +294,7 @@ def _event(decision: Record[Any], submission: Submission, reporter: Ministry) ->
         recorded_at=dt.datetime.now(dt.UTC),
         submission_id=submission.submission_id,
         trace_id=current_trace_id(),
+        submitted_by=person,
         data=decision.data,
     )
 

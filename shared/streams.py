@@ -105,10 +105,16 @@ def evidence_stream_config(common: StreamConfig, atomic: bool | None) -> StreamC
     )
 
 
+SESSION_KEPT_SECONDS = 24 * 3600  # at least a session's longest life (services/gateway/workspace/sessions.py)
+
+
 def bucket_configs(replicas: int) -> list[KeyValueConfig]:
     return [
-        KeyValueConfig(bucket=bucket, history=1, replicas=replicas)
-        for bucket in (subjects.INDICATORS_BUCKET, subjects.SUBMISSIONS_BUCKET, subjects.TOKENS_BUCKET)
+        *(
+            KeyValueConfig(bucket=bucket, history=1, replicas=replicas)
+            for bucket in (subjects.INDICATORS_BUCKET, subjects.SUBMISSIONS_BUCKET, subjects.TOKENS_BUCKET, subjects.PEOPLE_BUCKET)
+        ),
+        KeyValueConfig(bucket=subjects.SESSIONS_BUCKET, history=1, replicas=replicas, ttl=SESSION_KEPT_SECONDS),
     ]
 
 

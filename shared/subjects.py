@@ -12,6 +12,9 @@ INDICATORS_BUCKET = "OGI_INDICATORS"
 SUBMISSIONS_BUCKET = "OGI_SUBMISSIONS"
 # Platform-internal: the HTTP gateway's bearer tokens, as hashes (shared/tokens.py).
 TOKENS_BUCKET = "OGI_TOKENS"
+# Platform-internal: the workspace's accounts (shared/people.py) and its sessions (services/gateway/workspace).
+PEOPLE_BUCKET = "OGI_PEOPLE"
+SESSIONS_BUCKET = "OGI_SESSIONS"
 RATE_STREAM = "OGI_RATE"  # the gateway's request counters (services/gateway/ratelimit.py)
 # The transparency log's signed checkpoints, its verifier key and witnesses' cosignatures: state of its own,
 # kept like the events (never in the read model, which is rebuilt). services/indicators/log_keeper.py

@@ -7,11 +7,14 @@ from services.gateway.config import GatewaySettings
 from services.gateway.evidence import evidence_routes
 from services.gateway.http import Connected, Context, Refusal, refusal_response, submission_routes
 from services.gateway.ratelimit import RateLimiter
+from services.gateway.workspace.routes import workspace_routes
+from services.gateway.workspace.sessions import Sessions
 from shared import streams
 from shared.evidence_store import EvidenceStore
 from shared.http_middleware import HardenedHttp
 from shared.nats_health import NatsServerHealth
 from shared.natsconn import connect
+from shared.people import PeopleStore
 from shared.probes import probe_routes
 from shared.settings import Settings
 from shared.submitting import Outcomes
@@ -30,12 +33,15 @@ class GatewayService:
         self.http.include_router(probe_routes(self.readiness, self.context.registry))
         self.http.include_router(submission_routes(self.context))
         self.http.include_router(evidence_routes(self.context))
+        self.http.include_router(workspace_routes(self.context))
         self.http.add_exception_handler(Refusal, refusal_response)
 
     async def start(self) -> None:
         nc = await connect(self.settings.resolved_nats_url, name="ogi-gateway", credentials=self.settings.nats_credentials)
         await streams.declare(nc, self.settings.replicas, self.settings.duplicate_window)
         gateway = self.context.settings
+        sessions = Sessions(nc, gateway.session_lifetime)
+        await sessions.start()
         self.context.connected = Connected(
             nc,
             tokens=TokenStore(nc),
@@ -43,6 +49,8 @@ class GatewayService:
             failures=RateLimiter(nc, "failed", gateway.failures_per_minute / 60, gateway.failures_per_minute),
             outcomes=await Outcomes(nc, "ogi.outcome.>", only_new=True, keep=RECENT_OUTCOMES).__aenter__(),
             evidence=EvidenceStore(nc),
+            people=PeopleStore(nc),
+            sessions=sessions,
         )
 
     async def stop(self) -> None:

@@ -1,5 +1,7 @@
 """The gateway's own settings, from `OGI_GATEWAY_*` variables."""
 
+import datetime as dt
+
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -12,3 +14,4 @@ class GatewaySettings(BaseSettings):
     burst: int = 20  # per token, at once
     failures_per_minute: int = 10  # requests without a valid token, per client address
     evidence_uploads_at_once: int = 8  # each holds its file (up to 10 MiB) in memory while it is checked and stored
+    session_lifetime: dt.timedelta = dt.timedelta(hours=12)  # a workspace session's, from sign-in (at most a day)

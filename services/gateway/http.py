@@ -22,11 +22,14 @@ from pydantic import BaseModel
 
 from services.gateway.config import GatewaySettings
 from services.gateway.ratelimit import RateLimiter
+from services.gateway.workspace.sessions import Sessions
 from shared import subjects
 from shared.contracts.outcomes import Outcome, Status
 from shared.contracts.submissions import SUBMISSION_MODELS
 from shared.evidence_store import EvidenceStore
+from shared.inbound import SUBMITTED_BY
 from shared.intake import Inbound, readable_submission_id
+from shared.people import PeopleStore
 from shared.stream_reader import StreamReader
 from shared.submitting import Outcomes, publish_submission
 from shared.tokens import Expired, Token, TokenStore
@@ -46,6 +49,8 @@ class Connected:
     failures: RateLimiter  # per client address, of requests without a valid token
     outcomes: Outcomes
     evidence: EvidenceStore
+    people: PeopleStore
+    sessions: Sessions
 
 
 class Refusal(HTTPException):
@@ -154,44 +159,59 @@ def submission_routes(context: Context) -> APIRouter:
         if not token.ministry.is_responsible:
             raise Refusal(403, "not_permitted", f"{token.ministry} follows this action read-only and does not submit")
         body = await bounded_body(request, context.settings.max_body_bytes)
-        headers = {name: request.headers[name] for name in ("traceparent", "tracestate") if name in request.headers}
-        running = context.running()
-        try:
-            seq = await publish_submission(running.nc, str(token.ministry), kind, body, headers)
-        except NatsError as error:
-            context.submissions.labels(token.ministry, kind, "503").inc()
-            detail = (
-                f"not stored: NATS did not confirm it stored it ({type(error).__name__}); "
-                "send it again later (a resend of one stored after all is answered duplicate)"
-            )
-            raise Refusal(503, "not_stored", detail, headers={"Retry-After": str(RETRY_AFTER_NOT_STORED)}) from None
-        submission_id = readable_submission_id(Inbound(str(token.ministry), kind, seq, body, {})) or subjects.UNPARSED
-        location = f"/api/v1/outcomes/{submission_id}?seq={seq}"
-        try:
-            outcome = await running.outcomes.wait(seq, timeout=context.settings.outcome_wait_seconds)
-        except TimeoutError:
-            context.submissions.labels(token.ministry, kind, "202").inc()
-            return JSONResponse({"status": "pending", "submission_seq": seq}, status_code=202, headers={"Location": location})
-        context.submissions.labels(token.ministry, kind, str(STATUS_CODES[outcome.status])).inc()
-        return _outcome_response(outcome, STATUS_CODES[outcome.status], {"Location": location})
+        return await submit_and_answer(context, request, str(token.ministry), kind, body, "/api/v1/outcomes")
 
     @router.get("/outcomes/{submission_id}", responses={404: {"description": "no outcome (yet)"}})
     async def outcome(submission_id: str, seq: int | None = None, token: Token = Depends(authorised)) -> JSONResponse:
         """The outcome of the token's ministry's submission: the original one, or the one stored at `seq`."""
-        stored = (
-            await StreamReader(context.running().nc, subjects.OUTCOMES_STREAM).read(subjects.outcome(str(token.ministry), submission_id))
-            if _is_subject_token(submission_id)
-            else []
-        )
-        outcomes = [Outcome.model_validate_json(message.data) for message in stored]
-        if seq is not None:
-            outcomes = [o for o in outcomes if o.submission_seq == seq]
-        found = next((o for o in outcomes if o.status != Status.DUPLICATE), outcomes[0] if outcomes else None)
-        if found is None:
-            raise Refusal(404, "no_outcome", f"no outcome for {submission_id!r} from {token.ministry} (yet)")
-        return _outcome_response(found, 200)
+        return await outcome_response(context, str(token.ministry), submission_id, seq)
 
     return router
+
+
+async def submit_and_answer(
+    context: Context, request: Request, ministry: str, kind: str, body: bytes, outcomes_path: str, person: str | None = None
+) -> JSONResponse:
+    """Store `body` in `ministry`'s inbox (naming `person` as its maker, from the workspace) and answer with its
+    outcome, or 202 with where to ask for it."""
+    headers = {name: request.headers[name] for name in ("traceparent", "tracestate") if name in request.headers}
+    if person is not None:
+        headers[SUBMITTED_BY] = person
+    running = context.running()
+    try:
+        seq = await publish_submission(running.nc, ministry, kind, body, headers)
+    except NatsError as error:
+        context.submissions.labels(ministry, kind, "503").inc()
+        detail = (
+            f"not stored: NATS did not confirm it stored it ({type(error).__name__}); "
+            "send it again later (a resend of one stored after all is answered duplicate)"
+        )
+        raise Refusal(503, "not_stored", detail, headers={"Retry-After": str(RETRY_AFTER_NOT_STORED)}) from None
+    submission_id = readable_submission_id(Inbound(ministry, kind, seq, body, {})) or subjects.UNPARSED
+    location = f"{outcomes_path}/{submission_id}?seq={seq}"
+    try:
+        outcome = await running.outcomes.wait(seq, timeout=context.settings.outcome_wait_seconds)
+    except TimeoutError:
+        context.submissions.labels(ministry, kind, "202").inc()
+        return JSONResponse({"status": "pending", "submission_seq": seq}, status_code=202, headers={"Location": location})
+    context.submissions.labels(ministry, kind, str(STATUS_CODES[outcome.status])).inc()
+    return _outcome_response(outcome, STATUS_CODES[outcome.status], {"Location": location})
+
+
+async def outcome_response(context: Context, ministry: str, submission_id: str, seq: int | None) -> JSONResponse:
+    """The outcome of `ministry`'s submission `submission_id`: the original one, or the one stored at `seq`."""
+    stored = (
+        await StreamReader(context.running().nc, subjects.OUTCOMES_STREAM).read(subjects.outcome(ministry, submission_id))
+        if _is_subject_token(submission_id)
+        else []
+    )
+    outcomes = [Outcome.model_validate_json(message.data) for message in stored]
+    if seq is not None:
+        outcomes = [o for o in outcomes if o.submission_seq == seq]
+    found = next((o for o in outcomes if o.status != Status.DUPLICATE), outcomes[0] if outcomes else None)
+    if found is None:
+        raise Refusal(404, "no_outcome", f"no outcome for {submission_id!r} from {ministry} (yet)")
+    return _outcome_response(found, 200)
 
 
 def _is_subject_token(value: str) -> bool:

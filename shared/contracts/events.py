@@ -20,6 +20,7 @@ from shared.ministries import Ministry
 
 EVENT_ID_NAMESPACE = uuid.UUID("6f1c0a3e-5d1b-4c59-9a63-0a1f6e0b2c11")
 SCHEMA_VERSION_KEY = b'"schema_version"'
+PERSON_ID_PATTERN = r"^p_[0-9a-f]{16}$"  # a workspace account (shared/people.py)
 EVIDENCE_SINCE_VERSION_2 = "From schema_version 2 on; an event stored at version 1 names none and is read as `[]`."
 
 
@@ -74,6 +75,9 @@ class Event(BaseModel):
     recorded_at: dt.datetime
     submission_id: str
     trace_id: str | None = None
+    # The person who made the submission in the workspace (a pseudonymous id, shared/people.py); absent for a
+    # submission a ministry's system made.
+    submitted_by: str | None = Field(default=None, exclude_if=lambda value: value is None, pattern=PERSON_ID_PATTERN)
 
 
 class RegionEnrolled(Event):

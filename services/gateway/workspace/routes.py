@@ -1,0 +1,16 @@
+"""Every route of the workspace, for the gateway's app."""
+
+from fastapi import APIRouter
+
+from services.gateway.http import Context
+from services.gateway.workspace.auth import auth_routes
+from services.gateway.workspace.pages import page_routes
+from services.gateway.workspace.submissions import submission_routes
+
+
+def workspace_routes(context: Context) -> APIRouter:
+    router = APIRouter()
+    for routes in (auth_routes, submission_routes):
+        router.include_router(routes(context))
+    router.include_router(page_routes())
+    return router
