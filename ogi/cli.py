@@ -50,6 +50,7 @@ def up(
         console.print(f"Streams    {config.replicas} replicas each, buckets too", highlight=False)
     console.print(f"Dashboard  {running.dashboard_url}", soft_wrap=True)
     console.print(f"Gateway    {running.gateway_url}{{kind}}  (tokens: ogi token create)", soft_wrap=True)
+    console.print(f"Workspace  {running.workspace_url}  (accounts: ogi user add)", soft_wrap=True)
     if running.credentials is not None:
         console.print(f"NATS users {running.credentials.resolve()}/<user>.json (OGI_NATS_CREDENTIALS)", soft_wrap=True, highlight=False)
     console.print("Ready. Ctrl-C stops.", style="green")

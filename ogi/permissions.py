@@ -180,7 +180,8 @@ def indicators() -> Permissions:
 def gateway() -> Permissions:
     """Submits for any ministry on behalf of a bearer token or a signed-in person, follows and reads every
     outcome, keeps the tokens (KV OGI_TOKENS) and the workspace's accounts and sessions (OGI_PEOPLE,
-    OGI_SESSIONS), counts requests (OGI_RATE) and stores evidence files (OGI_EVIDENCE: a file's chunks and its
+    OGI_SESSIONS), reads a region's events (the workspace previews a spreadsheet against them), counts requests
+    (OGI_RATE) and stores evidence files (OGI_EVIDENCE: a file's chunks and its
     metadata, and whether one is there already)."""
     outcomes = subjects.OUTCOMES_STREAM
     return Permissions(
@@ -194,6 +195,8 @@ def gateway() -> Permissions:
             *_bucket_writer(subjects.TOKENS_BUCKET),
             *_bucket_writer(subjects.PEOPLE_BUCKET),
             *_bucket_writer(subjects.SESSIONS_BUCKET),
+            _direct_get(subjects.EVENTS_STREAM),  # a region's events, to preview a spreadsheet against them
+            _direct_get(subjects.EVENTS_STREAM, ">"),
             "ogi.rate.>",
             _direct_get(subjects.RATE_STREAM, ">"),
             subjects.evidence_all_chunks(),

@@ -43,6 +43,7 @@ class Running:
     nats_url: str
     dashboard_url: str
     gateway_url: str
+    workspace_url: str
     embedded: EmbeddedNats | None
     children: dict[str, subprocess.Popen]
     demo: subprocess.Popen | None = None
@@ -81,14 +82,25 @@ def start(settings: Settings, otlp: str | None = None, secure: bool = False) -> 
             )
         embedded.start()
     base = f"http://{settings.http_host}"
-    gateway = f"{base}:{settings.http_port + HTTP_PORT_OFFSETS['gateway']}/api/v1/submissions/"
-    running = Running(settings.resolved_nats_url, f"{base}:{settings.http_port}/", gateway, embedded, {}, credentials=credentials, lock=lock)
+    gateway_base = f"{base}:{settings.http_port + HTTP_PORT_OFFSETS['gateway']}"
+    dashboard = f"{base}:{settings.http_port}/"
+    running = Running(
+        settings.resolved_nats_url,
+        dashboard,
+        f"{gateway_base}/api/v1/submissions/",
+        f"{gateway_base}/workspace/",
+        embedded,
+        {},
+        credentials=credentials,
+        lock=lock,
+    )
     try:
         admin = credential_files.credentials_file(credentials, permissions.ADMIN) if credentials else None
         asyncio.run(_prepare_streams(settings, admin))
         monitor = {"OGI_NATS_MONITOR_URL": embedded.monitor_url} if embedded is not None else {}
+        links = {"OGI_GATEWAY_DASHBOARD_URL": dashboard}  # the workspace links a region to its page on the dashboard
         for name in SERVICES:
-            running.children[name] = _spawn(name, settings, otlp, running.credentials_of(name) | monitor)
+            running.children[name] = _spawn(name, settings, otlp, running.credentials_of(name) | monitor | links)
         _wait_until_ready(running, settings)
     except BaseException:
         stop(running)

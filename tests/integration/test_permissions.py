@@ -19,6 +19,7 @@ from nats.js.errors import APIError, KeyNotFoundError, NoKeysError, NotFoundErro
 
 from ogi import accounts, credentials, permissions
 from ogi.embedded_nats import EmbeddedNats, free_port
+from services.gateway.workspace.sessions import Sessions
 from services.indicators.app import IndicatorsService
 from services.indicators.projector import arrivals, pull
 from services.indicators.web.evidence_index import EvidenceIndex
@@ -27,6 +28,7 @@ from shared.eventstore import EventStore
 from shared.evidence_store import EvidenceStore
 from shared.ministries import RESPONSIBLE, Ministry
 from shared.natsconn import NatsUnreachable, connect
+from shared.people import PeopleStore
 from shared.service import DecidingService
 from shared.settings import Settings
 from shared.stream_reader import StreamReader
@@ -501,3 +503,30 @@ async def test_evidence_is_written_by_the_gateway_alone_and_read_as_far_as_each_
         for operation in ("DELETE", "PURGE", "MSG.DELETE"):
             await matrix.denied(users[name], "publish", f"$JS.API.STREAM.{operation}.{subjects.EVIDENCE_STREAM}", reply=True)
     assert not _service_violations(secure_nats), "a service was refused something it needs"
+
+
+async def test_accounts_and_sessions_are_the_gateways_alone(users, secure_nats):
+    """The operator makes accounts; the gateway signs people in, keeps their sessions and reads a region's events
+    (to preview a spreadsheet); no ministry and no other service reaches the accounts or the sessions."""
+    matrix = Matrix()
+    email = f"{new_id()}@kemendagri.go.id"
+    _, code = await PeopleStore(users[permissions.ADMIN].nc).add(Ministry.KEMENDAGRI, email)
+    gateway = users["gateway"].nc
+    person = await PeopleStore(gateway).activate(email, code, "a long enough passphrase")
+    matrix.allowed("the gateway activates an account", (await PeopleStore(gateway).sign_in(email, "a long enough passphrase")).id == person.id)
+    sessions = Sessions(gateway)
+    await sessions.start()
+    session, cookie = await sessions.make(person.id)
+    matrix.allowed("the gateway keeps sessions", await sessions.find(cookie) == session)
+    history = await EventStore(gateway, timeout=2).read(subjects.region_history("73.71"))
+    matrix.allowed("the gateway reads a region's events", history.events == ())
+
+    private = []
+    for bucket in (subjects.PEOPLE_BUCKET, subjects.SESSIONS_BUCKET):
+        stream = streams.bucket_stream(bucket)
+        private += [f"$KV.{bucket}.x", f"$JS.API.STREAM.MSG.GET.{stream}", f"$JS.API.DIRECT.GET.{stream}.$KV.{bucket}.x", f"$JS.API.CONSUMER.CREATE.{stream}"]
+    for name in (*MINISTRIES, *permissions.DECIDING_SERVICES, "indicators"):
+        for subject in private:
+            await matrix.denied(users[name], "publish", subject, reply=True)
+    await matrix.denied(users["gateway"], "publish", subjects.event("registry", "73.71", "RegionEnrolled"), reply=True)
+    assert matrix.counts["denied"] == (len(MINISTRIES) + len(permissions.DECIDING_SERVICES) + 1) * len(private) + 1
