@@ -26,6 +26,8 @@ COMMANDS = [
     ["submit", "region.enroll", "--ministry", "kominfo", "--json", "-"],
     ["token", "create", "--ministry", "kominfo"],
     ["token", "list"],
+    ["user", "add", "--org", "kominfo", "--email", "sari@kominfo.go.id"],
+    ["user", "list"],
 ]
 
 
@@ -123,6 +125,7 @@ def test_an_unreachable_nats_is_one_clear_line(tmp_path, args):
         (["region", "99.99"], "'99.99' is not a known kabupaten/kota code"),
         (["tail", "--region", "nowhere"], "'nowhere' is not a known kabupaten/kota code"),
         (["outcomes", "--ministry", "kemenkeu"], "unknown ministry 'kemenkeu'"),
+        (["user", "add", "--org", "kemendagr", "--email", "a@kemendagri.go.id"], "unknown ministry 'kemendagr': did you mean kemendagri?"),
     ],
 )
 def test_mistakes_are_one_clear_line(tmp_path, args, message):
@@ -188,3 +191,23 @@ def test_an_api_that_does_not_answer_names_the_option_that_points_at_it(tmp_path
         result = subprocess.run([OGI, *args, *nats_url, *nowhere], cwd=tmp_path, capture_output=True, text=True, timeout=60)
         assert "did not answer" in result.stdout + result.stderr and "--api-url" in result.stdout + result.stderr, result.stdout + result.stderr
         assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_an_operator_makes_an_account_and_the_person_signs_in_with_its_code(ogi_up, tmp_path):
+    nats_url = ["--nats-url", ogi_up.nats_url]
+    workspace = ogi_up.http.rsplit(":", 1)[0] + f":{int(ogi_up.http.rsplit(':', 1)[1]) + 4}/workspace/"
+    made = ogi_json("user", "add", "--org", "kemendagri", "--email", "Rina@Kemendagri.go.id", "--workspace-url", workspace, *nats_url, cwd=tmp_path)
+    assert made["email"] == "rina@kemendagri.go.id" and made["link"].startswith(f"{workspace}#aktivasi?email=rina%40kemendagri.go.id&kode=")
+    again = run("user", "add", "--org", "kominfo", "--email", "rina@kemendagri.go.id", *nats_url, cwd=tmp_path)
+    assert again.returncode == 1 and "has an account already" in again.stderr and len(again.stderr.strip().splitlines()) == 1
+
+    activation = {"email": made["email"], "code": made["code"], "password": "the officer's own passphrase"}
+    signed_in = httpx.post(f"{workspace}api/activation", json=activation)
+    assert signed_in.status_code == 200 and signed_in.json()["person"]["id"] == made["id"], signed_in.text
+    listed = {person["id"]: person for person in ogi_json("user", "list", *nats_url, cwd=tmp_path)}
+    assert listed[made["id"]]["state"] == "active" and listed[made["id"]]["organisation"] == "kemendagri"
+
+    assert run("user", "disable", made["id"], *nats_url, cwd=tmp_path).returncode == 0
+    session = httpx.get(f"{workspace}api/session", cookies=signed_in.cookies)
+    assert session.status_code == 401, "a disabled account's sessions end at once"
+    assert {person["id"]: person for person in ogi_json("user", "list", *nats_url, cwd=tmp_path)}[made["id"]]["state"] == "disabled"
