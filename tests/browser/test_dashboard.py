@@ -5,7 +5,10 @@ import time
 
 from playwright.async_api import expect
 
-from tests.dashboard_story import BANDUNG, MERAUKE, two_ministries_three_regions
+from shared.evidence_store import EvidenceStore
+from tests import evidence_files
+from tests.dashboard_story import BANDUNG, MAKASSAR, MERAUKE, two_ministries_three_regions
+from tests.support import new_id
 
 LIVE = {
     "national.enrolled": "3",
@@ -177,3 +180,50 @@ async def test_a_count_opens_the_regions_and_events_behind_it_by_keyboard(served
     await expect(page.locator("#lineage-regions")).to_contain_text("Kota Bandung (32.73)")
     await page.get_by_role("button", name="Kota Bandung (32.73)").click()
     await expect(page.locator("dialog#region")).to_be_visible()
+
+
+async def test_a_regions_public_documents_download_from_its_page_and_private_ones_only_count(served, page):
+    plan_document, attendance = evidence_files.pdf(), evidence_files.png()
+    store = EvidenceStore(served.nc)
+    public, _ = await store.put(plan_document, evidence_files.PDF)
+    private, _ = await store.put(attendance, evidence_files.PNG)
+    kemendagri = served.ministry("kemendagri")
+    await kemendagri.enroll(MAKASSAR, "2019-01-10")
+    trained = await kemendagri.submit(
+        "training.complete",
+        {
+            "submission_id": new_id(),
+            "region_code": MAKASSAR,
+            "occurred_on": "2019-02-11",
+            "session_id": "mks-1",
+            "participants": 30,
+            "evidence": [{"sha256": private.sha256, "name": "daftar-hadir-budi.png", "public": False}],
+        },
+    )
+    planned = await kemendagri.submit(
+        "plan.submit",
+        {
+            "submission_id": new_id(),
+            "region_code": MAKASSAR,
+            "occurred_on": "2019-08-20",
+            "plan_id": "ra-makassar",
+            "title": "Rencana aksi keterbukaan Kota Makassar",
+            "sectors": ["kesehatan"],
+            "evidence": [{"sha256": public.sha256, "name": "rencana-aksi-makassar.pdf", "public": True}],
+        },
+    )
+    assert (trained.status, planned.status) == ("accepted", "accepted"), (trained, planned)
+    await served.projected(planned.event_seq)
+
+    await page.goto(served.server.url + "/")
+    await page.get_by_role("button", name="73 Sulawesi Selatan").click()
+    await page.get_by_role("button", name="Kota Makassar").click()
+    dialog = page.locator("dialog#region")
+    link = dialog.get_by_role("link", name="rencana-aksi-makassar.pdf")
+    await expect(link).to_be_visible()
+    async with page.expect_download() as download_info:
+        await link.click()
+    downloaded = await (await download_info.value).path()
+    assert downloaded.read_bytes() == plan_document
+    await expect(dialog).to_contain_text("1 berkas tertutup")
+    await expect(dialog).not_to_contain_text("daftar-hadir-budi")

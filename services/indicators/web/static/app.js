@@ -290,7 +290,18 @@ function describeEvent(event) {
     element("time", { datetime: event.occurred_on, text: i18n.date(event.occurred_on) }), " ",
     element("strong", { text: i18n.t(`event.${event.event_type}`) }), " · ",
     element("span", { text: i18n.t("reportedBy", { ministry: i18n.t(`scope.${event.reported_by}`) }) }),
-    details.length ? element("div", { class: "note", text: details.join(" · ") }) : null);
+    details.length ? element("div", { class: "note", text: details.join(" · ") }) : null,
+    describeEvidence(event.data.evidence || []));
+}
+
+// Public files download from here; of private ones (attendance lists hold personal data) only their number shows.
+function describeEvidence(files) {
+  if (!files.length) return null;
+  const open = files.filter((file) => file.public);
+  const closed = files.length - open.length;
+  return element("ul", { class: "evidence", "aria-label": i18n.t("evidence") },
+    ...open.map((file) => element("li", {}, element("a", { href: `/api/v1/evidence/${file.sha256}`, download: file.name, text: file.name }))),
+    closed ? element("li", { class: "note", text: i18n.t("privateFiles", { count: i18n.number(closed) }) }) : null);
 }
 
 // ---- live updates --------------------------------------------------------------------------------------
