@@ -108,7 +108,7 @@ def evidence_stream_config(common: StreamConfig, atomic: bool | None) -> StreamC
 def bucket_configs(replicas: int) -> list[KeyValueConfig]:
     return [
         KeyValueConfig(bucket=bucket, history=1, replicas=replicas)
-        for bucket in (subjects.INDICATORS_BUCKET, subjects.SUBMISSIONS_BUCKET, subjects.TOKENS_BUCKET)
+        for bucket in (subjects.INDICATORS_BUCKET, subjects.SUBMISSIONS_BUCKET, subjects.TOKENS_BUCKET, subjects.OBSERVERS_BUCKET)
     ]
 
 
