@@ -59,6 +59,17 @@ def of_ministry(ministry: Ministry | str) -> Organisation:
     return Organisation(str(ministry), role_of(ministry), NAMES[ministry])
 
 
+def kinds_of(ministry: Ministry | str) -> tuple[str, ...]:
+    """The kinds a ministry submits: none for a related one."""
+    return KINDS_BY_ROLE[role_of(Ministry(ministry))]
+
+
+def kinds_submitted_by(organisation_id: str) -> tuple[str, ...]:
+    """The kinds the holder of a gateway token submits: a ministry's by its role, an observer's (registered
+    before its token was made, shared/observers.py) a dispute."""
+    return kinds_of(organisation_id) if is_ministry(organisation_id) else KINDS_BY_ROLE[Role.OBSERVER]
+
+
 def is_ministry(organisation_id: str) -> bool:
     return organisation_id in MINISTRY_IDS
 

@@ -2,7 +2,9 @@
 
 `POST /api/v1/submissions/{kind}` stores the body in the ministry's inbox and waits for its outcome:
 201 accepted, 200 duplicate, 422 rejected, or 202 with a `Location` to poll when the outcome is not there
-within the wait. A token acts only as its own ministry; a related ministry's token only reads.
+within the wait. A token acts only as its own organisation, and only for the kinds its role submits (contract 1.1: a
+ministry's, the secretariat's claim.verify and claim.return, an observer's claim.dispute); a related
+ministry's token only reads.
 
 Every refusal of the gateway's own (not an outcome) is `{"detail": <what to do>, "code": <stable code>}`.
 """
@@ -27,6 +29,7 @@ from shared.contracts.outcomes import Outcome, Status
 from shared.contracts.submissions import SUBMISSION_MODELS
 from shared.evidence_store import EvidenceStore
 from shared.intake import Inbound, readable_submission_id
+from shared.organisations import kinds_submitted_by
 from shared.stream_reader import StreamReader
 from shared.submitting import Outcomes, publish_submission
 from shared.tokens import Expired, Token, TokenStore
@@ -151,35 +154,38 @@ def submission_routes(context: Context) -> APIRouter:
         """Submit one JSON object of `kind` as the token's ministry (CONTRACT.md lists the fields)."""
         if kind not in SUBMISSION_MODELS:
             raise Refusal(404, "unknown_kind", f"unknown kind {kind!r}: one of {', '.join(SUBMISSION_MODELS)}")
-        if not token.ministry.is_responsible:
-            raise Refusal(403, "not_permitted", f"{token.ministry} follows this action read-only and does not submit")
+        submits = kinds_submitted_by(token.organisation)
+        if not submits:
+            raise Refusal(403, "not_permitted", f"{token.organisation} follows this action read-only and does not submit")
+        if kind not in submits:
+            raise Refusal(403, "not_permitted", f"{token.organisation} submits only {', '.join(submits)}")
         body = await bounded_body(request, context.settings.max_body_bytes)
         headers = {name: request.headers[name] for name in ("traceparent", "tracestate") if name in request.headers}
         running = context.running()
         try:
-            seq = await publish_submission(running.nc, str(token.ministry), kind, body, headers)
+            seq = await publish_submission(running.nc, str(token.organisation), kind, body, headers)
         except NatsError as error:
-            context.submissions.labels(token.ministry, kind, "503").inc()
+            context.submissions.labels(token.organisation, kind, "503").inc()
             detail = (
                 f"not stored: NATS did not confirm it stored it ({type(error).__name__}); "
                 "send it again later (a resend of one stored after all is answered duplicate)"
             )
             raise Refusal(503, "not_stored", detail, headers={"Retry-After": str(RETRY_AFTER_NOT_STORED)}) from None
-        submission_id = readable_submission_id(Inbound(str(token.ministry), kind, seq, body, {})) or subjects.UNPARSED
+        submission_id = readable_submission_id(Inbound(str(token.organisation), kind, seq, body, {})) or subjects.UNPARSED
         location = f"/api/v1/outcomes/{submission_id}?seq={seq}"
         try:
             outcome = await running.outcomes.wait(seq, timeout=context.settings.outcome_wait_seconds)
         except TimeoutError:
-            context.submissions.labels(token.ministry, kind, "202").inc()
+            context.submissions.labels(token.organisation, kind, "202").inc()
             return JSONResponse({"status": "pending", "submission_seq": seq}, status_code=202, headers={"Location": location})
-        context.submissions.labels(token.ministry, kind, str(STATUS_CODES[outcome.status])).inc()
+        context.submissions.labels(token.organisation, kind, str(STATUS_CODES[outcome.status])).inc()
         return _outcome_response(outcome, STATUS_CODES[outcome.status], {"Location": location})
 
     @router.get("/outcomes/{submission_id}", responses={404: {"description": "no outcome (yet)"}})
     async def outcome(submission_id: str, seq: int | None = None, token: Token = Depends(authorised)) -> JSONResponse:
         """The outcome of the token's ministry's submission: the original one, or the one stored at `seq`."""
         stored = (
-            await StreamReader(context.running().nc, subjects.OUTCOMES_STREAM).read(subjects.outcome(str(token.ministry), submission_id))
+            await StreamReader(context.running().nc, subjects.OUTCOMES_STREAM).read(subjects.outcome(str(token.organisation), submission_id))
             if _is_subject_token(submission_id)
             else []
         )
@@ -188,7 +194,7 @@ def submission_routes(context: Context) -> APIRouter:
             outcomes = [o for o in outcomes if o.submission_seq == seq]
         found = next((o for o in outcomes if o.status != Status.DUPLICATE), outcomes[0] if outcomes else None)
         if found is None:
-            raise Refusal(404, "no_outcome", f"no outcome for {submission_id!r} from {token.ministry} (yet)")
+            raise Refusal(404, "no_outcome", f"no outcome for {submission_id!r} from {token.organisation} (yet)")
         return _outcome_response(found, 200)
 
     return router
