@@ -85,7 +85,7 @@ def append(application, library: SimpleNamespace, total: int) -> float:
                 region.complete_training(one.data.session_id, one.data.participants)
             elif isinstance(one, ev.PlanSubmitted):
                 region.submit_plan(one.data.plan_id, one.data.title)
-            else:
+            elif isinstance(one, ev.RegionWithdrawn):
                 region.withdraw(one.data.reason)
         application.save(region)
     return time.perf_counter() - started

@@ -54,8 +54,9 @@ def _mirror_paths(ministry: str) -> list[tuple[str, str]]:
 
 def _shared_with(ministry: str) -> list[tuple[str, str]]:
     """(kind, subject) of the platform's account that `ministry` imports."""
-    submitting = [("service", f"ogi.inbox.{ministry}.>"), ("stream", subjects.outcome(ministry, ">"))]
-    return [("stream", "ogi.indicators.>"), *(submitting if Ministry(ministry).is_responsible else []), *_mirror_paths(ministry)]
+    inboxes = [("service", subject) for subject in permissions.submitting(ministry)]
+    submitting = [*inboxes, ("stream", subjects.outcome(ministry, ">"))] if inboxes else []
+    return [("stream", "ogi.indicators.>"), *submitting, *_mirror_paths(ministry)]
 
 
 def platform_exports() -> list[Export]:

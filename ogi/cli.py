@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from ogi import log_commands, nats_errors, operator, tokens, users
+from ogi import log_commands, nats_errors, observers, operator, tokens, users
 from ogi import up as up_module
 from ogi.cli_support import NatsUrl, console, errors, fail, run, settings, unknown_ministry, with_nats
 from ogi.embedded_nats import NatsStartError
@@ -64,7 +64,7 @@ def up(
 
 
 @app.command()
-def service(name: Annotated[str, typer.Argument(help="registry, training, plans or indicators")]) -> None:
+def service(name: Annotated[str, typer.Argument(help=", ".join(up_module.SERVICES))]) -> None:
     """Run one service in this process (settings from OGI_* variables), as containers do."""
     if name not in up_module.SERVICES:
         fail(f"unknown service {name!r}: one of {', '.join(up_module.SERVICES)}")
@@ -119,6 +119,7 @@ app.command()(operator.rebuild)
 app.command()(simulation.simulate)
 app.add_typer(tokens.app, name="token")
 app.add_typer(users.app, name="user")
+app.add_typer(observers.app, name="observer")
 app.command()(log_commands.verify)
 app.add_typer(log_commands.app, name="log")
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from shared import account_mirrors, subjects
 from shared.contracts.submissions import SUBMISSION_MODELS
 from shared.ministries import Ministry
+from shared.organisations import Role, kinds_of, role_of
 
 ADMIN = "admin"
 DECIDING_SERVICES = tuple(subjects.SERVICE_KINDS)
@@ -98,14 +99,28 @@ def _token_reader() -> tuple[str, ...]:
     return (f"{API}.STREAM.MSG.GET.KV_{subjects.TOKENS_BUCKET}",)
 
 
+def submitting(name: str) -> tuple[str, ...]:
+    """The inbox subjects a ministry publishes to: a responsible one all of its own (the stream stores only the
+    kinds there are), the secretariat exactly its two claim kinds (contract 1.1), a related one none."""
+    if role_of(Ministry(name)) == Role.RESPONSIBLE:
+        return (f"ogi.inbox.{name}.>",)
+    return tuple(subjects.inbox(name, kind) for kind in kinds_of(name))
+
+
+def _observer_reader() -> tuple[str, ...]:
+    """Read one registered observer's record by its id, as a KV get does: who may dispute (shared/observers.py)."""
+    return (f"{API}.STREAM.MSG.GET.KV_{subjects.OBSERVERS_BUCKET}",)
+
+
 def ministry(name: str) -> Permissions:
-    """Inside its own account: a responsible ministry submits to its own inbox and hears its own outcomes;
-    every ministry reads its mirrors (shared/account_mirrors.py) and hears the indicators. Its replies
-    come on any inbox prefix, since only its own are in its account."""
-    may_submit = Ministry(name).is_responsible
+    """Inside its own account: a ministry that submits (responsible, or the secretariat its claim kinds)
+    publishes to its own inbox and hears its own outcomes; every ministry reads its mirrors
+    (shared/account_mirrors.py) and hears the indicators. Its replies come on any inbox prefix, since only its
+    own are in its account."""
+    may_submit = bool(kinds_of(name))
     return Permissions(
         publish=(
-            *((f"ogi.inbox.{name}.>",) if may_submit else ()),
+            *submitting(name),
             *(rule for mirror in account_mirrors.mirrors(name) for rule in _mirror_reader(mirror)),
         ),
         subscribe=(*((subjects.outcome(name, ">"),) if may_submit else ()), "ogi.indicators.>", "_INBOX.>", inbox(name)),
@@ -118,7 +133,8 @@ def deciding_service(name: str) -> Permissions:
     and looks at every deciding consumer's progress (shared/inbox_order.py), reads the event store and
     appends under its own name, claims submission ids, publishes outcomes for any ministry, answers its
     health subject. A service deciding kinds that name evidence (training, plans) reads whether each file is
-    in OGI_EVIDENCE, and no file's content."""
+    in OGI_EVIDENCE, and no file's content; the one deciding claim kinds (verification) reads whether an
+    observer is registered."""
     stream = subjects.INBOX_STREAM
     inbox_consumer = f"{stream}.{name}"
     return Permissions(
@@ -140,6 +156,7 @@ def deciding_service(name: str) -> Permissions:
             _direct_get(subjects.OUTCOMES_STREAM, ">"),
             *_bucket_writer(subjects.SUBMISSIONS_BUCKET),
             *(_evidence_info_reader() if name in EVIDENCE_DECIDERS else ()),
+            *(_observer_reader() if name == "verification" else ()),
         ),
         subscribe=(subjects.health(name), inbox(name)),
         allow_responses=True,

@@ -1,12 +1,14 @@
-"""`ogi token`: bearer tokens for the HTTP gateway, one ministry each; only their hashes are stored."""
+"""`ogi token`: bearer tokens for the HTTP gateway, one ministry or observer each; only their hashes are stored."""
 
 import datetime as dt
 from typing import Annotated
 
 import typer
+from nats.aio.client import Client
 
 from ogi.cli_support import AsJson, NatsUrl, console, fail, print_json, unknown_ministry, with_nats
 from shared.ministries import Ministry
+from shared.observers import ObserverRegistry
 from shared.tokens import DEFAULT_DAYS, MAX_DAYS, Token, TokenStore
 
 app = typer.Typer(help="Bearer tokens for the HTTP gateway.", no_args_is_help=True)
@@ -17,15 +19,24 @@ Days = Annotated[int, typer.Option(min=1, max=MAX_DAYS, help="how long the token
 
 @app.command()
 def create(
-    ministry: Annotated[str, typer.Option(help="the ministry the token acts as")],
+    ministry: Annotated[str | None, typer.Option(help="the ministry the token acts as")] = None,
+    observer: Annotated[str | None, typer.Option(help="or the registered observer it acts as (`ogi observer list`)")] = None,
     days: Days = DEFAULT_DAYS,
     nats_url: NatsUrl = None,
     as_json: AsJson = False,
 ) -> None:
     """Create a token and print it once: it cannot be shown again."""
-    if ministry not in {str(m) for m in Ministry}:
+    if (ministry is None) == (observer is None):
+        fail("give either --ministry or --observer")
+    if ministry is not None and ministry not in {str(m) for m in Ministry}:
         fail(unknown_ministry(ministry))
-    _show(*with_nats(nats_url, "ogi-token", lambda nc: TokenStore(nc).create(Ministry(ministry), days)), as_json)
+
+    async def make(nc: Client) -> tuple[Token, str]:
+        if observer is not None and await ObserverRegistry(nc).get(observer) is None:
+            fail(f"{observer!r} is not a registered observer: register it first with `ogi observer add {observer} --name …`")
+        return await TokenStore(nc).create(ministry or str(observer), days)
+
+    _show(*with_nats(nats_url, "ogi-token", make), as_json)
 
 
 @app.command()
@@ -46,11 +57,11 @@ def rotate(
 
 def _show(token: Token, secret: str, as_json: bool) -> None:
     if as_json:
-        print_json({"id": token.id, "ministry": str(token.ministry), "expires_at": token.expires_at, "token": secret})
+        print_json({"id": token.id, "ministry": token.organisation, "expires_at": token.expires_at, "token": secret})
         return
     console.print(secret, soft_wrap=True, highlight=False)
     console.print(
-        f"token {token.id} for {token.ministry}, valid until {token.expires_at}; only its hash is stored, so keep it now", style="dim", soft_wrap=True
+        f"token {token.id} for {token.organisation}, valid until {token.expires_at}; only its hash is stored, so keep it now", style="dim", soft_wrap=True
     )
 
 
@@ -67,7 +78,7 @@ def list_tokens(nats_url: NatsUrl = None, as_json: AsJson = False) -> None:
     """The tokens that are valid now: id, ministry, created, valid until."""
     tokens = with_nats(nats_url, "ogi-token", lambda nc: TokenStore(nc).all())
     if as_json:
-        print_json([{"id": t.id, "ministry": str(t.ministry), "created_at": t.created_at, "expires_at": t.expires_at} for t in tokens])
+        print_json([{"id": t.id, "ministry": t.organisation, "created_at": t.created_at, "expires_at": t.expires_at} for t in tokens])
         return
     for token in tokens:
-        console.print(f"{token.id}  {token.ministry:<11} {token.created_at}  until {token.expires_at or 'rotated or revoked'}", highlight=False)
+        console.print(f"{token.id}  {token.organisation:<11} {token.created_at}  until {token.expires_at or 'rotated or revoked'}", highlight=False)

@@ -26,9 +26,9 @@ from shared import account_mirrors, streams
 from shared.natsconn import CREDENTIALS_VARIABLE, connect
 from shared.settings import Settings
 
-SERVICES = ("registry", "training", "plans", "indicators", "gateway")
+SERVICES = ("registry", "training", "plans", "verification", "indicators", "gateway")
 # Each service's HTTP side (probes, /metrics; the gateway's API) listens on the HTTP port plus this offset.
-HTTP_PORT_OFFSETS = {"indicators": 0, "registry": 1, "training": 2, "plans": 3, "gateway": 4}
+HTTP_PORT_OFFSETS = {"indicators": 0, "registry": 1, "training": 2, "plans": 3, "gateway": 4, "verification": 5}
 LOCK_FILE = "ogi-up.lock"
 READY_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0

@@ -1,7 +1,8 @@
 """What a ministry reads from JetStream it reads from mirrors in its own NATS account (docs/security.md):
 `KV_OGI_INDICATORS` for every ministry, and `OGI_OUTCOMES` holding only its own outcomes for a ministry that
-submits. Same names, same subjects, same sequences as the platform's streams, so a client reads them as it
-would the originals (KV get, keys, watch; direct gets; consumers), and whatever it makes there stays there.
+submits (a responsible one, and the secretariat since contract 1.1). Same names, same subjects, same
+sequences as the platform's streams, so a client reads them as it would the originals (KV get, keys, watch;
+direct gets; consumers), and whatever it makes there stays there.
 
 The platform's account holds the originals. Its admin makes the mirrors through each ministry account's
 JetStream API, imported as `$JS.<ministry>.API`; a mirror follows its origin through the one consumer-create
@@ -18,6 +19,7 @@ from nats.js.errors import ServiceUnavailableError
 
 from shared import subjects
 from shared.ministries import Ministry
+from shared.organisations import kinds_of
 from shared.streams import StreamMismatch
 
 PLATFORM_ACCOUNT = "OGI"
@@ -48,7 +50,7 @@ def deliver_prefix(ministry: str, stream: str) -> str:
 
 def mirrors(ministry: str) -> list[Mirror]:
     indicators = Mirror(f"KV_{subjects.INDICATORS_BUCKET}", f"$KV.{subjects.INDICATORS_BUCKET}.>")
-    if not Ministry(ministry).is_responsible:
+    if not kinds_of(ministry):
         return [indicators]
     return [indicators, Mirror(subjects.OUTCOMES_STREAM, subjects.outcome(ministry, ">"))]
 

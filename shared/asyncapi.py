@@ -27,6 +27,7 @@ EVENT_MODELS = {
     "TrainingCompleted": events.TrainingCompleted,
     "PlanSubmitted": events.PlanSubmitted,
     "PlanWithdrawn": events.PlanWithdrawn,
+    **{model.model_fields["event_type"].default: model for model in events.CLAIM_EVENTS},
 }
 
 
@@ -160,16 +161,25 @@ def _ref(name: str) -> str:
     return name.replace(" ", "%20")
 
 
+# Contract 1.1's roles: who may send a claim kind (`{ministry}` is that organisation's id).
+SUBMITTERS = {
+    "claim.verify": "The secretariat (bappenas)",
+    "claim.return": "The secretariat (bappenas)",
+    "claim.amend": "The region's responsible ministry",
+    "claim.dispute": "A registered observer",
+}
+
+
 def _describe_inbox(broker: NatsBroker, kind: str, model) -> None:
     async def submission(body: model) -> None:  # documentation only: never started
-        """A ministry's submission, stored durably in JetStream OGI_INBOX."""
+        """An organisation's submission, stored durably in JetStream OGI_INBOX."""
 
     broker.subscriber(
         subjects.inbox("{ministry}", kind),
         title=f"submit {kind}",
         description=(
-            f"A ministry submits `{kind}` (JetStream OGI_INBOX): one JSON object, UTF-8. Header `Nats-Msg-Id: <submission_id>` "
-            "recommended, `traceparent` optional. Every publish is stored: a resend is answered `duplicate`."
+            f"{SUBMITTERS.get(kind, 'A ministry')} submits `{kind}` (JetStream OGI_INBOX): one JSON object, UTF-8. Header "
+            "`Nats-Msg-Id: <submission_id>` recommended, `traceparent` optional. Every publish is stored: a resend is answered `duplicate`."
         ),
     )(submission)
 

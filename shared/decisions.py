@@ -8,6 +8,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from shared.contracts.events import AnyEvent, EventData
 from shared.contracts.outcomes import Rejection
 from shared.ministries import Ministry
+from shared.organisations import Organisation
 from shared.region_state import RegionState
 from shared.regions import Region
 
@@ -24,7 +25,7 @@ class EventModel(Protocol[DataT_contra]):
         event_id: str,
         region_code: str,
         ministry: Ministry,
-        reported_by: Ministry,
+        reported_by: Any,  # a Ministry on a version 1 event, an organisation's id on a claim's
         occurred_on: dt.date,
         recorded_at: dt.datetime,
         submission_id: str,
@@ -44,4 +45,4 @@ class Record(Generic[DataT]):
 Decision = Record[Any] | Rejection
 # The submission is the decider's own kind's model (SUBMISSION_MODELS): a mapping by kind cannot tell a type
 # checker which one, so it takes any.
-Decider = Callable[[Any, Ministry, Region, RegionState], Decision]
+Decider = Callable[[Any, Organisation, Region, RegionState], Decision]

@@ -12,9 +12,9 @@ import asyncio
 import datetime as dt
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from nats.aio.client import Client
 from opentelemetry import trace
@@ -24,16 +24,17 @@ from shared import telemetry
 from shared.contracts.events import PERSON_ID_PATTERN, AnyEvent, event_id_for
 from shared.contracts.outcomes import Code, FieldError, Outcome, Rejection, Status
 from shared.contracts.submissions import SUBMISSION_MODELS, Submission, evidence_of
-from shared.decisions import Decider, Record
+from shared.decisions import Decider, Decision, Record
 from shared.eventstore import ConcurrencyConflict, EventStore, History, StoredEvent
 from shared.evidence_store import EvidenceStore
 from shared.inbound import SUBMITTED_BY, Inbound
 from shared.inbox_order import InboxOrder, NotReadYet
 from shared.ledger import Ledger
 from shared.metrics import ServiceMetrics
-from shared.ministries import Ministry
+from shared.observers import ObserverRegistry, find
+from shared.organisations import Organisation
 from shared.region_cache import RegionCache
-from shared.region_state import fold
+from shared.region_state import RegionState, fold
 from shared.regions import Region, find_region
 from shared.submission_json import NotJson
 from shared.telemetry import current_trace_id, ogi_attributes
@@ -51,6 +52,17 @@ class Transient(Exception):
     """Not decidable now; the submission is redelivered later."""
 
 
+class Locate(Protocol):
+    """A check of a service's own that reads beyond the region, once per submission before its rules: a
+    rejection, or None to go on."""
+
+    def __call__(self, submission: Any, region: Region) -> Awaitable[Rejection | None]: ...
+
+
+# A rule of a service's own that refuses a submission before its evidence is looked at (`not_permitted`).
+Permit = Callable[[Any, Organisation, Region, RegionState], Rejection | None]
+
+
 @dataclass(frozen=True)
 class ServiceSpec:
     name: str
@@ -59,6 +71,8 @@ class ServiceSpec:
     guard: Callable[[str], str]
     # Whether other services append under the guard too (then each decision first reads what is new).
     shared_guard: bool = True
+    permit: Permit | None = None
+    locate: Callable[[Client], Locate] | None = None
 
 
 class Intake:
@@ -68,6 +82,8 @@ class Intake:
         self.regions = RegionCache(self.store, others_append=spec.shared_guard)
         self.ledger = Ledger(nc)
         self.evidence = EvidenceStore(nc)
+        self.observers = ObserverRegistry(nc)
+        self.locate = spec.locate(nc) if spec.locate else None
         self.order = order or InboxOrder(nc)
         self.metrics = metrics or ServiceMetrics(spec.name)
 
@@ -156,13 +172,13 @@ class Intake:
         return _outcome(inbound, submission_id, Status.DUPLICATE, event_id=original.event_id, event_seq=original.event_seq)
 
     async def _decide(self, inbound: Inbound, submission_id: str | None, first_delivery: bool) -> Outcome:
-        checked = check(inbound)
+        checked = check(inbound, await find(self.observers, inbound.ministry))
         if isinstance(checked, Rejection):
             return _rejected(inbound, submission_id, checked)
         submission, reporter, region = checked
         return await self._record(inbound, submission, reporter, region, first_delivery)
 
-    async def _record(self, inbound: Inbound, submission: Submission, reporter: Ministry, region: Region, first_delivery: bool) -> Outcome:
+    async def _record(self, inbound: Inbound, submission: Submission, reporter: Organisation, region: Region, first_delivery: bool) -> Outcome:
         trace.get_current_span().set_attribute("ogi.region", region.code)
         guard = self.spec.guard(region.code)
         decide = self.spec.deciders[inbound.kind]
@@ -170,19 +186,22 @@ class Intake:
             # An earlier delivery may have appended this submission's event and died, or lost the append's
             # acknowledgement, before its outcome.
             history = await self._complete_history(guard)
-            already = fold(history).recorded.get((reporter, submission.submission_id))
+            already = fold(history).recorded.get((reporter.id, submission.submission_id))
             if already is not None:
                 return _accepted(inbound, already)
             self.regions.put(guard, history)
+        if self.locate is not None:
+            elsewhere = await self.locate(submission, region)
+            if elsewhere is not None:
+                return _rejected(inbound, submission.submission_id, elsewhere)
         named = [item.sha256 for item in evidence_of(submission)]
-        if named:
-            missing = check_evidence(named, await self.evidence.missing(named))
-            if missing is not None:
-                return _rejected(inbound, submission.submission_id, missing)
+        missing = check_evidence(named, await self.evidence.missing(named)) if named else None
+        if missing is not None and self.spec.permit is None:
+            return _rejected(inbound, submission.submission_id, missing)
         for _ in range(CONFLICT_RETRIES):
             known = await self.regions.get(guard)
             expected_last_seq = known.last_seq
-            decision = decide(submission, reporter, region, known.state)
+            decision = self._rules(decide, submission, reporter, region, known.state, missing)
             if isinstance(decision, Rejection):
                 if await self.regions.is_current(guard, expected_last_seq):
                     return _rejected(inbound, submission.submission_id, decision)
@@ -203,6 +222,13 @@ class Intake:
             return _accepted(inbound, stored)
         raise Transient(f"{CONFLICT_RETRIES} concurrent appends in a row on {guard}")
 
+    def _rules(
+        self, decide: Decider, submission: Submission, reporter: Organisation, region: Region, state: RegionState, missing: Rejection | None
+    ) -> Decision:
+        """The service's own rules in the contract's order: its `not_permitted`, then `evidence_missing`, then the rest."""
+        refused = self.spec.permit(submission, reporter, region, state) if self.spec.permit else None
+        return refused or missing or decide(submission, reporter, region, state)
+
     async def _complete_history(self, guard: str) -> History:
         """Every event under `guard`, the read confirmed by the stream's leader: a replica answering the read
         may not have the latest acknowledged appends yet."""
@@ -214,8 +240,9 @@ class Intake:
         raise Transient(f"the events under {guard} could not be read up to the leader's last one")
 
 
-def check(inbound: Inbound) -> tuple[Submission, Ministry, Region] | Rejection:
-    """The checks every kind shares, in the contract's order, before any rule of the service's own."""
+def check(inbound: Inbound, organisation: Organisation | None) -> tuple[Submission, Organisation, Region] | Rejection:
+    """The checks every kind shares, in the contract's order, before any rule of the service's own.
+    `organisation`: the submitter the inbox subject names, if it is a ministry or a registered observer."""
     body = inbound.json_body
     if isinstance(body, NotJson):
         return Rejection(code=Code.MALFORMED, message=body.reason)
@@ -228,10 +255,22 @@ def check(inbound: Inbound) -> tuple[Submission, Ministry, Region] | Rejection:
     region = find_region(submission.region_code)
     if region is None:
         return Rejection(code=Code.UNKNOWN_REGION, message=f"{submission.region_code!r} is not a known kabupaten/kota code")
-    reporter = Ministry(inbound.ministry)
-    if not reporter.is_responsible:
-        return Rejection(code=Code.NOT_PERMITTED, message=f"{reporter} follows this action but does not submit to it")
-    return submission.model_copy(update={"region_code": region.code}), reporter, region
+    refused = not_permitted(organisation, inbound.ministry, inbound.kind)
+    if refused is not None:
+        return refused
+    assert organisation is not None  # refused otherwise
+    return submission.model_copy(update={"region_code": region.code}), organisation, region
+
+
+def not_permitted(organisation: Organisation | None, organisation_id: str, kind: str) -> Rejection | None:
+    """`not_permitted` when the submitter's role does not submit `kind` (contract 1.1, "Identities and roles")."""
+    if organisation is None:
+        return Rejection(code=Code.NOT_PERMITTED, message=f"{organisation_id} is neither a ministry nor a registered observer")
+    if organisation.may_submit(kind):
+        return None
+    if not organisation.may_submit_anything():
+        return Rejection(code=Code.NOT_PERMITTED, message=f"{organisation} follows this action but does not submit to it")
+    return Rejection(code=Code.NOT_PERMITTED, message=f"{organisation} ({organisation.role}) does not submit {kind}")
 
 
 def check_evidence(named: list[str], missing: list[str]) -> Rejection | None:
@@ -284,12 +323,12 @@ def submitted_by(inbound: Inbound) -> str | None:
     return person if person is not None and PERSON_ID.match(person) else None
 
 
-def _event(decision: Record[Any], submission: Submission, reporter: Ministry, person: str | None) -> AnyEvent:
+def _event(decision: Record[Any], submission: Submission, reporter: Organisation, person: str | None) -> AnyEvent:
     return decision.event_type(
-        event_id=event_id_for(reporter, submission.submission_id),
+        event_id=event_id_for(reporter.id, submission.submission_id),
         region_code=submission.region_code,
         ministry=decision.ministry,
-        reported_by=reporter,
+        reported_by=reporter.id,
         occurred_on=submission.occurred_on,
         recorded_at=dt.datetime.now(dt.UTC),
         submission_id=submission.submission_id,

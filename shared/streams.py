@@ -112,7 +112,7 @@ def bucket_configs(replicas: int) -> list[KeyValueConfig]:
     return [
         *(
             KeyValueConfig(bucket=bucket, history=1, replicas=replicas)
-            for bucket in (subjects.INDICATORS_BUCKET, subjects.SUBMISSIONS_BUCKET, subjects.TOKENS_BUCKET, subjects.PEOPLE_BUCKET)
+            for bucket in (subjects.INDICATORS_BUCKET, subjects.SUBMISSIONS_BUCKET, subjects.TOKENS_BUCKET, subjects.PEOPLE_BUCKET, subjects.OBSERVERS_BUCKET)
         ),
         KeyValueConfig(bucket=subjects.SESSIONS_BUCKET, history=1, replicas=replicas, ttl=SESSION_KEPT_SECONDS),
     ]

@@ -15,6 +15,8 @@ TOKENS_BUCKET = "OGI_TOKENS"
 # Platform-internal: the workspace's accounts (shared/people.py) and its sessions (services/gateway/workspace).
 PEOPLE_BUCKET = "OGI_PEOPLE"
 SESSIONS_BUCKET = "OGI_SESSIONS"
+# The civil-society observers registered by the operator (shared/observers.py).
+OBSERVERS_BUCKET = "OGI_OBSERVERS"
 RATE_STREAM = "OGI_RATE"  # the gateway's request counters (services/gateway/ratelimit.py)
 # The transparency log's signed checkpoints, its verifier key and witnesses' cosignatures: state of its own,
 # kept like the events (never in the read model, which is rebuilt). services/indicators/log_keeper.py
@@ -28,17 +30,23 @@ EVIDENCE_BUCKET = "OGI_EVIDENCE"
 EVIDENCE_STREAM = f"OBJ_{EVIDENCE_BUCKET}"
 
 KINDS = ("region.enroll", "region.withdraw", "training.complete", "plan.submit", "plan.withdraw")
+CLAIM_KINDS = ("claim.verify", "claim.return", "claim.amend", "claim.dispute")
+# Observers are registered at run time, so the inbox stores a dispute from any id; the verification service
+# answers one from an id that is not registered `not_permitted`. Every other kind is stored per ministry.
+OPEN_KINDS = ("claim.dispute",)
 
 # Which service owns which submission kinds and which event types.
 SERVICE_KINDS = {
     "registry": ("region.enroll", "region.withdraw"),
     "training": ("training.complete",),
     "plans": ("plan.submit", "plan.withdraw"),
+    "verification": CLAIM_KINDS,
 }
 SERVICE_EVENTS = {
     "registry": ("RegionEnrolled", "RegionWithdrawn"),
     "training": ("TrainingCompleted",),
     "plans": ("PlanSubmitted", "PlanWithdrawn"),
+    "verification": ("ClaimVerified", "ClaimReturned", "ClaimAmended", "ClaimDisputed"),
 }
 EVENT_SERVICE = {event: service for service, events in SERVICE_EVENTS.items() for event in events}
 
@@ -51,7 +59,8 @@ def inbox(ministry: str, kind: str) -> str:
 
 def inbox_subjects() -> list[str]:
     """Exactly the subjects a submission may be stored on: anything else is refused at publish time."""
-    return [inbox(m, k) for m in Ministry for k in KINDS]
+    per_ministry = [kind for kind in (*KINDS, *CLAIM_KINDS) if kind not in OPEN_KINDS]
+    return [inbox(m, k) for m in Ministry for k in per_ministry] + [inbox("*", k) for k in OPEN_KINDS]
 
 
 def inbox_filter(service: str) -> str:

@@ -1,4 +1,5 @@
-"""Bearer tokens, one ministry each, kept in KV `OGI_TOKENS` as hashes only: made by the operator (`ogi token`),
+"""Bearer tokens, one organisation each (a ministry, or a registered observer since contract 1.1), kept in KV
+`OGI_TOKENS` as hashes only: made by the operator (`ogi token`),
 verified by the gateway and, for private evidence files, by the indicators service.
 
 A token reads `ogi_<id>_<secret>`: the id names it (for listing, rotating and revoking), the secret (256
@@ -23,7 +24,7 @@ from nats.js.errors import KeyDeletedError, KeyNotFoundError
 from nats.js.kv import KeyValue
 
 from shared import subjects
-from shared.ministries import Ministry
+from shared.organisations import is_ministry, is_observer_id
 
 TOKEN = re.compile(r"^ogi_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$")
 
@@ -36,7 +37,7 @@ _NO_SUCH_DIGEST = "0" * 64  # compared with when the id is unknown, so that both
 @dataclass(frozen=True)
 class Token:
     id: str
-    ministry: Ministry
+    organisation: str  # a ministry's id, or a registered observer's (kept as the record's `ministry`)
     created_at: str
     expires_at: str | None = None  # None: a token made before tokens expired
 
@@ -61,14 +62,17 @@ class TokenStore:
         self._js = nc.jetstream()
         self._bucket: KeyValue | None = None
 
-    async def create(self, ministry: Ministry, days: int = DEFAULT_DAYS) -> tuple[Token, str]:
-        """A new token for `ministry`, valid for `days`: its record, and the token itself, which is shown once."""
+    async def create(self, organisation: str, days: int = DEFAULT_DAYS) -> tuple[Token, str]:
+        """A new token for `organisation` (a ministry, or an observer the caller found registered), valid for
+        `days`: its record, and the token itself, which is shown once."""
         if not 1 <= days <= MAX_DAYS:
             raise ValueError(f"a token lives from 1 to {MAX_DAYS} days, not {days}")
         token_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
         now = dt.datetime.now(dt.UTC)
-        token = Token(token_id, Ministry(ministry), _iso(now), _iso(now + dt.timedelta(days=days)))
-        record = {"ministry": str(token.ministry), "sha256": _digest(secret), "created_at": token.created_at, "expires_at": token.expires_at}
+        if not (is_ministry(organisation) or is_observer_id(organisation)):
+            raise ValueError(f"{organisation!r} is neither a ministry nor an observer's id")
+        token = Token(token_id, str(organisation), _iso(now), _iso(now + dt.timedelta(days=days)))
+        record = {"ministry": token.organisation, "sha256": _digest(secret), "created_at": token.created_at, "expires_at": token.expires_at}
         await (await self._tokens()).create(token_id, json.dumps(record).encode())
         return token, f"ogi_{token_id}_{secret}"
 
@@ -101,7 +105,7 @@ class TokenStore:
         record = json.loads(entry.value or b"")
         old = _token(token_id, record)
         days = DEFAULT_DAYS if old.expires_at is None else max(1, (dt.datetime.fromisoformat(old.expires_at) - dt.datetime.fromisoformat(old.created_at)).days)
-        new = await self.create(old.ministry, days)
+        new = await self.create(old.organisation, days)
         ends = dt.datetime.now(dt.UTC) + overlap
         if old.expires_at is None or ends < dt.datetime.fromisoformat(old.expires_at):
             await bucket.update(token_id, json.dumps(record | {"expires_at": _iso(ends)}).encode(), last=entry.revision)
@@ -137,7 +141,7 @@ class TokenStore:
 
 
 def _token(token_id: str, record: dict) -> Token:
-    return Token(token_id, Ministry(record["ministry"]), record["created_at"], record.get("expires_at"))
+    return Token(token_id, record["ministry"], record["created_at"], record.get("expires_at"))
 
 
 def _iso(moment: dt.datetime) -> str:

@@ -5,7 +5,9 @@ import json
 
 from shared.contracts.outcomes import Code, Rejection
 from shared.contracts.submissions import Submission
-from shared.intake import Inbound, check
+from shared.intake import Inbound
+from shared.intake import check as check_as
+from shared.organisations import of_ministry
 
 COMMON: dict[str, object] = {"submission_id": "row-1", "region_code": "73.71", "occurred_on": "2019-03-01"}
 VALID: dict[str, dict[str, object]] = {
@@ -20,6 +22,11 @@ VALID: dict[str, dict[str, object]] = {
 def inbound(kind: str, body: bytes | dict, headers: dict | None = None) -> Inbound:
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
     return Inbound("kemendagri", kind, 7, raw, headers or {})
+
+
+def check(inbound: Inbound):
+    """The shared checks, for a submission from a ministry (every one in these tests is)."""
+    return check_as(inbound, of_ministry(inbound.ministry))
 
 
 def accepted(kind: str, body: bytes | dict) -> Submission:

@@ -27,5 +27,6 @@ def as_version_1(event) -> bytes:
     """A current event (shared.contracts.events) as the version-1 code stored it: no evidence."""
     body = json.loads(event.model_dump_json())
     body["schema_version"] = 1
-    body["data"].pop("evidence", None)
+    if body["event_type"] in ("TrainingCompleted", "PlanSubmitted"):  # the types that gained it with version 2
+        body["data"].pop("evidence", None)
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()

@@ -19,6 +19,7 @@ from services.registry.app import SPEC as REGISTRY
 from services.registry.app import create_service as registry_service
 from services.registry.domain import DECIDERS as REGISTRY_DECIDERS
 from services.training.app import create_service as training_service
+from services.verification.app import create_service as verification_service
 from shared.contracts.outcomes import Outcome
 from shared.intake import ServiceSpec
 from shared.service import DecidingService
@@ -26,7 +27,7 @@ from shared.settings import Settings
 from shared.submitting import Outcomes, publish_submission
 
 T = TypeVar("T")
-DECIDING_SERVICES = {"registry": registry_service, "training": training_service, "plans": plans_service}
+DECIDING_SERVICES = {"registry": registry_service, "training": training_service, "plans": plans_service, "verification": verification_service}
 
 
 @overload
@@ -112,7 +113,7 @@ class Ministry:
 
 
 class System:
-    """The four services in this process against one NATS server and one database."""
+    """The services in this process against one NATS server and one database."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings

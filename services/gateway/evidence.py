@@ -19,10 +19,11 @@ from pydantic import BaseModel
 from services.gateway import media
 from services.gateway.http import RETRY_AFTER_NOT_STORED, Context, Refusal, Refused, authorisation, bounded_body
 from shared.ministries import RESPONSIBLE, SECRETARIAT
+from shared.organisations import is_observer_id
 from shared.tokens import Token
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
-UPLOADERS = (*RESPONSIBLE, SECRETARIAT)  # and observers, once the contract's roles exist
+UPLOADERS = (*RESPONSIBLE, SECRETARIAT)  # and every observer
 RETRY_AFTER_BUSY = 5  # seconds
 
 
@@ -66,14 +67,14 @@ def evidence_routes(context: Context) -> APIRouter:
         try:
             stored, created = await _store(request, token)
         except Refusal as refusal:
-            context.uploads.labels(token.ministry, refusal.code).inc()
+            context.uploads.labels(token.organisation, refusal.code).inc()
             raise
-        context.uploads.labels(token.ministry, "stored" if created else "already stored").inc()
+        context.uploads.labels(token.organisation, "stored" if created else "already stored").inc()
         return JSONResponse(stored.model_dump(), status_code=201 if created else 200)
 
     async def _store(request: Request, token: Token) -> tuple[StoredEvidence, bool]:
-        if token.ministry not in UPLOADERS:
-            raise Refusal(403, "not_permitted", f"{token.ministry} follows this action read-only and uploads no evidence")
+        if token.organisation not in UPLOADERS and not is_observer_id(token.organisation):
+            raise Refusal(403, "not_permitted", f"{token.organisation} follows this action read-only and uploads no evidence")
         declared = media.declared(request.headers.get("content-type"))
         if declared is None:
             kinds = ", ".join(media.MEDIA_TYPES)

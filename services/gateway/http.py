@@ -2,7 +2,9 @@
 
 `POST /api/v1/submissions/{kind}` stores the body in the ministry's inbox and waits for its outcome:
 201 accepted, 200 duplicate, 422 rejected, or 202 with a `Location` to poll when the outcome is not there
-within the wait. A token acts only as its own ministry; a related ministry's token only reads.
+within the wait. A token acts only as its own organisation, and only for the kinds its role submits (contract 1.1: a
+ministry's, the secretariat's claim.verify and claim.return, an observer's claim.dispute); a related
+ministry's token only reads.
 
 Every refusal of the gateway's own (not an outcome) is `{"detail": <what to do>, "code": <stable code>}`.
 """
@@ -29,6 +31,7 @@ from shared.contracts.submissions import SUBMISSION_MODELS
 from shared.evidence_store import EvidenceStore
 from shared.inbound import SUBMITTED_BY
 from shared.intake import Inbound, readable_submission_id
+from shared.organisations import kinds_submitted_by
 from shared.people import PeopleStore
 from shared.stream_reader import StreamReader
 from shared.submitting import Outcomes, publish_submission
@@ -156,15 +159,18 @@ def submission_routes(context: Context) -> APIRouter:
         """Submit one JSON object of `kind` as the token's ministry (CONTRACT.md lists the fields)."""
         if kind not in SUBMISSION_MODELS:
             raise Refusal(404, "unknown_kind", f"unknown kind {kind!r}: one of {', '.join(SUBMISSION_MODELS)}")
-        if not token.ministry.is_responsible:
-            raise Refusal(403, "not_permitted", f"{token.ministry} follows this action read-only and does not submit")
+        submits = kinds_submitted_by(token.organisation)
+        if not submits:
+            raise Refusal(403, "not_permitted", f"{token.organisation} follows this action read-only and does not submit")
+        if kind not in submits:
+            raise Refusal(403, "not_permitted", f"{token.organisation} submits only {', '.join(submits)}")
         body = await bounded_body(request, context.settings.max_body_bytes)
-        return await submit_and_answer(context, request, str(token.ministry), kind, body, "/api/v1/outcomes")
+        return await submit_and_answer(context, request, str(token.organisation), kind, body, "/api/v1/outcomes")
 
     @router.get("/outcomes/{submission_id}", responses={404: {"description": "no outcome (yet)"}})
     async def outcome(submission_id: str, seq: int | None = None, token: Token = Depends(authorised)) -> JSONResponse:
         """The outcome of the token's ministry's submission: the original one, or the one stored at `seq`."""
-        return await outcome_response(context, str(token.ministry), submission_id, seq)
+        return await outcome_response(context, str(token.organisation), submission_id, seq)
 
     return router
 

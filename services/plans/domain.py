@@ -4,12 +4,12 @@ from shared.contracts.events import PlanSubmitted, PlanSubmittedData, PlanWithdr
 from shared.contracts.outcomes import Code, Rejection
 from shared.contracts.submissions import SubmitPlan, WithdrawPlan
 from shared.decisions import Decider, Decision, Record
-from shared.ministries import Ministry
+from shared.organisations import Organisation
 from shared.region_state import RegionState
 from shared.regions import Region
 
 
-def submit(submission: SubmitPlan, reporter: Ministry, region: Region, state: RegionState) -> Decision:
+def submit(submission: SubmitPlan, reporter: Organisation, region: Region, state: RegionState) -> Decision:
     if not state.enrolled:
         return Rejection(code=Code.NOT_ENROLLED, message=f"{region.name} ({region.code}) is not enrolled")
     if submission.plan_id in state.plans:
@@ -28,7 +28,7 @@ def submit(submission: SubmitPlan, reporter: Ministry, region: Region, state: Re
     return Record(PlanSubmitted, state.responsible, data)
 
 
-def withdraw(submission: WithdrawPlan, reporter: Ministry, region: Region, state: RegionState) -> Decision:
+def withdraw(submission: WithdrawPlan, reporter: Organisation, region: Region, state: RegionState) -> Decision:
     if not state.plans.get(submission.plan_id, False):
         return Rejection(
             code=Code.PLAN_NOT_FOUND,

@@ -4,12 +4,12 @@ from shared.contracts.events import TrainingCompleted, TrainingCompletedData
 from shared.contracts.outcomes import Code, Rejection
 from shared.contracts.submissions import CompleteTraining
 from shared.decisions import Decider, Decision, Record
-from shared.ministries import Ministry
+from shared.organisations import Organisation
 from shared.region_state import RegionState
 from shared.regions import Region
 
 
-def complete(submission: CompleteTraining, reporter: Ministry, region: Region, state: RegionState) -> Decision:
+def complete(submission: CompleteTraining, reporter: Organisation, region: Region, state: RegionState) -> Decision:
     if not state.enrolled:
         return Rejection(code=Code.NOT_ENROLLED, message=f"{region.name} ({region.code}) is not enrolled")
     data = TrainingCompletedData(

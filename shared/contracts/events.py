@@ -63,14 +63,34 @@ class PlanWithdrawnData(EventData):
     reason: str
 
 
-class Event(BaseModel):
+class ClaimVerifiedData(EventData):
+    claim_event_id: str
+
+
+class ClaimReturnedData(EventData):
+    claim_event_id: str
+    reason: str
+
+
+class ClaimAmendedData(EventData):
+    claim_event_id: str
+    evidence: Evidence
+
+
+class ClaimDisputedData(EventData):
+    claim_event_id: str
+    reason: str
+    evidence: Evidence = []
+
+
+class Envelope(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     event_id: str
     schema_version: int  # each type's own: its current version, the only one a model holds
     region_code: str
     ministry: Ministry
-    reported_by: Ministry
+    reported_by: str  # the submitting organisation: each kind of event says which it may be
     occurred_on: dt.date
     recorded_at: dt.datetime
     submission_id: str
@@ -78,6 +98,17 @@ class Event(BaseModel):
     # The person who made the submission in the workspace (a pseudonymous id, shared/people.py); absent for a
     # submission a ministry's system made.
     submitted_by: str | None = Field(default=None, exclude_if=lambda value: value is None, pattern=PERSON_ID_PATTERN)
+
+
+class Event(Envelope):
+    reported_by: Ministry
+
+
+class ClaimEvent(Envelope):
+    """An action on a claim (contract 1.1). `ministry` is the region's responsible ministry, as on every event;
+    `reported_by` the organisation that acted: the secretariat, the responsible ministry or an observer."""
+
+    reported_by: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
 
 
 class RegionEnrolled(Event):
@@ -110,8 +141,33 @@ class PlanWithdrawn(Event):
     data: PlanWithdrawnData
 
 
+class ClaimVerified(ClaimEvent):
+    event_type: Literal["ClaimVerified"] = "ClaimVerified"
+    schema_version: Literal[1] = 1
+    data: ClaimVerifiedData
+
+
+class ClaimReturned(ClaimEvent):
+    event_type: Literal["ClaimReturned"] = "ClaimReturned"
+    schema_version: Literal[1] = 1
+    data: ClaimReturnedData
+
+
+class ClaimAmended(ClaimEvent):
+    event_type: Literal["ClaimAmended"] = "ClaimAmended"
+    schema_version: Literal[1] = 1
+    data: ClaimAmendedData
+
+
+class ClaimDisputed(ClaimEvent):
+    event_type: Literal["ClaimDisputed"] = "ClaimDisputed"
+    schema_version: Literal[1] = 1
+    data: ClaimDisputedData
+
+
+CLAIM_EVENTS = (ClaimVerified, ClaimReturned, ClaimAmended, ClaimDisputed)
 AnyEvent = Annotated[
-    RegionEnrolled | RegionWithdrawn | TrainingCompleted | PlanSubmitted | PlanWithdrawn,
+    RegionEnrolled | RegionWithdrawn | TrainingCompleted | PlanSubmitted | PlanWithdrawn | ClaimVerified | ClaimReturned | ClaimAmended | ClaimDisputed,
     Field(discriminator="event_type"),
 ]
 _any_event = TypeAdapter(AnyEvent)
@@ -145,5 +201,5 @@ def _upcast(payload: bytes, not_current: ValidationError) -> AnyEvent:
     return _any_event.validate_python(upcast_event)
 
 
-def encode_event(event: Event) -> bytes:
+def encode_event(event: Envelope) -> bytes:
     return event.model_dump_json().encode()

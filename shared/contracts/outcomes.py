@@ -24,6 +24,8 @@ class Code(StrEnum):
     NOT_ENROLLED = "not_enrolled"
     PLAN_EXISTS = "plan_exists"
     PLAN_NOT_FOUND = "plan_not_found"
+    CLAIM_NOT_FOUND = "claim_not_found"  # contract 1.1: no accepted training or plan with that event id
+    CLAIM_STATE = "claim_state"  # contract 1.1: the kind does not apply to the claim's state now
     UNPROCESSABLE = "unprocessable"
 
 

@@ -1,4 +1,4 @@
-"""The five submission kinds a ministry publishes to `ogi.inbox.<ministry>.<kind>`.
+"""The submission kinds an organisation publishes to `ogi.inbox.<ministry>.<kind>`.
 
 Unknown fields are refused so that a typo never passes silently; the field rules are CONTRACT.md's, and
 where it is silent docs/contract.md's. Types are JSON's, strictly: a submission is validated from the
@@ -151,12 +151,48 @@ class WithdrawPlan(Submission):
     reason: Annotated[str, *paragraphs(1000)]
 
 
+# An event id as the platform makes them (events.event_id_for): a UUID, lowercase.
+EVENT_ID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+EventId = Annotated[str, StringConstraints(pattern=EVENT_ID_PATTERN)]
+
+
+class ClaimSubmission(Submission):
+    """Contract 1.1: an action on a claim, an accepted TrainingCompleted or PlanSubmitted named by its event id.
+    `region_code` is the claim's region; `occurred_on` the day of the action."""
+
+    claim_event_id: EventId = Field(description="The event_id of the accepted TrainingCompleted or PlanSubmitted event.")
+
+
+class VerifyClaim(ClaimSubmission):
+    kind: ClassVar[str] = "claim.verify"
+
+
+class ReturnClaim(ClaimSubmission):
+    kind: ClassVar[str] = "claim.return"
+    reason: Annotated[str, *paragraphs(1000)]
+
+
+class AmendClaim(ClaimSubmission):
+    kind: ClassVar[str] = "claim.amend"
+    evidence: Annotated[SubmittedEvidenceList, Field(min_length=1)]
+
+
+class DisputeClaim(ClaimSubmission):
+    kind: ClassVar[str] = "claim.dispute"
+    reason: Annotated[str, *paragraphs(1000)]
+    evidence: SubmittedEvidenceList = []
+
+
 SUBMISSION_MODELS: dict[str, type[Submission]] = {
     "region.enroll": EnrollRegion,
     "region.withdraw": WithdrawRegion,
     "training.complete": CompleteTraining,
     "plan.submit": SubmitPlan,
     "plan.withdraw": WithdrawPlan,
+    "claim.verify": VerifyClaim,
+    "claim.return": ReturnClaim,
+    "claim.amend": AmendClaim,
+    "claim.dispute": DisputeClaim,
 }
 
 

@@ -40,6 +40,10 @@ STEPS: dict[str, tuple[Step, ...]] = {
     "TrainingCompleted": (evidence_none_yet,),
     "PlanSubmitted": (evidence_none_yet,),
     "PlanWithdrawn": (),
+    "ClaimVerified": (),
+    "ClaimReturned": (),
+    "ClaimAmended": (),
+    "ClaimDisputed": (),
 }
 CURRENT_VERSIONS: dict[str, int] = {event_type: len(steps) + 1 for event_type, steps in STEPS.items()}
 

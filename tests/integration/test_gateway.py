@@ -10,6 +10,7 @@ from services.gateway import ratelimit
 from services.gateway.app import GatewayService
 from services.gateway.config import GatewaySettings
 from shared.ministries import Ministry
+from shared.observers import ObserverRegistry
 from shared.tokens import TokenStore
 from tests.support import eventually, new_id
 
@@ -171,7 +172,7 @@ async def test_tokens_expire_and_rotate_with_an_overlap(gateway):
     assert (await gateway.post("/api/v1/submissions/region.enroll", json=enrolment("12.01"), headers=old)).status_code == 201
 
     new_token, new_secret = await gateway.tokens.rotate(token.id, dt.timedelta(hours=1))
-    assert new_token.ministry == Ministry.KOMINFO and new_token.id != token.id
+    assert new_token.organisation == Ministry.KOMINFO and new_token.id != token.id
     new = {"Authorization": f"Bearer {new_secret}"}
     assert (await gateway.post("/api/v1/submissions/region.enroll", json=enrolment("12.02"), headers=new)).status_code == 201
     assert (await gateway.post("/api/v1/submissions/region.enroll", json=enrolment("12.03"), headers=old)).status_code == 201  # the overlap
@@ -180,3 +181,24 @@ async def test_tokens_expire_and_rotate_with_an_overlap(gateway):
     expired = await gateway.post("/api/v1/submissions/region.enroll", json=enrolment("12.04"), headers=old)
     assert expired.status_code == 401 and f"token {token.id} expired" in expired.json()["detail"]
     assert token.id not in {listed.id for listed in await gateway.tokens.all()}
+
+
+async def test_the_secretariat_verifies_and_an_observer_disputes_over_http_with_their_tokens(gateway, sqlite_system):
+    await ObserverRegistry(sqlite_system.nc).add("tii", "Transparency International Indonesia")
+    kemendagri, bappenas = await bearer(gateway, "kemendagri"), await bearer(gateway, "bappenas")
+    _, secret = await gateway.tokens.create("tii")
+    tii = {"Authorization": f"Bearer {secret}"}
+    assert (await gateway.post("/api/v1/submissions/region.enroll", json=enrolment(), headers=kemendagri)).status_code == 201
+    training = enrolment(session_id="tot-1", participants=20)
+    claim = (await gateway.post("/api/v1/submissions/training.complete", json=training, headers=kemendagri)).json()["event_id"]
+
+    verified = await gateway.post("/api/v1/submissions/claim.verify", json=enrolment(claim_event_id=claim), headers=bappenas)
+    assert verified.status_code == 201, verified.text
+    assert verified.json()["ministry"] == "bappenas"
+    disputed = await gateway.post("/api/v1/submissions/claim.dispute", json=enrolment(claim_event_id=claim, reason="tidak ada"), headers=tii)
+    assert disputed.status_code == 201, disputed.text
+    assert disputed.json()["ministry"] == "tii"
+    # Each only its own kinds: refused at the door, as a related ministry's token is.
+    for kind, headers in [("region.enroll", bappenas), ("claim.verify", tii), ("claim.dispute", bappenas), ("claim.verify", kemendagri)]:
+        refused = await gateway.post(f"/api/v1/submissions/{kind}", json=enrolment(claim_event_id=claim), headers=headers)
+        assert (refused.status_code, refused.json()["code"]) == (403, "not_permitted"), (kind, refused.text)

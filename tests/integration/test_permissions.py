@@ -28,6 +28,7 @@ from shared.eventstore import EventStore
 from shared.evidence_store import EvidenceStore
 from shared.ministries import RESPONSIBLE, Ministry
 from shared.natsconn import NatsUnreachable, connect
+from shared.organisations import kinds_of
 from shared.people import PeopleStore
 from shared.service import DecidingService
 from shared.settings import Settings
@@ -36,7 +37,7 @@ from shared.tokens import TokenStore
 from tests.support import DECIDING_SERVICES, eventually, new_id
 
 MINISTRIES = [str(ministry) for ministry in Ministry]
-RELATED = [ministry for ministry in MINISTRIES if Ministry(ministry) not in RESPONSIBLE]
+RELATED = [ministry for ministry in MINISTRIES if not kinds_of(ministry)]
 NON_ADMINS = [user for user in permissions.users() if user != permissions.ADMIN]
 INDICATORS = streams.bucket_stream(subjects.INDICATORS_BUCKET)
 STREAMS = [subjects.INBOX_STREAM, subjects.EVENTS_STREAM, subjects.OUTCOMES_STREAM, INDICATORS, f"KV_{subjects.SUBMISSIONS_BUCKET}"]
@@ -195,6 +196,8 @@ async def test_the_whole_matrix(secure_nats, users, services, figures):
             await matrix.denied(users[name], "publish", subjects.inbox(name, kind), reply=True)
         await matrix.denied(users[name], "publish", "$JS.API.CONSUMER.CREATE.OGI_OUTCOMES", reply=True)
         await matrix.denied(users[name], "publish", "$JS.API.DIRECT.GET.OGI_OUTCOMES", reply=True)
+    for kind in (*subjects.KINDS, "claim.amend", "claim.dispute"):  # the secretariat: its two claim kinds alone
+        await matrix.denied(users["bappenas"], "publish", subjects.inbox("bappenas", kind), reply=True)
     for name in NON_ADMINS:
         for stream in STREAMS:
             for operation in ("DELETE", "PURGE", "MSG.DELETE"):
@@ -365,6 +368,13 @@ async def _allowed_paths(matrix: Matrix, users: dict[str, User]) -> None:
         matrix.allowed(f"{name} reads its outcome back", json.loads((await eventually(stored)).data)["submission_id"] == submission_id)
         recent = await StreamReader(nc, subjects.OUTCOMES_STREAM).read(subjects.outcome(name, ">"))  # as `ogi outcomes` does
         matrix.allowed(f"{name} reads its recent outcomes", [json.loads(message.data)["submission_id"] for message in recent][-1:] == [submission_id])
+    nc = users["bappenas"].nc
+    submission_id = new_id("bappenas")
+    live = await nc.subscribe(subjects.outcome("bappenas", submission_id))
+    body = {"submission_id": submission_id, "region_code": "73.71", "occurred_on": "2019-03-01", "claim_event_id": "00000000-0000-4000-8000-000000000000"}
+    ack = await nc.jetstream().publish(subjects.inbox("bappenas", "claim.verify"), json.dumps(body).encode(), stream=subjects.INBOX_STREAM)
+    outcome = json.loads((await live.next_msg(timeout=15)).data)
+    matrix.allowed("bappenas verifies a claim and hears its outcome", outcome["code"] == "claim_not_found" and outcome["submission_seq"] == ack.seq)
     for service in ("training", "plans"):  # as each does before deciding: a region's last event, by direct get
         try:
             last = await EventStore(users[service].nc, timeout=2).last(subjects.region_history(region["kemendagri"]))
@@ -485,7 +495,7 @@ async def test_evidence_is_written_by_the_gateway_alone_and_read_as_far_as_each_
     await EvidenceIndex(indicators).catch_up()
     matrix.allowed("indicators reads the events naming files", True)
     verified = await TokenStore(indicators).verify(token)
-    matrix.allowed("indicators verifies a token", verified is not None and verified.ministry == Ministry.KEMENDAGRI)
+    matrix.allowed("indicators verifies a token", verified is not None and verified.organisation == Ministry.KEMENDAGRI)
 
     chunks, metas = subjects.evidence_chunks("x"), subjects.evidence_meta("0" * 64)
     content_reads = (f"$JS.API.DIRECT.GET.{subjects.EVIDENCE_STREAM}", f"$JS.API.STREAM.MSG.GET.{subjects.EVIDENCE_STREAM}")

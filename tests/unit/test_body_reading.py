@@ -6,9 +6,9 @@ import json
 import pytest
 
 from shared.contracts.outcomes import Code, Rejection
-from shared.intake import check, readable_submission_id
+from shared.intake import readable_submission_id
 from shared.submission_json import MAX_DEPTH, NotJson, read_json
-from tests.door import COMMON, VALID, inbound, invalid_fields, rejection
+from tests.door import COMMON, VALID, check, inbound, invalid_fields, rejection
 
 
 @pytest.mark.parametrize("kind", VALID)

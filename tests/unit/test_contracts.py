@@ -30,7 +30,9 @@ def test_subjects_follow_the_contract():
     assert subjects.aggregate("plans", "73.71") == "ogi.events.plans.7371.*"
     assert subjects.region_history("73.71") == "ogi.events.*.7371.*"
     assert subjects.inbox_filter("registry") == "ogi.inbox.*.region.*"
-    assert len(subjects.inbox_subjects()) == 25
+    # Five ministries × the eight kinds each may be stored with, and a dispute from any observer.
+    assert len(subjects.inbox_subjects()) == 41
+    assert "ogi.inbox.*.claim.dispute" in subjects.inbox_subjects()
     assert subjects.indicator("national", "plans") == "ogi.indicators.national.plans"
 
 

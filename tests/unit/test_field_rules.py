@@ -4,8 +4,7 @@ text a person wrote, for lengths and counts beyond what the action can have, for
 import pytest
 
 from shared.contracts.outcomes import Rejection
-from shared.intake import check
-from tests.door import COMMON, VALID, accepted, inbound, invalid_fields
+from tests.door import COMMON, VALID, accepted, check, inbound, invalid_fields
 
 TEXT_FIELDS = [(kind, field) for kind, body in VALID.items() for field, value in body.items() if isinstance(value, str)] + [
     (kind, "note") for kind in VALID if kind != "region.enroll"

@@ -11,6 +11,7 @@ from shared.contracts.submissions import CompleteTraining, EnrollRegion, Sector,
 from shared.decisions import Record
 from shared.eventstore import History, StoredEvent
 from shared.ministries import Ministry
+from shared.organisations import of_ministry
 from shared.region_state import fold
 from shared.regions import find_region
 
@@ -70,7 +71,7 @@ def withdraw_plan(plan_id="a"):
 
 
 def decide(rule, submission, reporter, *events):
-    return rule(submission, reporter, MAKASSAR, fold(history(*events)))
+    return rule(submission, of_ministry(reporter), MAKASSAR, fold(history(*events)))
 
 
 def test_enrolment_makes_the_reporter_responsible():

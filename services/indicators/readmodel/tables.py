@@ -35,7 +35,7 @@ event_log = Table(
     Column("event_type", String(32), nullable=False),
     Column("region_code", String(8), nullable=False),
     Column("ministry", String(16), nullable=False),
-    Column("reported_by", String(16), nullable=False),
+    Column("reported_by", String(32), nullable=False),  # a ministry, or an observer (contract 1.1)
     Column("occurred_on", Date, nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
     Column("submission_id", String(64), nullable=False),

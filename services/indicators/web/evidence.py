@@ -26,7 +26,6 @@ from nats.errors import Error as NatsError
 from services.indicators.web.evidence_index import EvidenceIndex, readable_naming
 from shared.contracts.evidence import MEDIA_TYPES, SHA256_PATTERN
 from shared.evidence_store import EvidenceStore, StoredFile
-from shared.ministries import Ministry
 from shared.tokens import Expired, TokenStore
 
 log = logging.getLogger("ogi.evidence")
@@ -101,7 +100,7 @@ class EvidenceDesk:
         return router
 
 
-async def _reader(tokens: TokenStore, credentials: HTTPAuthorizationCredentials | None) -> Ministry | None:
+async def _reader(tokens: TokenStore, credentials: HTTPAuthorizationCredentials | None) -> str | None:
     if credentials is None:
         return None
     try:
@@ -110,7 +109,7 @@ async def _reader(tokens: TokenStore, credentials: HTTPAuthorizationCredentials 
         raise HTTPException(401, str(expired), headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}) from None
     if token is None:
         raise HTTPException(401, "the bearer token is not valid: leave it out for public files", headers={"WWW-Authenticate": "Bearer"})
-    return token.ministry
+    return token.organisation
 
 
 def _download(store: EvidenceStore, stored: StoredFile, name: str, private: bool) -> StreamingResponse:

@@ -49,7 +49,7 @@ class Naming:
     public: bool
 
 
-def readable_naming(namings: list[Naming], reader: Ministry | None) -> Naming | None:
+def readable_naming(namings: list[Naming], reader: str | None) -> Naming | None:
     """The first naming (in stream order) that lets `reader` (None: anyone without a token) download the file:
     a public one, or, for the ministry that named it privately, its own, or for the secretariat any. Its file
     name is the one the download carries. None: to this reader the file does not exist."""
