@@ -15,3 +15,5 @@ class GatewaySettings(BaseSettings):
     failures_per_minute: int = 10  # requests without a valid token, per client address
     evidence_uploads_at_once: int = 8  # each holds its file (up to 10 MiB) in memory while it is checked and stored
     session_lifetime: dt.timedelta = dt.timedelta(hours=12)  # a workspace session's, from sign-in (at most a day)
+    dashboard_url: str = "http://127.0.0.1:8000/"  # the workspace links each region to its page there
+    trace_url: str | None = None  # e.g. "http://jaeger:16686/trace/{trace_id}": the workspace links each outcome's trace

@@ -9,6 +9,7 @@ ministry's token only reads.
 Every refusal of the gateway's own (not an outcome) is `{"detail": <what to do>, "code": <stable code>}`.
 """
 
+import asyncio
 import json
 import math
 from collections.abc import Awaitable, Callable
@@ -81,6 +82,8 @@ class Context:
 
     def __init__(self, settings: GatewaySettings) -> None:
         self.settings = settings
+        # Shared by every route that takes evidence files: each holds its file in memory while it is stored.
+        self.evidence_uploads = asyncio.Semaphore(settings.evidence_uploads_at_once)
         self.connected: Connected | None = None
         self.registry = CollectorRegistry()
         self.submissions = Counter(

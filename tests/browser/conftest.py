@@ -12,6 +12,9 @@ from urllib.parse import urlsplit
 import pytest
 import uvicorn
 
+from ogi.embedded_nats import free_port
+from services.gateway.app import GatewayService
+from services.gateway.config import GatewaySettings
 from tests.support import eventually
 
 CHROMIUM = os.environ.get("OGI_CHROMIUM", "/usr/bin/chromium")
@@ -28,7 +31,7 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
 
 class HttpServer:
-    """The indicators service's HTTP app under uvicorn on a real port, as `ogi up` serves it."""
+    """A service's HTTP app under uvicorn on a real port, as `ogi up` serves it."""
 
     def __init__(self, app, port: int) -> None:
         self.app, self.port = app, port
@@ -57,6 +60,21 @@ async def served(sqlite_system):
     sqlite_system.server = server
     yield sqlite_system
     await server.stop()
+
+
+@pytest.fixture
+async def workspace(served):
+    """The system as `served`, and the gateway with its workspace on a real port of its own (`workspace.gateway_server`),
+    linking regions to the dashboard served beside it."""
+    settings = GatewaySettings(rate_per_second=1000, burst=1000, failures_per_minute=1000, dashboard_url=served.server.url + "/")
+    gateway = GatewayService(served.settings, settings)
+    await gateway.start()
+    server = HttpServer(gateway.http, free_port())
+    await server.start()
+    served.gateway, served.gateway_server = gateway, server
+    yield served
+    await server.stop()
+    await gateway.stop()
 
 
 def _chromium() -> str:

@@ -8,7 +8,7 @@ from fastapi.responses import FileResponse, RedirectResponse
 STATIC = Path(__file__).parent / "static"
 # The dashboard's stylesheet and words are the workspace's too: one look, one place to change it.
 DASHBOARD_STATIC = Path(__file__).parents[2] / "indicators" / "web" / "static"
-SHARED_FILES = {"app.css": DASHBOARD_STATIC / "app.css", "favicon.svg": DASHBOARD_STATIC / "favicon.svg"}
+SHARED_FILES = {name: DASHBOARD_STATIC / name for name in ("app.css", "favicon.svg", "i18n.js")}
 PAGES = {path.name: path for path in STATIC.iterdir() if path.is_file()} | SHARED_FILES
 
 

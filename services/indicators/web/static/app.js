@@ -361,6 +361,8 @@ function start() {
   renderConnection();
   load().catch(console.error);
   connect();
+  const region = new URLSearchParams(location.search).get("region");  // a region's page, as the workspace links it
+  if (region) showRegionByCode(region).catch(console.error);
 }
 
 start();
