@@ -7,7 +7,7 @@ holds the headers; rows without any value are passed over; the result sheet's ow
 Anything else a file holds that is not understood refuses the whole file, with words saying what and where.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from services.gateway.workspace.cells import is_blank, shown
@@ -64,14 +64,14 @@ def read_table(name: str, rows: Iterable[Sequence[object]], ministry: str, budge
     lines = iter(rows)
     header = next(lines, ())
     if all(is_blank(value) for value in header):
-        if any(not is_blank(value) for line in _bounded(lines, name) for value in line):
+        if next(_with_values(lines, name), None) is not None:
+            if sheet_named(name) is None and not mixed_only:
+                raise FileProblem("unknown_sheet", f"{name!r} is not a sheet of the template: {_sheet_names()}", name)
             raise FileProblem("no_header", "row 1 must hold the column headers, as in the template", name)
         return []  # an empty sheet
     layout, sheet = _layout(name, header, mixed_only)
     found = []
-    for row_number, values in enumerate(_bounded(lines, name), start=2):
-        if all(is_blank(value) for value in values):
-            continue
+    for row_number, values in _with_values(lines, name):
         budget.take(name)
         unnamed = [position for position, value in enumerate(values) if not is_blank(value) and (position >= len(layout) or layout[position] is None)]
         if unnamed:
@@ -81,11 +81,14 @@ def read_table(name: str, rows: Iterable[Sequence[object]], ministry: str, budge
     return found
 
 
-def _bounded(lines: Iterable[Sequence[object]], name: str) -> Iterable[Sequence[object]]:
+def _with_values(lines: Iterable[Sequence[object]], name: str) -> Iterator[tuple[int, Sequence[object]]]:
+    """The rows below the header that hold a value, with their numbers."""
     for row_number, values in enumerate(lines, start=2):
         if row_number > LAST_SPREADSHEET_ROW:
             raise FileProblem("too_many_rows", f"the sheet goes on beyond row {LAST_SPREADSHEET_ROW:,}", name)
-        yield values
+        # Counting Nones first keeps the million empty rows a sheet may claim quick to pass over.
+        if values.count(None) != len(values) and not all(is_blank(value) for value in values):
+            yield row_number, values
 
 
 def _layout(name: str, header: Sequence[object], mixed_only: bool) -> tuple[list[str | None], Sheet | None]:
@@ -109,8 +112,7 @@ def _layout(name: str, header: Sequence[object], mixed_only: bool) -> tuple[list
     if not mixed and mixed_only:
         raise FileProblem("missing_column", f"the column {KIND.label['id']!r} ({KIND.label['en']}) is missing: it names each row's kind", name)
     if not mixed and sheet is None:
-        names = ", ".join(repr(sheet.name["id"]) for sheet in SHEETS)
-        raise FileProblem("unknown_sheet", f"{name!r} is not a sheet of the template ({names}) and has no {KIND.label['id']!r} column", name)
+        raise FileProblem("unknown_sheet", f"{name!r} is not a sheet of the template ({_sheet_names()}) and has no {KIND.label['id']!r} column", name)
     named = [column for column in layout if column]
     repeated = sorted({column for column in named if named.count(column) > 1})
     if repeated:
@@ -120,3 +122,7 @@ def _layout(name: str, header: Sequence[object], mixed_only: bool) -> tuple[list
     if missing:
         raise FileProblem("missing_column", f"the column {', '.join(map(repr, missing))} is missing", name)
     return layout, sheet
+
+
+def _sheet_names() -> str:
+    return ", ".join(repr(sheet.name["id"]) for sheet in SHEETS)

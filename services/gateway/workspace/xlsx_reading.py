@@ -18,7 +18,7 @@ from services.gateway.workspace.tables import MAX_COLUMNS, FileProblem, RowBudge
 
 MAX_PARTS = 1_000
 MAX_XML_BYTES = 32 * 1024 * 1024  # uncompressed; a full 5,000-row workbook holds a few MiB
-MAX_SHEETS = 16
+MAX_SHEETS = 10
 _XML_PARTS = (".xml", ".rels", ".vml")
 _ENCRYPTED = 0x1  # a ZIP entry's general purpose flag
 
