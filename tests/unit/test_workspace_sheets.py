@@ -221,6 +221,8 @@ def test_an_empty_extra_sheet_is_passed_over_and_one_with_data_names_itself():
     assert len(read(saved(workbook))) == 5
     workbook["Sheet1"]["C3"] = "catatan"
     assert file_errors(saved(workbook)) == [("unknown_sheet", "Sheet1")]
+    workbook["Sheet1"]["A1"] = "Nama"
+    assert file_errors(saved(workbook)) == [("unknown_sheet", "Sheet1")]
 
 
 def saved(workbook) -> bytes:

@@ -68,7 +68,7 @@ def sending_order(rows: Iterable[SheetRow]) -> list[SheetRow]:
 
 async def preview(rows: Sequence[SheetRow], ministry: str, region_history: RegionHistory) -> list[RowPreview]:
     """Each row's preview, in the order of `rows`. Reads each region's history once, at most
-    READ_CONCURRENCY at a time; an error reading one is raised."""
+    READ_CONCURRENCY at a time; an error reading one is raised, as is a `ministry` that is no Ministry."""
     reporter = Ministry(ministry)
     states = await _region_states({row.submission.region_code for row in rows if row.submission is not None}, region_history)
     decided: dict[int, RowPreview] = {}
@@ -77,11 +77,11 @@ async def preview(rows: Sequence[SheetRow], ministry: str, region_history: Regio
     return [decided[position] for position in range(len(rows))]
 
 
+_RANKS = {sheet.kind: rank for rank, sheet in enumerate(SHEETS)}
+
+
 def _sending_rank(row: SheetRow) -> int:
     return _RANKS.get(row.kind or "", len(SHEETS))
-
-
-_RANKS = {sheet.kind: rank for rank, sheet in enumerate(SHEETS)}
 
 
 async def _region_states(codes: set[str], region_history: RegionHistory) -> dict[str, RegionState]:

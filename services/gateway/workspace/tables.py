@@ -104,6 +104,8 @@ def _layout(name: str, header: Sequence[object], mixed_only: bool) -> tuple[list
         layout.append(column.id if column else _PASSED_OVER if text else None)
     mixed = KIND.id in layout
     sheet = None if mixed else sheet_named(name)
+    if not mixed and sheet is None and not mixed_only:
+        raise FileProblem("unknown_sheet", f"{name!r} is not a sheet of the template ({_sheet_names()}) and has no {KIND.label['id']!r} column", name)
     expected = MIXED_COLUMNS if sheet is None else sheet.columns
     unknown += [COLUMN[column].label["id"] for column in layout if column and column not in {column.id for column in expected}]
     if unknown:
@@ -111,8 +113,6 @@ def _layout(name: str, header: Sequence[object], mixed_only: bool) -> tuple[list
         raise FileProblem("unknown_column", f"unknown column {', '.join(map(repr, unknown))}; the columns of this sheet are {names}", name)
     if not mixed and mixed_only:
         raise FileProblem("missing_column", f"the column {KIND.label['id']!r} ({KIND.label['en']}) is missing: it names each row's kind", name)
-    if not mixed and sheet is None:
-        raise FileProblem("unknown_sheet", f"{name!r} is not a sheet of the template ({_sheet_names()}) and has no {KIND.label['id']!r} column", name)
     named = [column for column in layout if column]
     repeated = sorted({column for column in named if named.count(column) > 1})
     if repeated:
