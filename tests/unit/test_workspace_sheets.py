@@ -268,6 +268,7 @@ def zip_of(**parts: bytes) -> bytes:
         pytest.param(b"Jenis,Kode daerah\nPelatihan,73.71\n", [("missing_column", "Data")], id="a CSV without a required column"),
         pytest.param(b"Jenis,Kode daerah,Tanggal kejadian (YYYY-MM-DD)\n", [("no_rows", None)], id="headers only"),
         pytest.param(LONG_FIELD, [("not_a_spreadsheet", None)], id="a field longer than the csv module reads"),
+        pytest.param(b"Jenis" + b";" * 500_000, [("not_a_spreadsheet", None)], id="a line of half a million fields"),
         pytest.param(zip_of(readme__txt=b"hello"), [("not_xlsx", None)], id="a ZIP that is no workbook"),
         pytest.param(b"PK\x05\x06" + bytes(18), [("not_xlsx", None)], id="an empty ZIP"),
         pytest.param(template_xlsx()[:3000], [("not_xlsx", None)], id="a truncated workbook"),

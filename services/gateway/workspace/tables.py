@@ -86,8 +86,8 @@ def _with_values(lines: Iterable[Sequence[object]], name: str) -> Iterator[tuple
     for row_number, values in enumerate(lines, start=2):
         if row_number > LAST_SPREADSHEET_ROW:
             raise FileProblem("too_many_rows", f"the sheet goes on beyond row {LAST_SPREADSHEET_ROW:,}", name)
-        # Counting Nones first keeps the million empty rows a sheet may claim quick to pass over.
-        if values.count(None) != len(values) and not all(is_blank(value) for value in values):
+        # Counting empty cells first keeps the million empty rows a sheet may claim quick to pass over.
+        if values.count(None) + values.count("") != len(values) and not all(is_blank(value) for value in values):
             yield row_number, values
 
 
