@@ -8,6 +8,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from services.gateway import workspace
 from services.gateway.workspace.columns import COLUMN, SHEETS
@@ -284,6 +286,31 @@ def zip_of(**parts: bytes) -> bytes:
 )
 def test_a_file_that_cannot_be_taken_as_a_whole_says_why(data, expected):
     assert file_errors(data) == expected
+
+
+TEMPLATE = template_xlsx()
+TEMPLATE_CSV = template_csv()
+
+
+def either_rows_or_a_file_error(data: bytes) -> None:
+    upload = read_upload(data, "laporan", KEMENDAGRI)
+    assert bool(upload.rows) != bool(upload.errors)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=3000))
+def test_any_bytes_give_rows_or_a_file_error(data):
+    either_rows_or_a_file_error(data)
+    either_rows_or_a_file_error(b"PK\x03\x04" + data)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_a_damaged_template_gives_rows_or_a_file_error(data):
+    for original in (TEMPLATE, TEMPLATE_CSV):
+        position = data.draw(st.integers(0, len(original) - 1))
+        damage = data.draw(st.binary(min_size=1, max_size=64))
+        either_rows_or_a_file_error(original[:position] + damage + original[position + len(damage) :])
 
 
 def test_a_file_is_refused_beyond_its_bounds_before_it_is_read_whole():
