@@ -207,7 +207,7 @@ class Intake:
                     return _rejected(inbound, submission.submission_id, decision)
                 await self.regions.catch_up(guard)  # decided on a stale state: decide again
                 continue
-            event = _event(decision, submission, reporter, submitted_by(inbound))
+            event = event_of(decision, submission, reporter, submitted_by(inbound))
             try:
                 seq = await self.store.append(event, expected_last_seq, guard)
             except ConcurrencyConflict:
@@ -323,7 +323,8 @@ def submitted_by(inbound: Inbound) -> str | None:
     return person if person is not None and PERSON_ID.match(person) else None
 
 
-def _event(decision: Record[Any], submission: Submission, reporter: Organisation, person: str | None) -> AnyEvent:
+def event_of(decision: Record[Any], submission: Submission, reporter: Organisation, person: str | None = None) -> AnyEvent:
+    """The event a decision to record `submission` makes (the workspace's preview makes it too, to look ahead)."""
     return decision.event_type(
         event_id=event_id_for(reporter.id, submission.submission_id),
         region_code=submission.region_code,

@@ -22,9 +22,18 @@ class Explanation:
     def as_json(self) -> dict:
         return {"id": vars(self.id), "en": vars(self.en)}
 
+    def text(self, language: str) -> str:
+        """What it means and what to do, as one line in `language` (`id` or `en`)."""
+        words = self.id if language == "id" else self.en
+        return f"{words.what} {words.todo}".strip()
+
 
 def _explained(id_what: str, id_todo: str, en_what: str, en_todo: str) -> Explanation:
     return Explanation(Words(id_what, id_todo), Words(en_what, en_todo))
+
+
+def _said(id_sentence: str, en_sentence: str) -> Explanation:
+    return Explanation(Words(id_sentence, ""), Words(en_sentence, ""))
 
 
 REJECTIONS: dict[Code, Explanation] = {
@@ -208,4 +217,145 @@ REFUSALS: dict[str, Explanation] = {
     ),
 }
 
-EXPLANATIONS: dict[str, Explanation] = {**{str(code): words for code, words in REJECTIONS.items()}, **REFUSALS}
+# A spreadsheet's rows and cells (sheets.py, preview.py): one sentence each, what it means and what to do at once.
+SPREADSHEET: dict[str, Explanation] = {
+    "ready": _said(
+        "Siap dikirim: baris ini akan diterima bila dikirim sekarang.",
+        "Ready: this row would be accepted if sent now.",
+    ),
+    "recorded": _said(
+        "Sudah tercatat: baris yang sama persis sudah pernah dikirim dan diterima. Mengirimnya lagi tidak mencatat apa pun dua kali.",
+        "Already recorded: this very row was sent and accepted before. Sending it again records nothing twice.",
+    ),
+    "duplicate_row": _said(
+        "Baris ganda: isinya sama persis dengan baris sebelumnya di berkas ini, jadi hanya dikirim sekali. "
+        "Hapus salah satunya, atau bedakan isinya bila memang dua kegiatan.",
+        "Repeated row: it is identical to an earlier row of this file, so it is sent once. Delete one, or tell them apart if they are two actions.",
+    ),
+    "not_sent": _said(
+        "Belum dikirim.",
+        "Not sent yet.",
+    ),
+    "accepted": _said(
+        "Diterima dan tercatat.",
+        "Accepted and recorded.",
+    ),
+    "duplicate": _said(
+        "Duplikat: pengajuan dengan ID ini sudah pernah dikirim; tidak ada yang dicatat dua kali.",
+        "Duplicate: a submission with this ID was sent before; nothing is recorded twice.",
+    ),
+    "required": _said(
+        "Wajib diisi.",
+        "Required: fill it in.",
+    ),
+    "date_format": _said(
+        "Bukan tanggal: tulis 2019-03-05 (YYYY-MM-DD) atau 05/03/2019 (DD/MM/YYYY), atau gunakan sel tanggal.",
+        "Not a date: write 2019-03-05 (YYYY-MM-DD) or 05/03/2019 (DD/MM/YYYY), or use a date cell.",
+    ),
+    "date_out_of_range": _said(
+        "Tanggal di luar rentang: tidak sebelum 2018-01-01 dan tidak lewat dari besok.",
+        "Date out of range: not before 2018-01-01 and not after tomorrow.",
+    ),
+    "not_a_whole_number": _said(
+        "Bukan bilangan bulat: tulis angka saja, mis. 25.",
+        "Not a whole number: write digits only, e.g. 25.",
+    ),
+    "number_out_of_range": _said(
+        "Angka di luar rentang: jumlah peserta 1 sampai 10000.",
+        "Number out of range: participants are 1 to 10000.",
+    ),
+    "not_yes_no": _said(
+        "Tulis ya atau tidak.",
+        "Write ya (yes) or tidak (no).",
+    ),
+    "unknown_sector": _said(
+        "Urusan tidak dikenal: pilih dari Pendidikan, Kesehatan, Pekerjaan Umum, Perumahan, Trantibum, Sosial, dipisah koma.",
+        "Unknown sector: choose from Pendidikan, Kesehatan, Pekerjaan Umum, Perumahan, Trantibum, Sosial, separated by commas.",
+    ),
+    "sectors_repeated": _said(
+        "Urusan yang sama ditulis dua kali: tulis setiap urusan sekali saja.",
+        "A sector is named twice: name each sector once.",
+    ),
+    "bad_identifier": _said(
+        "ID hanya boleh berisi huruf, angka, _ dan -, tanpa spasi, paling banyak 64 karakter.",
+        "An ID holds only letters, digits, _ and -, no spaces, at most 64 characters.",
+    ),
+    "bad_sha256": _said(
+        "SHA-256 harus 64 digit heksadesimal (0-9, a-f). Kosongkan bila tidak ada.",
+        "A SHA-256 is 64 hexadecimal digits (0-9, a-f). Leave it empty if you have none.",
+    ),
+    "too_long": _said(
+        "Teks terlalu panjang: Catatan dan Alasan paling banyak 1000 karakter, Judul 500, ID sesi 128.",
+        "Text too long: Note and Reason take at most 1000 characters, Title 500, Session ID 128.",
+    ),
+    "control_characters": _said(
+        "Teks memuat karakter tak terlihat yang tidak diizinkan (biasanya dari salin-tempel): ketik ulang selnya.",
+        "The text holds invisible characters that are not allowed (usually from copy and paste): type the cell again.",
+    ),
+    "not_for_this_kind": _said(
+        "Kolom ini bukan untuk jenis baris ini: kosongkan, atau periksa kolom Jenis.",
+        "This column is not for this kind of row: leave it empty, or check the Kind column.",
+    ),
+    "submission_id_repeated": _said(
+        "ID pengajuan ini sudah dipakai baris lain dengan isi berbeda: beri setiap baris ID sendiri, atau kosongkan kolomnya.",
+        "Another row with different content uses this submission ID already: give each row its own, or leave the column empty.",
+    ),
+    "invalid_value": _said(
+        "Isi sel tidak sesuai aturan kolom ini.",
+        "The cell does not follow this column's rules.",
+    ),
+    "empty_file": _said(
+        "Berkasnya kosong. Unggah lembar kerja yang sudah diisi.",
+        "The file is empty. Upload the filled-in workbook.",
+    ),
+    "encrypted": _said(
+        "Berkas dilindungi kata sandi, atau berformat Excel lama (.xls). Simpan sebagai .xlsx tanpa kata sandi.",
+        "The file is protected by a password, or in the old Excel format (.xls). Save it as .xlsx without a password.",
+    ),
+    "not_xlsx": _said(
+        "Berkas bukan buku kerja Excel yang dapat dibuka (rusak, atau arsip ZIP lain). Simpan ulang sebagai .xlsx dari templat.",
+        "The file is not a workbook Excel can open (damaged, or some other ZIP archive). Save it again as .xlsx from the template.",
+    ),
+    "not_a_spreadsheet": _said(
+        "Berkas bukan .xlsx maupun CSV. Unggah templat yang sudah diisi.",
+        "The file is neither an .xlsx nor a CSV. Upload the filled-in template.",
+    ),
+    "too_many_sheets": _said(
+        "Buku kerja memuat terlalu banyak lembar. Gunakan lembar-lembar dari templat.",
+        "The workbook has too many sheets. Use the template's sheets.",
+    ),
+    "too_many_rows": _said(
+        "Terlalu banyak baris (paling banyak 5.000 baris berisi). Bagi menjadi beberapa berkas.",
+        "Too many rows (at most 5,000 rows with data). Split it into several files.",
+    ),
+    "no_header": _said(
+        "Baris 1 harus berisi judul kolom seperti di templat.",
+        "Row 1 must hold the column headers, as in the template.",
+    ),
+    "unnamed_column": _said(
+        "Ada isi di kolom tanpa judul. Pindahkan ke kolom yang benar atau hapus.",
+        "A column without a header holds values. Move them to the right column or delete them.",
+    ),
+    "unknown_column": _said(
+        "Ada judul kolom yang tidak dikenal. Gunakan judul kolom dari templat tanpa diubah.",
+        "A column header is not known. Use the template's headers as they are.",
+    ),
+    "unknown_sheet": _said(
+        "Ada lembar yang tidak dikenal. Gunakan nama lembar dari templat, atau hapus lembar tambahan.",
+        "A sheet is not known. Use the template's sheet names, or delete the extra sheet.",
+    ),
+    "repeated_column": _said(
+        "Satu kolom muncul dua kali. Hapus salah satunya.",
+        "A column appears twice. Delete one of them.",
+    ),
+    "missing_column": _said(
+        "Kolom wajib tidak ada. Kembalikan kolom itu dari templat.",
+        "A required column is missing. Bring it back from the template.",
+    ),
+    "no_rows": _said(
+        "Tidak ada baris berisi di bawah judul kolom.",
+        "There is no row with data below the headers.",
+    ),
+}
+
+EXPLANATIONS: dict[str, Explanation] = {**{str(code): words for code, words in REJECTIONS.items()}, **REFUSALS, **SPREADSHEET}

@@ -1,0 +1,272 @@
+"""What an officer sees before sending: each row ready, rejected as the platform would, invalid, or repeated."""
+
+import datetime as dt
+import io
+
+import openpyxl
+
+from services.gateway.workspace.preview import READ_CONCURRENCY, PreviewStatus, preview, result_xlsx, sending_order
+from services.gateway.workspace.sheets import read_upload
+from shared.contracts import events as ev
+from shared.contracts.outcomes import Code, Outcome, Status
+from shared.ministries import Ministry
+from shared.regions import Region, all_regions
+from tests.workspace_files import Histories, enrolled, filled_csv, kind_named, only, plan_submitted, recorded
+
+KEMENDAGRI, KOMINFO = Ministry.KEMENDAGRI, Ministry.KOMINFO
+REGIONS = all_regions()
+BY_KEMENDAGRI = REGIONS[0:60]  # enrolled before the file, by Kemendagri; the first 40 with plan RA-2018
+BY_KOMINFO = REGIONS[60:80]
+ENROLLED_IN_FILE = REGIONS[100:210]
+NEVER_ENROLLED = REGIONS[300:]
+SHEET_NAME = {"region.enroll": "Pendaftaran", "training.complete": "Pelatihan", "plan.submit": "Rencana Aksi"}
+SHEET_NAME |= {"plan.withdraw": "Penarikan Rencana", "region.withdraw": "Penarikan Daerah"}
+
+
+def recorded_so_far() -> Histories:
+    return Histories(
+        *[enrolled(region.code) for region in BY_KEMENDAGRI],
+        *[enrolled(region.code, KOMINFO) for region in BY_KOMINFO],
+        *[plan_submitted(region.code, "RA-2018") for region in REGIONS[0:40]],
+    )
+
+
+def region_written(region: Region, n: int) -> object:
+    """A region as officers write it, in turn: its code, its name, the code without the dot, a number, shouting."""
+    return (region.code, region.name, region.code.replace(".", ""), float(region.code), region.name.upper())[n % 5]
+
+
+def day_written(n: int) -> object:
+    day = dt.date(2019, 1, 1) + dt.timedelta(days=n)
+    return (dt.datetime.combine(day, dt.time()), day.isoformat(), day.strftime("%d/%m/%Y"), day)[n % 4]
+
+
+def good_rows() -> dict[str, list[dict]]:
+    """480 rows that would all be accepted, written in every way spreadsheets hold values."""
+    enrolments = [
+        {"region_code": region_written(region, n), "occurred_on": day_written(n), "ppid_established": ("ya", "tidak", True, None)[n % 4]}
+        for n, region in enumerate(ENROLLED_IN_FILE)
+    ]
+    enrolments[0]["submission_id"] = "KDN-2019-0001"
+    trained = [*BY_KEMENDAGRI, *BY_KOMINFO, *ENROLLED_IN_FILE, *ENROLLED_IN_FILE[:10]]
+    trainings = [
+        {"region_code": region_written(region, n), "occurred_on": day_written(n + 60), "session_id": f"SESI-{n}", "participants": (25, 25.0, "30", 12)[n % 4]}
+        for n, region in enumerate(trained)
+    ]
+    sectors = ("Pendidikan, Kesehatan", "sosial", "Pekerjaan Umum; Trantibum", "perumahan")
+    plans = [
+        {"region_code": region.code, "occurred_on": day_written(n + 120), "plan_id": f"RA-{n}", "title": f"Rencana {region.name}", "sectors": sectors[n % 4]}
+        for n, region in enumerate(ENROLLED_IN_FILE[:100])
+    ]
+    plan_withdrawals = [{"region_code": region.code, "occurred_on": "2019-09-01", "plan_id": "RA-2018", "reason": "Diganti"} for region in REGIONS[:20]]
+    plan_withdrawals += [
+        {"region_code": region.code, "occurred_on": "2019-09-02", "plan_id": f"RA-{n}", "reason": "Diganti"} for n, region in enumerate(ENROLLED_IN_FILE[:20])
+    ]
+    withdrawn = [*REGIONS[40:60], *ENROLLED_IN_FILE[100:]]
+    withdrawals = [{"region_code": region.code, "occurred_on": "2019-12-01", "reason": "Program berakhir"} for region in withdrawn]
+    return {
+        "region.enroll": enrolments,
+        "training.complete": trainings,
+        "plan.submit": plans,
+        "plan.withdraw": plan_withdrawals,
+        "region.withdraw": withdrawals,
+    }
+
+
+def mistakes(good: dict[str, list[dict]]) -> dict[str, list[tuple[dict, tuple]]]:
+    """20 rows, each wrong in its own way, with what the preview must say of it."""
+    training = {"region_code": BY_KEMENDAGRI[1].code, "occurred_on": "2019-05-01", "session_id": "SESI-X", "participants": 20}
+    plan = {"region_code": ENROLLED_IN_FILE[0].code, "occurred_on": "2019-07-01", "plan_id": "RA-X", "title": "Rencana", "sectors": "Sosial"}
+    enrolment = {"region_code": NEVER_ENROLLED[0].code, "occurred_on": "2019-02-01"}
+    return {
+        "region.enroll": [
+            (enrolment | {"occurred_on": "31/02/2019"}, ("invalid", "occurred_on", "date_format")),
+            (enrolment | {"region_code": "99.99"}, ("invalid", "region_code", "unknown_region")),
+            (enrolment | {"region_code": BY_KEMENDAGRI[0].name}, ("rejected", Code.ALREADY_ENROLLED)),
+            (enrolment | {"region_code": NEVER_ENROLLED[1].code, "ppid_established": "mungkin"}, ("invalid", "ppid_established", "not_yes_no")),
+        ],
+        "training.complete": [
+            (training | {"participants": 0}, ("invalid", "participants", "number_out_of_range")),
+            (training | {"region_code": NEVER_ENROLLED[2].code}, ("rejected", Code.NOT_ENROLLED)),
+            (training | {"participants": "dua puluh"}, ("invalid", "participants", "not_a_whole_number")),
+            (training | {"occurred_on": "2017-12-31"}, ("invalid", "occurred_on", "date_out_of_range")),
+            (dict(good["training.complete"][5]), ("duplicate_row",)),
+            ({key: value for key, value in training.items() if key != "session_id"}, ("invalid", "session_id", "required")),
+        ],
+        "plan.submit": [
+            (plan | {"sectors": "Pertanian"}, ("invalid", "sectors", "unknown_sector")),
+            (plan | {"title": None}, ("invalid", "title", "required")),
+            (plan | {"region_code": REGIONS[0].code, "plan_id": "RA-2018"}, ("rejected", Code.PLAN_EXISTS)),
+            (plan | {"plan_id": "rencana aksi #1"}, ("invalid", "plan_id", "bad_identifier")),
+            (plan | {"sectors": "Pendidikan, pendidikan"}, ("invalid", "sectors", "sectors_repeated")),
+        ],
+        "plan.withdraw": [
+            ({"region_code": REGIONS[30].code, "occurred_on": "2019-09-01", "plan_id": "RA-2099", "reason": "Salah"}, ("rejected", Code.PLAN_NOT_FOUND)),
+            ({"region_code": REGIONS[31].code, "occurred_on": "2019-09-01", "plan_id": "RA-2018"}, ("invalid", "reason", "required")),
+        ],
+        "region.withdraw": [
+            ({"region_code": BY_KOMINFO[0].code, "occurred_on": "2019-12-01", "reason": "Selesai"}, ("rejected", Code.NOT_PERMITTED)),
+            ({"region_code": NEVER_ENROLLED[3].code, "occurred_on": "2019-12-01", "reason": "Selesai"}, ("rejected", Code.NOT_ENROLLED)),
+            (
+                {"region_code": NEVER_ENROLLED[4].code, "occurred_on": "2019-12-01", "reason": "Selesai", "submission_id": "KDN-2019-0001"},
+                ("invalid", "submission_id", "submission_id_repeated"),
+            ),
+        ],
+    }
+
+
+def interleaved(good: list[dict], wrong: list[tuple[dict, tuple]]) -> tuple[list[dict], dict[int, tuple]]:
+    """The good rows with the wrong ones spread among them (after the sixth, which one of them repeats), and
+    where each wrong one ends up (its spreadsheet row)."""
+    rows, expected = list(good), {}
+    for n, (cells, _) in enumerate(wrong, start=1):
+        position = 6 + n * (len(good) - 6) // (len(wrong) + 1)
+        rows.insert(position, cells)
+    for row_number, cells in enumerate(rows, start=2):
+        for wrong_cells, what in wrong:
+            if cells is wrong_cells:
+                expected[row_number] = what
+    return rows, expected
+
+
+def what_it_says(row_preview) -> tuple:
+    match row_preview.status:
+        case PreviewStatus.INVALID:
+            [error] = row_preview.row.errors
+            return ("invalid", error.column, error.message_id)
+        case PreviewStatus.REJECTED:
+            return ("rejected", row_preview.code)
+    return (row_preview.status.value,)
+
+
+async def test_a_filled_template_of_500_rows_flags_exactly_its_20_mistakes():
+    good = good_rows()
+    assert sum(map(len, good.values())) == 480
+    rows: dict[str, list[dict]] = {}
+    expected: dict[tuple[str, int], tuple] = {}
+    for kind, wrong in mistakes(good).items():
+        rows[kind], where = interleaved(good[kind], wrong)
+        expected |= {(SHEET_NAME[kind], row_number): what for row_number, what in where.items()}
+    assert len(expected) == 20
+    data = only(rows)
+    upload = read_upload(data, "laporan-juli.xlsx", KEMENDAGRI)
+    assert upload.ok and len(upload.rows) == 500
+    histories = recorded_so_far()
+
+    previews = await preview(list(upload.rows), KEMENDAGRI, histories)
+
+    assert [row_preview.row for row_preview in previews] == list(upload.rows)
+    flagged = {(p.row.sheet, p.row.row_number): what_it_says(p) for p in previews if p.status is not PreviewStatus.READY}
+    assert flagged == expected
+    assert sum(p.status is PreviewStatus.READY for p in previews) == 480
+    assert set(histories.reads.values()) == {1} and 1 < histories.most_at_once <= READ_CONCURRENCY
+    again = read_upload(data, "laporan-juli (1).xlsx", KEMENDAGRI)
+    assert [row.submission_id for row in again.rows] == [row.submission_id for row in upload.rows]
+
+
+async def test_rows_are_decided_in_sending_order_each_accepted_one_counting_for_those_after_it():
+    makassar = "73.71"
+    data = filled_csv(
+        [
+            kind_named("region.withdraw") | {"region_code": makassar, "occurred_on": "2019-12-01", "reason": "Selesai"},
+            kind_named("training.complete") | {"region_code": makassar, "occurred_on": "2019-04-10", "session_id": "S-1", "participants": 25},
+            kind_named("plan.withdraw") | {"region_code": makassar, "occurred_on": "2019-10-01", "plan_id": "RA-1", "reason": "Diganti"},
+            kind_named("plan.submit") | {"region_code": makassar, "occurred_on": "2019-06-01", "plan_id": "RA-1", "title": "Rencana", "sectors": "Sosial"},
+            kind_named("region.enroll") | {"region_code": makassar, "occurred_on": "2019-03-05"},
+            kind_named("region.enroll") | {"region_code": makassar, "occurred_on": "2019-03-06"},
+        ]
+    )
+    rows = list(read_upload(data, "laporan.csv", KEMENDAGRI).rows)
+    assert [row.kind for row in sending_order(rows)] == [
+        "region.enroll",
+        "region.enroll",
+        "training.complete",
+        "plan.submit",
+        "plan.withdraw",
+        "region.withdraw",
+    ]
+    previews = await preview(rows, KEMENDAGRI, Histories())
+    assert [(p.row.row_number, p.status, p.code) for p in previews] == [
+        (2, PreviewStatus.READY, None),
+        (3, PreviewStatus.READY, None),
+        (4, PreviewStatus.READY, None),
+        (5, PreviewStatus.READY, None),
+        (6, PreviewStatus.READY, None),
+        (7, PreviewStatus.REJECTED, Code.ALREADY_ENROLLED),  # enrolled by the row above it
+    ]
+    assert previews[5].message == "Kota Makassar (73.71) is already enrolled by kemendagri"
+
+
+async def test_a_ministry_that_does_not_submit_sees_every_valid_row_not_permitted():
+    data = only({"training.complete": [{"region_code": "73.71", "occurred_on": "2019-04-10", "session_id": "S", "participants": 3}, {"region_code": "73.71"}]})
+    previews = await preview(list(read_upload(data, "x.xlsx", "ksp").rows), "ksp", Histories(enrolled("73.71")))
+    assert [(p.status, p.code) for p in previews] == [(PreviewStatus.REJECTED, Code.NOT_PERMITTED), (PreviewStatus.INVALID, None)]
+
+
+async def test_a_row_sent_and_recorded_before_is_recognised_and_changes_nothing_twice():
+    data = only(
+        {
+            "region.enroll": [{"region_code": "73.71", "occurred_on": "2019-03-05"}],
+            "training.complete": [{"region_code": "73.71", "occurred_on": "2019-04-10", "session_id": "S", "participants": 3}],
+        }
+    )
+    rows = list(read_upload(data, "x.xlsx", KEMENDAGRI).rows)
+    earlier = recorded(ev.RegionEnrolled, "73.71", ev.RegionEnrolledData(), KEMENDAGRI, str(rows[0].submission_id))
+    previews = await preview(rows, KEMENDAGRI, Histories(earlier))
+    assert [p.status for p in previews] == [PreviewStatus.RECORDED, PreviewStatus.READY]
+    assert previews[0].event_id == earlier.event_id
+
+
+async def test_the_result_sheet_adds_what_became_of_each_row():
+    training = {"region_code": "73.71", "occurred_on": "2019-04-10", "session_id": "S", "participants": 3}
+    data = only(
+        {
+            "training.complete": [
+                training,
+                training | {"session_id": "S-2"},
+                training | {"session_id": "S-3"},
+                training | {"session_id": "S-4"},
+                training | {"participants": 0},
+                training | {"session_id": "S-4"},
+                training | {"region_code": "73.72", "session_id": "S-5"},
+            ]
+        }
+    )
+    rows = list(read_upload(data, "x.xlsx", KEMENDAGRI).rows)
+    previews = await preview(rows, KEMENDAGRI, Histories(enrolled("73.71")))
+
+    def outcome(row, status, **fields):
+        return Outcome(submission_id=row.submission_id, ministry="kemendagri", kind=row.kind, status=status, submission_seq=row.row_number, **fields)
+
+    outcomes = {
+        str(rows[0].submission_id): outcome(rows[0], Status.ACCEPTED, event_id="event-1", event_seq=7),
+        str(rows[1].submission_id): outcome(rows[1], Status.DUPLICATE, event_id="event-0"),
+        str(rows[2].submission_id): outcome(rows[2], Status.REJECTED, code=Code.NOT_ENROLLED, message="Kota Makassar (73.71) is not enrolled", errors=[]),
+    }
+    workbook = openpyxl.load_workbook(io.BytesIO(result_xlsx(previews, outcomes)))
+    assert workbook.sheetnames == ["Pelatihan"]
+    sheet = workbook["Pelatihan"]
+    header = [cell.value for cell in sheet[1]]
+    assert header[-5:] == ["ID pengajuan", "Hasil", "Kode", "Keterangan", "ID peristiwa"]
+    results = [[cell.value for cell in sheet[row_number]][-5:] for row_number in range(2, 9)]
+    assert [result[1:3] for result in results] == [
+        ["diterima", "accepted"],
+        ["duplikat", "duplicate"],
+        ["ditolak", "not_enrolled"],
+        ["belum dikirim", "ready"],
+        ["tidak valid", "invalid"],
+        ["duplikat", "duplicate_row"],
+        ["belum dikirim", "not_enrolled"],
+    ]
+    assert results[0][0] == rows[0].submission_id and results[0][4] == "event-1"
+    assert "belum terdaftar (atau sudah ditarik)" in str(results[2][3]) and "Kota Makassar (73.71) is not enrolled" in str(results[2][3])
+    assert results[4][0] is None and str(results[4][3]).startswith("Jumlah peserta: Angka di luar rentang")
+
+
+async def test_in_the_result_sheet_text_stays_text_even_when_it_looks_like_a_formula():
+    planted = '=HYPERLINK("http://example.org", "klik")'
+    training = kind_named("training.complete") | {"region_code": "73.71", "occurred_on": "2019-04-10", "session_id": "S", "participants": 3}
+    rows = list(read_upload(filled_csv([training | {"note": planted}]), "x.csv", KEMENDAGRI).rows)
+    sheet = openpyxl.load_workbook(io.BytesIO(result_xlsx(await preview(rows, KEMENDAGRI, Histories()), {})))["Data"]
+    note = sheet.cell(2, [cell.value for cell in sheet[1]].index("Catatan") + 1)
+    assert (note.value, note.data_type) == (planted, "s")
