@@ -6,7 +6,8 @@ from urllib.parse import quote
 import typer
 
 from ogi.cli_support import AsJson, NatsUrl, console, fail, print_json, unknown_ministry, with_nats
-from shared.ministries import Ministry
+from shared.observers import ObserverRegistry, find
+from shared.organisations import is_observer_id
 from shared.people import CODE_DAYS, AccountError, PeopleStore, Person
 
 app = typer.Typer(help="Accounts for the workspace, where ministry officers sign in and record their work.", no_args_is_help=True)
@@ -17,16 +18,20 @@ WorkspaceUrl = Annotated[str, typer.Option(envvar="OGI_WORKSPACE_URL", help="the
 
 @app.command()
 def add(
-    organisation: Annotated[str, typer.Option("--org", help="the organisation the person acts for, e.g. kemendagri")],
+    organisation: Annotated[str, typer.Option("--org", help="the organisation the person acts for: a ministry (e.g. kemendagri) or a registered observer")],
     email: Annotated[str, typer.Option(help="the person's e-mail address (never published)")],
     workspace_url: WorkspaceUrl = DEFAULT_WORKSPACE_URL,
     nats_url: NatsUrl = None,
     as_json: AsJson = False,
 ) -> None:
     """Make an account and print its one-time sign-in link and code: give them to the person."""
-    if organisation not in {str(m) for m in Ministry}:
-        fail(unknown_ministry(organisation))
-    person, code = _or_fail(lambda nc: PeopleStore(nc).add(Ministry(organisation), email), nats_url)
+
+    async def add_for_organisation(nc):
+        if await find(ObserverRegistry(nc), organisation) is None:
+            fail(unknown_organisation(organisation))
+        return await PeopleStore(nc).add(organisation, email)
+
+    person, code = _or_fail(add_for_organisation, nats_url)
     _show_code(person, code, workspace_url, as_json)
 
 
@@ -58,6 +63,12 @@ def list_people(nats_url: NatsUrl = None, as_json: AsJson = False) -> None:
         return
     for person in people:
         console.print(f"{person.id}  {person.organisation:<11} {person.state:<9} {person.email}", highlight=False)
+
+
+def unknown_organisation(given: str) -> str:
+    if is_observer_id(given):
+        return f"{given!r} is not a registered observer: register it first (`ogi observer add {given} --name …`), or name a ministry"
+    return unknown_ministry(given)
 
 
 def _or_fail(work, nats_url: str | None):

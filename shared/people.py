@@ -25,7 +25,7 @@ from nats.js.kv import KeyValue
 
 from shared import subjects
 from shared.contracts.events import PERSON_ID_PATTERN
-from shared.ministries import Ministry
+from shared.organisations import is_ministry, is_observer_id
 
 PERSON_ID = re.compile(PERSON_ID_PATTERN)
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,63}$")
@@ -48,7 +48,7 @@ class AccountError(Exception):
 @dataclass(frozen=True)
 class Person:
     id: str
-    organisation: Ministry
+    organisation: str  # a ministry's id, or a registered observer's (shared/organisations.py)
     email: str
     created_at: str
     password_hash: str | None = None
@@ -90,10 +90,13 @@ class PeopleStore:
         self._js = nc.jetstream()
         self._bucket: KeyValue | None = None
 
-    async def add(self, organisation: Ministry, email: str) -> tuple[Person, str]:
-        """A new account and its one-time sign-in code (shown once)."""
+    async def add(self, organisation: str, email: str) -> tuple[Person, str]:
+        """A new account for a person of `organisation` (a ministry, or an observer the caller found registered)
+        and its one-time sign-in code (shown once)."""
+        if not (is_ministry(organisation) or is_observer_id(organisation)):
+            raise AccountError("unknown_organisation", f"{organisation!r} is neither a ministry nor an observer's id")
         email = normalised_email(email)
-        person = Person(f"p_{secrets.token_hex(8)}", Ministry(organisation), email, _iso(_now()))
+        person = Person(f"p_{secrets.token_hex(8)}", str(organisation), email, _iso(_now()))
         bucket = await self._people()
         try:
             await bucket.create(_email_key(email), person.id.encode())
@@ -240,7 +243,7 @@ def _encode(person: Person) -> bytes:
 
 def _decode(value: bytes) -> Person:
     record = json.loads(value)
-    return Person(**{**record, "organisation": Ministry(record["organisation"])})
+    return Person(**record)
 
 
 def _now() -> dt.datetime:

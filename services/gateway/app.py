@@ -14,6 +14,7 @@ from shared.evidence_store import EvidenceStore
 from shared.http_middleware import HardenedHttp
 from shared.nats_health import NatsServerHealth
 from shared.natsconn import connect
+from shared.observers import ObserverRegistry
 from shared.people import PeopleStore
 from shared.probes import probe_routes
 from shared.settings import Settings
@@ -51,6 +52,7 @@ class GatewayService:
             evidence=EvidenceStore(nc),
             people=PeopleStore(nc),
             sessions=sessions,
+            observers=ObserverRegistry(nc),
         )
 
     async def stop(self) -> None:

@@ -32,6 +32,7 @@ from shared.contracts.submissions import SUBMISSION_MODELS
 from shared.evidence_store import EvidenceStore
 from shared.inbound import SUBMITTED_BY
 from shared.intake import Inbound, readable_submission_id
+from shared.observers import ObserverRegistry
 from shared.organisations import kinds_submitted_by
 from shared.people import PeopleStore
 from shared.stream_reader import StreamReader
@@ -55,6 +56,7 @@ class Connected:
     evidence: EvidenceStore
     people: PeopleStore
     sessions: Sessions
+    observers: ObserverRegistry
 
 
 class Refusal(HTTPException):

@@ -198,6 +198,8 @@ def test_an_operator_makes_an_account_and_the_person_signs_in_with_its_code(ogi_
     workspace = ogi_up.http.rsplit(":", 1)[0] + f":{int(ogi_up.http.rsplit(':', 1)[1]) + 4}/workspace/"
     made = ogi_json("user", "add", "--org", "kemendagri", "--email", "Rina@Kemendagri.go.id", "--workspace-url", workspace, *nats_url, cwd=tmp_path)
     assert made["email"] == "rina@kemendagri.go.id" and made["link"].startswith(f"{workspace}#aktivasi?email=rina%40kemendagri.go.id&kode=")
+    unregistered = run("user", "add", "--org", "tii", "--email", "a@ti.or.id", *nats_url, cwd=tmp_path)
+    assert unregistered.returncode == 1 and "'tii' is not a registered observer" in unregistered.stderr
     again = run("user", "add", "--org", "kominfo", "--email", "rina@kemendagri.go.id", *nats_url, cwd=tmp_path)
     assert again.returncode == 1 and "has an account already" in again.stderr and len(again.stderr.strip().splitlines()) == 1
 

@@ -3,6 +3,7 @@ one-time code, the password chosen with it, the session cookie, CSRF, lock-out, 
 and what a submission from the workspace records about who made it."""
 
 import datetime as dt
+import uuid
 
 import httpx
 import pytest
@@ -13,7 +14,8 @@ from services.gateway.workspace.sessions import COOKIE
 from shared import subjects
 from shared.contracts.events import decode_event
 from shared.ministries import Ministry
-from shared.people import MAX_FAILURES, PeopleStore
+from shared.observers import ObserverRegistry
+from shared.people import MAX_FAILURES, AccountError, PeopleStore
 from tests.support import eventually, new_id
 from tests.workspace import active_person
 
@@ -62,6 +64,8 @@ async def test_the_operators_code_lets_a_person_choose_a_password_once(gateway):
             "email": "ani@kemendagri.go.id",
             "organisation": "kemendagri",
             "organisation_name": "Kementerian Dalam Negeri",
+            "role": "responsible",
+            "kinds": ["region.enroll", "region.withdraw", "training.complete", "plan.submit", "plan.withdraw", "claim.amend"],
         }
         assert (await browser.get("/workspace/api/session")).json()["person"]["id"] == person.id
         again = await browser.post("/workspace/api/activation", json={"email": "ani@kemendagri.go.id", "code": code, "password": "another passphrase"})
@@ -170,3 +174,24 @@ async def test_a_session_ends_after_its_lifetime(sqlite_system):
             assert expired.status_code == 401 and expired.json()["code"] == "signed_out"
     finally:
         await service.stop()
+
+
+async def test_an_observer_signs_in_for_its_organisation_and_only_disputes(gateway):
+    await ObserverRegistry(gateway.nc).add("tii", "Transparency International Indonesia")
+    person, password = await active_person(gateway.nc, "tii")
+    async with client(gateway) as browser:
+        signed_in = await browser.sign_in(person.email, password)
+        assert signed_in.json()["person"]["organisation_name"] == "Transparency International Indonesia"
+        assert signed_in.json()["person"]["role"] == "observer" and signed_in.json()["person"]["kinds"] == ["claim.dispute"]
+        enrol = await browser.submit("region.enroll", enrolment())
+        assert enrol.status_code == 403 and enrol.json()["code"] == "not_permitted"
+        dispute = {**enrolment(), "claim_event_id": str(uuid.uuid4()), "reason": "the attendance list is of another training"}
+        disputed = await browser.submit("claim.dispute", dispute)
+        assert disputed.status_code == 422 and disputed.json()["code"] == "claim_not_found", disputed.text
+        assert disputed.json()["ministry"] == "tii"
+
+
+async def test_no_account_for_what_is_not_an_organisations_id(gateway):
+    for organisation in ("Not An Id", "x", "kemendagri.kominfo"):
+        with pytest.raises(AccountError, match="neither a ministry nor"):
+            await PeopleStore(gateway.nc).add(organisation, f"{new_id()}@example.go.id")

@@ -17,7 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.gateway.http import Context, Refusal
 from services.gateway.workspace.sessions import COOKIE, Session
-from shared.ministries import NAMES
+from shared.observers import find
+from shared.organisations import KINDS_BY_ROLE, Organisation
 from shared.people import AccountError, Person
 
 CSRF_HEADER = "X-CSRF-Token"
@@ -29,6 +30,7 @@ SIGNED_OUT = "your session has ended: sign in again"
 class SignedIn:
     person: Person
     session: Session
+    organisation: Organisation
 
 
 class SignIn(BaseModel):
@@ -48,7 +50,7 @@ def signed_in(context: Context) -> Callable[[Request], Awaitable[SignedIn]]:
         person = await running.people.get(session.person_id) if session else None
         if session is None or person is None or not person.session_valid(session.made):
             raise Refusal(401, "signed_out", SIGNED_OUT)
-        return SignedIn(person, session)
+        return SignedIn(person, session, await _organisation(context, person))
 
     return dependency
 
@@ -120,19 +122,33 @@ def auth_routes(context: Context) -> APIRouter:
     return router
 
 
+async def _organisation(context: Context, person: Person) -> Organisation:
+    found = await find(context.running().observers, person.organisation)
+    if found is None:  # an observer's account whose registration is gone: it acts for no one
+        raise Refusal(401, "signed_out", SIGNED_OUT)
+    return found
+
+
 def _described(signed: SignedIn) -> dict:
-    person = signed.person
-    organisation = person.organisation
+    person, organisation = signed.person, signed.organisation
     return {
-        "person": {"id": person.id, "email": person.email, "organisation": str(organisation), "organisation_name": NAMES[organisation]},
+        "person": {
+            "id": person.id,
+            "email": person.email,
+            "organisation": organisation.id,
+            "organisation_name": organisation.name,
+            "role": str(organisation.role),
+            "kinds": list(KINDS_BY_ROLE[organisation.role]),
+        },
         "csrf": signed.session.csrf,
         "expires_at": signed.session.expires_at,
     }
 
 
 async def _session_response(context: Context, request: Request, person: Person) -> JSONResponse:
+    organisation = await _organisation(context, person)
     session, cookie = await context.running().sessions.make(person.id)
-    response = JSONResponse(_described(SignedIn(person, session)))
+    response = JSONResponse(_described(SignedIn(person, session, organisation)))
     secure = request.url.scheme == "https"
     max_age = int(context.settings.session_lifetime.total_seconds())
     response.set_cookie(COOKIE, cookie, max_age=max_age, path=PATH, secure=secure, httponly=True, samesite="strict")

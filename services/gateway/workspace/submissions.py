@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from services.gateway.http import Context, Refusal, bounded_body, outcome_response, submit_and_answer
 from services.gateway.workspace.auth import PATH, SignedIn, changing, signed_in
 from shared.contracts.submissions import SUBMISSION_MODELS
+from shared.organisations import KINDS_BY_ROLE
 
 
 def submission_routes(context: Context) -> APIRouter:
@@ -22,9 +23,11 @@ def submission_routes(context: Context) -> APIRouter:
         """Submit one JSON object of `kind` as the person's organisation."""
         if kind not in SUBMISSION_MODELS:
             raise Refusal(404, "unknown_kind", f"unknown kind {kind!r}: one of {', '.join(SUBMISSION_MODELS)}")
-        organisation = signed.person.organisation
-        if not organisation.is_responsible:
+        organisation = signed.organisation
+        if not organisation.may_submit_anything():
             raise Refusal(403, "not_permitted", f"{organisation} follows this action read-only and does not submit")
+        if not organisation.may_submit(kind):
+            raise Refusal(403, "not_permitted", f"{organisation} submits only {', '.join(KINDS_BY_ROLE[organisation.role])}")
         body = await bounded_body(request, context.settings.max_body_bytes)
         return await submit_and_answer(context, request, str(organisation), kind, body, f"{PATH}/api/outcomes", person=signed.person.id)
 
