@@ -2,23 +2,34 @@
 
 Provinces join in waves, each under one responsible ministry; their kabupaten/kota enrol over the
 following weeks; each ministry runs a training session a month for enrolled regions; plans follow training
-by a few months. Real systems also resend, send typos and withdraw late, so the plan does too.
+by a few months. Real systems also resend, send typos and withdraw late, so the plan does too. The OGI
+secretariat verifies most trainings and plans a few weeks after they are reported and returns some, which
+their ministry amends with a new document; an observer disputes a few verified ones, and the secretariat
+looks at them again.
 """
 
 import datetime as dt
+import hashlib
 import json
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from shared.contracts.events import event_id_for
 from shared.contracts.submissions import Sector
-from shared.regions import Region, all_regions
+from shared.regions import Region, all_regions, find_region
 
 START, END = dt.date(2018, 3, 1), dt.date(2020, 12, 15)
 ENROL, PLANS = 130, 55  # enough above the targets (100 trained, 50 plans) for late withdrawals and refusals
 MINISTRIES = ("kemendagri", "kominfo")
-PREFIX = {"kemendagri": "kdn", "kominfo": "kmf"}
+SECRETARIAT, OBSERVER = "bappenas", "tii"
+OBSERVER_NAME = "Transparency International Indonesia"
+PREFIX = {"kemendagri": "kdn", "kominfo": "kmf", SECRETARIAT: "bps", OBSERVER: "tii"}
 SECTORS = [str(sector) for sector in Sector]
+LAST_REVIEW = END + dt.timedelta(days=45)  # the secretariat's last look at what was reported in December 2020
+# The document a ministry sends again when its claim is returned (ogi/simulation/run.py stores it first).
+AMENDED_DOCUMENT = b"%PDF-1.4\n% OGI Tracker simulation: daftar hadir yang terbaca\n%%EOF\n"
+AMENDED_EVIDENCE = [{"sha256": hashlib.sha256(AMENDED_DOCUMENT).hexdigest(), "name": "daftar-hadir-ulang.pdf", "public": False}]
 
 
 @dataclass(frozen=True)
@@ -38,7 +49,8 @@ def rollout(seed: int) -> list[Planned]:
     def submit(day, ministry, kind, region: Region | None, **fields):
         counter[ministry] += 1
         submission_id = f"{PREFIX[ministry]}-{day.year}-{counter[ministry]:05d}"
-        body = {"submission_id": submission_id, "region_code": region.code_2018 if region else "", "occurred_on": day.isoformat(), **fields}
+        code = (region.code if "claim_event_id" in fields else region.code_2018) if region else ""
+        body = {"submission_id": submission_id, "region_code": code, "occurred_on": day.isoformat(), **fields}
         planned.append(Planned(day, ministry, kind, body, {"Nats-Msg-Id": submission_id}))
         return body
 
@@ -88,6 +100,7 @@ def rollout(seed: int) -> list[Planned]:
         )
 
     _real_world_noise(rng, planned, enrolled, submit)
+    _reviews(rng, planned, submit)
     return sorted(planned, key=lambda p: p.day)
 
 
@@ -122,3 +135,45 @@ def _real_world_noise(rng, planned, enrolled, submit) -> None:
     region, ministry, _ = regions[0]
     other = MINISTRIES[1 - MINISTRIES.index(ministry)]
     submit(dt.date(2020, 11, 2), other, "region.enroll", region)  # already enrolled by the other ministry
+
+
+def _reviews(rng: random.Random, planned: list[Planned], submit) -> None:
+    """The secretariat's and an observer's part: each training and plan reported is a claim (its event id is
+    known ahead, event_id_for)."""
+    for claim in [p for p in planned if p.kind in ("training.complete", "plan.submit")]:
+        if isinstance(claim.body, dict) and claim.body.get("session_id") != "typo":
+            _review(rng, claim, submit)
+
+
+def _review(rng: random.Random, claim: Planned, submit) -> None:
+    """Most claims are verified some weeks later, some returned and amended, a few left pending; a few verified
+    ones are disputed and looked at again."""
+    assert isinstance(claim.body, dict)
+    region = find_region(claim.body["region_code"])
+    event_id = event_id_for(claim.ministry, claim.body["submission_id"])
+
+    def act(day: dt.date, organisation: str, kind: str, **fields) -> dt.date | None:
+        if day > LAST_REVIEW:
+            return None
+        submit(day, organisation, kind, region, claim_event_id=event_id, **fields)
+        return day
+
+    fate = rng.random()
+    reviewed = claim.day + dt.timedelta(days=rng.randrange(14, 61))
+    if fate < 0.05:
+        return  # still pending
+    if fate < 0.15:
+        returned = act(reviewed, SECRETARIAT, "claim.return", reason="daftar hadir tidak terbaca: kirim ulang yang jelas")
+        amended = returned and act(returned + dt.timedelta(days=rng.randrange(7, 31)), claim.ministry, "claim.amend", evidence=AMENDED_EVIDENCE)
+        if not amended:
+            return
+        reviewed = amended + dt.timedelta(days=rng.randrange(7, 31))
+    verified = act(reviewed, SECRETARIAT, "claim.verify", note="sesuai bukti dukung")
+    if not verified or rng.random() >= 0.05:
+        return
+    objection = "peserta yang tercatat tidak hadir menurut pemantauan kami"
+    disputed = act(verified + dt.timedelta(days=rng.randrange(20, 91)), OBSERVER, "claim.dispute", reason=objection)
+    if disputed and rng.random() < 0.7:
+        act(disputed + dt.timedelta(days=rng.randrange(10, 41)), SECRETARIAT, "claim.verify", note="diperiksa ulang: sesuai")
+    elif disputed:
+        act(disputed + dt.timedelta(days=rng.randrange(10, 41)), SECRETARIAT, "claim.return", reason="keberatan pemantau beralasan")

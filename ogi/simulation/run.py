@@ -1,5 +1,6 @@
-"""Playing a planned rollout against a running system: publish each submission when its day comes, wait
-for its outcome (a ministry's system reports a training only once the enrolment is confirmed), tally."""
+"""Playing a planned rollout against a running system: register its observer and store the document its
+amendments name, then publish each submission when its day comes, wait for its outcome (a ministry's system
+reports a training only once the enrolment is confirmed), tally."""
 
 import asyncio
 import time
@@ -10,8 +11,10 @@ from dataclasses import dataclass, field
 import httpx
 from nats.aio.client import Client
 
-from ogi.simulation.plan import START, Planned
+from ogi.simulation.plan import AMENDED_DOCUMENT, OBSERVER, OBSERVER_NAME, START, Planned
 from shared.contracts.outcomes import Outcome, Status
+from shared.evidence_store import EvidenceStore
+from shared.observers import AlreadyRegistered, ObserverRegistry
 from shared.submitting import Outcomes, publish_submission
 
 ONE_MINUTE = 1096 / 60  # simulated days per second that play 2018–2020 in about a minute
@@ -44,6 +47,7 @@ class Summary:
 
 async def play(nc: Client, planned: list[Planned], speed: float, on_outcome: Callable[[Planned, Outcome], None] = lambda *_: None) -> Summary:
     """`speed`: simulated days per second; 0 plays as fast as the system answers."""
+    await _prepare(nc)
     summary = Summary()
     started = time.monotonic()
     async with Outcomes(nc, "ogi.outcome.>", only_new=True) as outcomes:
@@ -56,6 +60,15 @@ async def play(nc: Client, planned: list[Planned], speed: float, on_outcome: Cal
             summary.add(outcome)
             on_outcome(submission, outcome)
     return summary
+
+
+async def _prepare(nc: Client) -> None:
+    """What the rollout's submissions name must exist first: the observer that disputes, the amended document."""
+    try:
+        await ObserverRegistry(nc).add(OBSERVER, OBSERVER_NAME)
+    except AlreadyRegistered:
+        pass
+    await EvidenceStore(nc).put(AMENDED_DOCUMENT, "application/pdf")
 
 
 async def final_indicators(api: httpx.AsyncClient, last_event_seq: int, timeout: float = 30.0) -> list[dict]:

@@ -29,3 +29,6 @@ async def test_a_seed_plays_the_same_rollout_to_the_same_counts_and_past_the_tar
     assert counts[("kemendagri", "trained")] > 0 and counts[("kominfo", "trained")] > 0
     assert first["duplicates"] >= 1 and {"invalid", "malformed", "already_enrolled"} <= set(first["rejected"])
     assert first["submissions"] == len(rollout(7))
+    claims = [p for p in rollout(7) if p.kind.startswith("claim.")]
+    assert {p.kind for p in claims} == {"claim.verify", "claim.return", "claim.amend", "claim.dispute"}
+    assert first["accepted"] >= len(rollout(7)) - 20, "the secretariat's and the observer's decisions are taken, not refused"
