@@ -197,7 +197,8 @@ def indicators() -> Permissions:
 def gateway() -> Permissions:
     """Submits for any ministry on behalf of a bearer token or a signed-in person, follows and reads every
     outcome, keeps the tokens (KV OGI_TOKENS) and the workspace's accounts and sessions (OGI_PEOPLE,
-    OGI_SESSIONS), reads a region's events (the workspace previews a spreadsheet against them), counts requests
+    OGI_SESSIONS), reads a submission it stored by its sequence and a region's events (the workspace lists
+    submissions with their regions and previews a spreadsheet against the events), counts requests
     (OGI_RATE) and stores evidence files (OGI_EVIDENCE: a file's chunks and its
     metadata, and whether one is there already)."""
     outcomes = subjects.OUTCOMES_STREAM
@@ -212,6 +213,7 @@ def gateway() -> Permissions:
             *_bucket_writer(subjects.TOKENS_BUCKET),
             *_bucket_writer(subjects.PEOPLE_BUCKET),
             *_bucket_writer(subjects.SESSIONS_BUCKET),
+            _direct_get(subjects.INBOX_STREAM),  # a submission's body by its sequence: its region, in "my submissions"
             _direct_get(subjects.EVENTS_STREAM),  # a region's events, to preview a spreadsheet against them
             _direct_get(subjects.EVENTS_STREAM, ">"),
             "ogi.rate.>",

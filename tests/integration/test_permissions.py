@@ -530,6 +530,9 @@ async def test_accounts_and_sessions_are_the_gateways_alone(users, secure_nats):
     matrix.allowed("the gateway keeps sessions", await sessions.find(cookie) == session)
     history = await EventStore(gateway, timeout=2).read(subjects.region_history("73.71"))
     matrix.allowed("the gateway reads a region's events", history.events == ())
+    seq = (await gateway.jetstream().publish("ogi.inbox.kominfo.region.enroll", b"{}", stream=subjects.INBOX_STREAM)).seq
+    stored = await StreamReader(gateway, subjects.INBOX_STREAM, timeout=2).at(seq)
+    matrix.allowed("the gateway reads a submission it stored", stored is not None and stored.data == b"{}")
 
     private = []
     for bucket in (subjects.PEOPLE_BUCKET, subjects.SESSIONS_BUCKET):
