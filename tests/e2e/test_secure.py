@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 
+import httpx
 import pytest
 
 from ogi.embedded_nats import free_port
@@ -23,6 +24,7 @@ def secure_up(tmp_path):
     ogi.wait_for("Ready")
     ogi.nats_url = f"nats://127.0.0.1:{nats_port}"
     ogi.credentials = tmp_path / "data" / "credentials"
+    ogi.gateway = f"http://127.0.0.1:{http_port + 4}"
     yield ogi
     ogi.process.terminate()
     ogi.process.wait(30)
@@ -94,3 +96,31 @@ async def test_secure_up_gives_each_user_a_private_file_and_refuses_strangers(se
     env.pop("OGI_NATS_CREDENTIALS")
     refused = subprocess.run(command, env=env, capture_output=True, text=True, timeout=30)
     assert refused.returncode == 1 and "refused these credentials" in refused.stderr
+
+
+async def test_an_officer_works_in_the_workspace_of_a_secure_system(secure_up):
+    """The workspace under --secure: the operator makes an account with admin's file, and the gateway's own NATS
+    user is enough for everything the officer then does."""
+    as_admin = {**os.environ, "OGI_NATS_CREDENTIALS": str(secure_up.credentials / "admin.json")}
+    made = subprocess.run(
+        [OGI, "user", "add", "--org", "kominfo", "--email", "dewi@kominfo.go.id", "--json", "--nats-url", secure_up.nats_url],
+        env=as_admin,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert made.returncode == 0, made.stderr
+    code = json.loads(made.stdout)["code"]
+    async with httpx.AsyncClient(base_url=secure_up.gateway, timeout=20) as browser:
+        activated = await browser.post("/workspace/api/activation", json={"email": "dewi@kominfo.go.id", "code": code, "password": "a passphrase of hers"})
+        assert activated.status_code == 200, activated.text
+        csrf = {"X-CSRF-Token": activated.json()["csrf"]}
+        uploaded = await browser.put("/workspace/api/evidence", content=b"%PDF-1.4\n% daftar hadir\n", headers={**csrf, "Content-Type": "application/pdf"})
+        assert uploaded.status_code in (200, 201), uploaded.text
+        body = {"submission_id": "ws-secure-1", "region_code": "73.72", "occurred_on": "2019-05-02"}
+        accepted = await browser.post("/workspace/api/submissions/region.enroll", json=body, headers=csrf)
+        assert accepted.status_code == 201, accepted.text
+        mine = await browser.get("/workspace/api/outcomes")
+        assert mine.status_code == 200, mine.text
+        listed = [(o["submission_id"], o["region"]["name"]) for o in mine.json()["outcomes"]]
+        assert ("ws-secure-1", "Kota Parepare") in listed
