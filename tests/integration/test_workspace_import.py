@@ -141,7 +141,7 @@ async def test_a_filled_template_previews_its_20_mistakes_sends_the_rest_once_an
     assert result.status_code == 200
     assert result.headers["content-disposition"] == 'attachment; filename="hasil-laporan-juli.xlsx"'
     workbook = openpyxl.load_workbook(io.BytesIO(result.content))
-    outcomes: dict[tuple[str, int], str] = {}
+    outcomes: dict[tuple[str, int], object] = {}
     for sheet in workbook:
         header = [cell.value for cell in sheet[1]]
         for row_number, values in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
