@@ -72,7 +72,7 @@ async def test_an_officer_imports_a_month_sees_the_three_mistakes_sends_the_rest
     for sheet in result:
         header = [cell.value for cell in sheet[1]]
         for row_number, values in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
-            outcomes[(sheet.title, row_number)] = values[header.index("Hasil")]
+            outcomes[(sheet.title, row_number)] = str(values[header.index("Hasil")])
     assert sorted(outcomes.values()) == ["belum dikirim"] + ["diterima"] * 9 + ["tidak valid"] * 2
     assert outcomes[("Rencana Aksi", 3)] == "belum dikirim"
 
