@@ -161,13 +161,13 @@ class _Readers:
 
     def __init__(self, context: Context) -> None:
         self._context = context
-        self._made: tuple[EventStore, EarlierOutcomes] | None = None
+        self._made: tuple[object, EventStore, EarlierOutcomes] | None = None
 
     def __call__(self) -> tuple[EventStore, EarlierOutcomes]:
-        if self._made is None:
-            nc = self._context.running().nc
-            self._made = EventStore(nc, long_lived=True), EarlierOutcomes(nc)
-        return self._made
+        nc = self._context.running().nc
+        if self._made is None or self._made[0] is not nc:  # a gateway started again has a new connection
+            self._made = nc, EventStore(nc, long_lived=True), EarlierOutcomes(nc)
+        return self._made[1], self._made[2]
 
 
 def _unreadable(upload: Upload) -> JSONResponse:
