@@ -20,10 +20,10 @@ from shared.ministries import Ministry
 Row = Mapping[str, Any]  # a row's cells by column id
 
 
-def filled_workbook(rows: Mapping[str, Sequence[Row]]) -> bytes:
-    """The template with, on each kind's sheet, its rows from row 2 down in place of the example (a sheet not
-    in `rows` keeps its example)."""
-    workbook = openpyxl.load_workbook(io.BytesIO(template_xlsx()))
+def filled_workbook(rows: Mapping[str, Sequence[Row]], template: bytes | None = None) -> bytes:
+    """The template (`template`, as downloaded, or as made here) with, on each kind's sheet, its rows from row 2
+    down in place of the example (a sheet not in `rows` keeps its example)."""
+    workbook = openpyxl.load_workbook(io.BytesIO(template or template_xlsx()))
     for kind, kind_rows in rows.items():
         sheet = SHEET_OF_KIND[kind]
         worksheet = workbook[sheet.name["id"]]
@@ -37,9 +37,9 @@ def filled_workbook(rows: Mapping[str, Sequence[Row]]) -> bytes:
     return written.getvalue()
 
 
-def only(rows: Mapping[str, Sequence[Row]]) -> bytes:
+def only(rows: Mapping[str, Sequence[Row]], template: bytes | None = None) -> bytes:
     """A workbook holding `rows` and nothing else: the sheets of other kinds emptied of their example."""
-    return filled_workbook({sheet.kind: rows.get(sheet.kind, ()) for sheet in SHEETS})
+    return filled_workbook({sheet.kind: rows.get(sheet.kind, ()) for sheet in SHEETS}, template)
 
 
 def filled_csv(rows: Sequence[Row], delimiter: str = ",", encoding: str = "utf-8-sig") -> bytes:

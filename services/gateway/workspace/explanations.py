@@ -232,6 +232,12 @@ SPREADSHEET: dict[str, Explanation] = {
         "Hapus salah satunya, atau bedakan isinya bila memang dua kegiatan.",
         "Repeated row: it is identical to an earlier row of this file, so it is sent once. Delete one, or tell them apart if they are two actions.",
     ),
+    "sent_before": _said(
+        "Sudah pernah dikirim dan ditolak: baris yang sama persis tidak dikirim lagi. Perbaiki barisnya, lalu unggah lagi: isi yang "
+        "berubah menjadi pengajuan baru (bila kolom ID pengajuan diisi, beri ID baru).",
+        "Sent before and rejected: this very row is not sent again. Correct the row, then upload again: changed content is a new "
+        "submission (when the row has its own submission ID, give it a new one).",
+    ),
     "not_sent": _said(
         "Belum dikirim.",
         "Not sent yet.",
