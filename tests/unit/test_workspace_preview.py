@@ -3,6 +3,7 @@
 import io
 
 import openpyxl
+import pytest
 
 from services.gateway.workspace.preview import READ_CONCURRENCY, PreviewStatus, preview, result_xlsx, sending_order
 from services.gateway.workspace.sheets import read_upload
@@ -83,9 +84,10 @@ async def test_rows_are_decided_in_sending_order_each_accepted_one_counting_for_
     assert previews[5].message == "Kota Makassar (73.71) is already enrolled by kemendagri"
 
 
-async def test_a_ministry_that_does_not_submit_sees_every_valid_row_not_permitted():
+@pytest.mark.parametrize("organisation", ["ksp", "bappenas", "tii"])
+async def test_an_organisation_that_does_not_report_work_sees_every_valid_row_not_permitted(organisation):
     data = only({"training.complete": [{"region_code": "73.71", "occurred_on": "2019-04-10", "session_id": "S", "participants": 3}, {"region_code": "73.71"}]})
-    previews = await preview(list(read_upload(data, "x.xlsx", "ksp").rows), "ksp", Histories(enrolled("73.71")))
+    previews = await preview(list(read_upload(data, "x.xlsx", organisation).rows), organisation, Histories(enrolled("73.71")))
     assert [(p.status, p.code) for p in previews] == [(PreviewStatus.REJECTED, Code.NOT_PERMITTED), (PreviewStatus.INVALID, None)]
 
 

@@ -35,6 +35,7 @@ from services.gateway.workspace.sending import send_rows
 from services.gateway.workspace.sheets import MAX_FILE_BYTES, MAX_ROWS, Upload, read_upload, template_csv, template_xlsx
 from shared import subjects, telemetry
 from shared.eventstore import EventStore, History
+from shared.organisations import Role
 
 MAX_BATCH = 50  # rows sent by one request
 IMPORTS_AT_ONCE = 4  # uploads read and judged at the same time, each holding its file and rows in memory
@@ -109,9 +110,9 @@ def import_routes(context: Context) -> APIRouter:
         request: Request, name: FileName = "", ids: Annotated[list[str] | None, Query(alias="id")] = None, signed: SignedIn = Depends(person_changing)
     ) -> JSONResponse:
         """Send the ready rows among those named by their submission ids, in sending order."""
-        organisation = signed.person.organisation
+        organisation = signed.organisation
         ministry = str(organisation)
-        if not organisation.is_responsible:
+        if organisation.role != Role.RESPONSIBLE:
             raise Refusal(403, "not_permitted", f"{organisation} follows this action read-only and does not submit")
         ids = ids or []
         if not 1 <= len(ids) <= MAX_BATCH or not all(SUBMISSION_ID.match(submission_id) for submission_id in ids):

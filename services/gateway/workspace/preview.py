@@ -28,7 +28,8 @@ from shared.contracts.outcomes import Code, Outcome, Rejection, Status
 from shared.decisions import Decider
 from shared.eventstore import History
 from shared.intake import event_of
-from shared.organisations import Organisation, of_ministry
+from shared.observers import observer
+from shared.organisations import Organisation, is_ministry, of_ministry
 from shared.region_state import RegionState, apply, fold
 from shared.regions import find_region
 
@@ -65,8 +66,9 @@ def sending_order(rows: Iterable[SheetRow]) -> list[SheetRow]:
 
 async def preview(rows: Sequence[SheetRow], ministry: str, region_history: RegionHistory) -> list[RowPreview]:
     """Each row's preview, in the order of `rows`. Reads each region's history once, at most
-    READ_CONCURRENCY at a time; an error reading one is raised, as is a `ministry` that is no ministry."""
-    reporter = of_ministry(ministry)
+    READ_CONCURRENCY at a time; an error reading one is raised. `ministry` is the submitting organisation's id:
+    one that is not a ministry is an observer, whose rows are all `not_permitted`."""
+    reporter = of_ministry(ministry) if is_ministry(ministry) else observer(ministry, ministry)
     states = await _region_states({row.submission.region_code for row in rows if row.submission is not None}, region_history)
     decided: dict[int, RowPreview] = {}
     for position in sorted(range(len(rows)), key=lambda position: _sending_rank(rows[position])):
