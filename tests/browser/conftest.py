@@ -7,6 +7,7 @@ tests are skipped, except under `CI=true`, where that is a failure (`.ci/run` in
 import asyncio
 import os
 import shutil
+from contextlib import asynccontextmanager
 from urllib.parse import urlsplit
 
 import pytest
@@ -52,29 +53,54 @@ class HttpServer:
         await asyncio.wait_for(self._task, timeout=10)
 
 
-@pytest.fixture
-async def served(sqlite_system):
-    """The system, its HTTP side on a real port (`served.server`)."""
-    server = HttpServer(sqlite_system.indicators.http, sqlite_system.settings.http_port)
+@asynccontextmanager
+async def serving(system):
+    """The system's HTTP side on a real port (`system.server`)."""
+    server = HttpServer(system.indicators.http, system.settings.http_port)
     await server.start()
-    sqlite_system.server = server
-    yield sqlite_system
-    await server.stop()
+    system.server = server
+    try:
+        yield system
+    finally:
+        await server.stop()
 
 
-@pytest.fixture
-async def workspace(served):
-    """The system as `served`, and the gateway with its workspace on a real port of its own (`workspace.gateway_server`),
-    linking regions to the dashboard served beside it."""
+@asynccontextmanager
+async def with_workspace(served):
+    """The gateway with its workspace on a real port of its own (`served.gateway_server`), linking regions to the
+    dashboard served beside it."""
     settings = GatewaySettings(rate_per_second=1000, burst=1000, failures_per_minute=1000, dashboard_url=served.server.url + "/")
     gateway = GatewayService(served.settings, settings)
     await gateway.start()
     server = HttpServer(gateway.http, free_port())
     await server.start()
     served.gateway, served.gateway_server = gateway, server
-    yield served
-    await server.stop()
-    await gateway.stop()
+    try:
+        yield served
+    finally:
+        await server.stop()
+        await gateway.stop()
+
+
+@pytest.fixture
+async def served(sqlite_system):
+    """The system, its HTTP side on a real port (`served.server`)."""
+    async with serving(sqlite_system) as system:
+        yield system
+
+
+@pytest.fixture
+async def workspace(served):
+    """The system as `served`, and the workspace beside it."""
+    async with with_workspace(served) as system:
+        yield system
+
+
+@pytest.fixture
+async def workspace_on_each_database(system):
+    """As `workspace`, once with the read model in SQLite and once in PostgreSQL."""
+    async with serving(system) as served, with_workspace(served) as both:
+        yield both
 
 
 def _chromium() -> str:

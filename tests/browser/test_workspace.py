@@ -62,7 +62,8 @@ async def enrol(page, region: str, day: str = "2019-03-01") -> None:
     await expect(page.locator("#region-enroll-outcome")).to_contain_text("Diterima")
 
 
-async def test_an_officer_activates_and_records_a_month_of_reporting_with_evidence(workspace, page):
+async def test_an_officer_activates_and_records_a_month_of_reporting_with_evidence(workspace_on_each_database, page):
+    workspace = workspace_on_each_database
     person, code = await PeopleStore(workspace.nc).add(Ministry.KEMENDAGRI, "ani@kemendagri.go.id")
     await open_workspace(page, workspace, f"#aktivasi?email=ani@kemendagri.go.id&kode={code}")
     activation = page.locator("#view-activation")
