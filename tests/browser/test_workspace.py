@@ -6,19 +6,17 @@ someone of another ministry can do none of it in the officer's name."""
 import hashlib
 import json
 import re
-from pathlib import Path
 
-import axe_playwright_python
 import httpx
 from playwright.async_api import expect
 
 from shared.ministries import Ministry
 from shared.people import PeopleStore
 from tests import evidence_files
+from tests.browser.accessibility import problems
 from tests.support import eventually
 from tests.workspace import active_person
 
-AXE = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
 VIEWS = ["daftar", "pelatihan", "rencana", "tarik-rencana", "tarik", "pengajuan"]
 
 
@@ -290,12 +288,6 @@ async def test_the_language_toggle_switches_every_visible_label(workspace, page)
     await expect(page.get_by_role("link", name="Pelatihan")).to_be_visible()
 
 
-async def axe_violations(page) -> list[dict]:
-    await page.add_script_tag(content=AXE)
-    result = await page.evaluate("async () => (await axe.run(document, { resultTypes: ['violations'] })).violations")
-    return [{"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:3]} for v in result]
-
-
 async def test_the_pages_have_no_serious_accessibility_violations_and_fit_a_phone(workspace, browser):
     # axe-core is put into the page as a script of its own, which the workspace's Content-Security-Policy forbids.
     context = await browser.new_context(bypass_csp=True, locale="id-ID")
@@ -319,14 +311,7 @@ async def _check_accessibility(workspace, page) -> None:
                     if view == "pengajuan":
                         await expect(page.locator("#mine-summary")).not_to_have_text(re.compile(r"^$|Memuat|Loading"))
                     await expect(page.locator("html")).to_have_attribute("lang", language)
-                    where = f"{width}px {language} #{view}"
-                    for violation in await axe_violations(page):
-                        print(f"axe {where}: {violation}")
-                        if violation["impact"] in ("serious", "critical"):
-                            found.append(f"{where}: {violation}")
-                    overflow = await page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-                    if overflow > 0:
-                        found.append(f"{where}: scrolls sideways by {overflow} px")
+                    found.extend(await problems(page, f"{width}px {language} #{view}"))
 
     await check(["masuk"])
     await sign_in(page, workspace, "kemendagri")

@@ -8,7 +8,8 @@ from pathlib import Path
 import openpyxl
 from playwright.async_api import expect
 
-from tests.browser.test_workspace import axe_violations, sign_in
+from tests.browser.accessibility import problems
+from tests.browser.test_workspace import sign_in
 from tests.workspace_files import only
 
 MAKASSAR, PAREPARE, PALOPO, GOWA, MAROS = "73.71", "73.72", "73.73", "73.06", "73.09"
@@ -102,14 +103,7 @@ async def test_the_import_view_is_accessible_in_both_languages_on_a_desk_and_a_p
                 await page.goto(f"{workspace.gateway_server.url}/workspace/?lang={language}#impor")
                 await expect(page.locator("body")).to_have_attribute("data-ready", "true")
                 await upload(page, path)
-                where = f"{width}px {language} #impor"
-                for violation in await axe_violations(page):
-                    print(f"axe {where}: {violation}")
-                    if violation["impact"] in ("serious", "critical"):
-                        found.append(f"{where}: {violation}")
-                overflow = await page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-                if overflow > 0:
-                    found.append(f"{where}: scrolls sideways by {overflow} px")
+                found.extend(await problems(page, f"{width}px {language} #impor"))
         assert not found, found
     finally:
         await context.close()

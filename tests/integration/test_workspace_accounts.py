@@ -17,7 +17,7 @@ from shared.ministries import Ministry
 from shared.observers import ObserverRegistry
 from shared.people import MAX_FAILURES, AccountError, PeopleStore
 from tests.support import eventually, new_id
-from tests.workspace import active_person
+from tests.workspace import active_person, gateway_beside
 
 BASE = "http://gateway"
 
@@ -37,11 +37,8 @@ class Workspace(httpx.AsyncClient):
 
 @pytest.fixture
 async def gateway(sqlite_system):
-    service = GatewayService(sqlite_system.settings, GatewaySettings(rate_per_second=1000, burst=1000, failures_per_minute=1000))
-    await service.start()
-    sqlite_system.gateway = service
-    yield sqlite_system
-    await service.stop()
+    async with gateway_beside(sqlite_system) as system:
+        yield system
 
 
 def client(system) -> Workspace:

@@ -11,14 +11,12 @@ import openpyxl
 import pytest
 
 from bench.sheet_preview import workbook as bench_workbook
-from services.gateway.app import GatewayService
-from services.gateway.config import GatewaySettings
 from services.gateway.workspace.imports import MAX_BATCH
 from services.gateway.workspace.sheets import MAX_FILE_BYTES, read_upload
 from shared import subjects
 from shared.contracts.events import decode_event
 from tests.support import eventually
-from tests.workspace import active_person
+from tests.workspace import active_person, gateway_beside
 from tests.workspace_files import only
 from tests.workspace_report import BY_KEMENDAGRI, BY_KOMINFO, PLANNED, report_of_500
 
@@ -71,11 +69,8 @@ class Importer(httpx.AsyncClient):
 
 @pytest.fixture
 async def gateway(sqlite_system):
-    service = GatewayService(sqlite_system.settings, GatewaySettings(rate_per_second=1000, burst=1000, failures_per_minute=1000, outcome_wait_seconds=15))
-    await service.start()
-    sqlite_system.gateway = service
-    yield sqlite_system
-    await service.stop()
+    async with gateway_beside(sqlite_system, outcome_wait_seconds=15) as system:
+        yield system
 
 
 def client(system) -> Importer:

@@ -7,14 +7,12 @@ import hashlib
 import httpx
 import pytest
 
-from services.gateway.app import GatewayService
-from services.gateway.config import GatewaySettings
 from services.gateway.workspace import history
 from shared.contracts.outcomes import Code
 from shared.evidence_store import EvidenceStore
 from tests import evidence_files
 from tests.support import new_id
-from tests.workspace import active_person
+from tests.workspace import active_person, gateway_beside
 
 BASE = "http://gateway"
 
@@ -39,12 +37,8 @@ class Workspace(httpx.AsyncClient):
 
 @pytest.fixture
 async def gateway(sqlite_system):
-    settings = GatewaySettings(rate_per_second=1000, burst=1000, failures_per_minute=1000, trace_url="http://jaeger/trace/{trace_id}")
-    service = GatewayService(sqlite_system.settings, settings)
-    await service.start()
-    sqlite_system.gateway = service
-    yield sqlite_system
-    await service.stop()
+    async with gateway_beside(sqlite_system, trace_url="http://jaeger/trace/{trace_id}") as system:
+        yield system
 
 
 def client(system) -> Workspace:
