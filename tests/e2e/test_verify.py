@@ -69,7 +69,12 @@ def verify_claim(nats_url: str, api: str, region: str) -> None:
 
     async def publish() -> None:
         claim = next(c for c in httpx.get(f"{api}/api/v1/claims", params={"region": region}).json()["claims"] if c["kind"] == "training")
-        body = {"submission_id": f"verify-{region.replace('.', '')}", "region_code": region, "occurred_on": "2019-09-02", "claim_event_id": claim["claim_event_id"]}
+        body = {
+            "submission_id": f"verify-{region.replace('.', '')}",
+            "region_code": region,
+            "occurred_on": "2019-09-02",
+            "claim_event_id": claim["claim_event_id"],
+        }
         connection = await nats.connect(nats_url)
         try:
             outcome = await connection.subscribe(f"ogi.outcome.bappenas.{body['submission_id']}")
