@@ -38,7 +38,7 @@ event = st.tuples(
 
 @given(st.lists(event, max_size=30))
 def test_a_verified_count_is_never_above_its_count_on_any_day(story):
-    for day in [DAY + dt.timedelta(days=offset) for offset in range(-1, 32)] + [None]:  # type: ignore[list-item]
+    for day in [DAY + dt.timedelta(days=offset) for offset in range(-1, 32)] + [None]:
         counted = counts(story, day)
         for scope, indicator in [key for key in counted if key[1] in rules.VERIFIED]:
             assert counted[(scope, rules.VERIFIED[indicator])] <= counted[(scope, indicator)], (scope, indicator, day)
