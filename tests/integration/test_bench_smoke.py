@@ -48,7 +48,7 @@ def test_the_benchmark_reports_every_figure(tmp_path):
     assert set(results["machine"]) >= {"cores", "memory_mb", "python", "nats_server"}
     assert results["machine"]["python_loop_seconds"] > 0 and results["machine"]["synced_writes_per_s"] > 0
     # The processor time of every process of the system, over our run and over the raw baseline's.
-    everyone = {"nats-server", "registry", "training", "plans", "indicators", "gateway", "load generator", "total"}
+    everyone = {"nats-server", "registry", "training", "plans", "verification", "indicators", "gateway", "load generator", "total"}
     for measured in (results["ingest"], results["latency"]):
         assert set(measured["cores"]) == everyone and set(measured["raw_cores"]) == everyone
         assert measured["cores"]["total"] > 0

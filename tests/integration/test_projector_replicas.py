@@ -31,7 +31,9 @@ async def test_two_projectors_on_one_database_count_every_event_once(nc, nats_se
         await eventually(lambda: all(replica.position >= last for replica in replicas), timeout=120)
         live = await snapshot(engine)
         bucket = await nc.jetstream().key_value(subjects.INDICATORS_BUCKET)
-        published = {key: json.loads((await bucket.get(key)).value)["count"] for key in await bucket_keys(nc)}
+        values = {key: json.loads((await bucket.get(key)).value) for key in await bucket_keys(nc)}
+        published = {key: value["count"] for key, value in values.items()}
+        published |= {f"{key}.verified": value["verified"] for key, value in values.items() if value["verified"] is not None}
     finally:
         await asyncio.gather(*(replica.stop() for replica in replicas))
         for connection in connections:
