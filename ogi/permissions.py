@@ -184,7 +184,7 @@ def indicators() -> Permissions:
             subjects.log_cosignature("*"),  # witnesses' cosignatures the API took
             _direct_get(subjects.LOG_STREAM),
             _direct_get(subjects.LOG_STREAM, ">"),
-            _direct_get(events),  # the events naming evidence, in batches (services/indicators/web/evidence_index.py)
+            _direct_get(events),  # the events naming evidence, in batches (shared/evidence_index.py)
             _direct_get(subjects.EVIDENCE_STREAM),  # a file's chunks, in batches
             *_evidence_info_reader(),
             *_token_reader(),

@@ -22,9 +22,9 @@ from ogi.embedded_nats import EmbeddedNats, free_port
 from services.gateway.workspace.sessions import Sessions
 from services.indicators.app import IndicatorsService
 from services.indicators.projector import arrivals, pull
-from services.indicators.web.evidence_index import EvidenceIndex
 from shared import account_mirrors, streams, subjects
 from shared.eventstore import EventStore
+from shared.evidence_index import EvidenceIndex
 from shared.evidence_store import EvidenceStore
 from shared.ministries import RESPONSIBLE, Ministry
 from shared.natsconn import NatsUnreachable, connect

@@ -1,13 +1,13 @@
 """`GET /api/v1/evidence/<sha256>`: an evidence file, to whoever an accepted event lets read it (CONTRACT.md 1.1).
 
 A file named `public: true` by an accepted event is anyone's. A private one is read only with a gateway token
-(`Authorization: Bearer …`, shared/tokens.py) of the ministry that named it in an accepted event, or of the
-secretariat (`bappenas`); observers come with the contract's roles, which this release does not have. To
+(`Authorization: Bearer …`, shared/tokens.py) of the ministry or observer that named it in an accepted event
+(a training, a plan, an amendment or a dispute), or of the secretariat (`bappenas`). To
 anyone else it is the same 404, body and headers, as a file that does not exist, answered after the same
 steps (the events are read either way, the store only for a reader who may have the file). A token that is
 not valid is 401, whatever the file: a client learns that its token is wrong, and nothing about any file.
 
-Which events name which file comes from the event store (services/indicators/web/evidence_index.py), the file
+Which events name which file comes from the event store (shared/evidence_index.py), the file
 from OGI_EVIDENCE, streamed a megabyte at a time.
 """
 
@@ -23,8 +23,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from nats.aio.client import Client
 from nats.errors import Error as NatsError
 
-from services.indicators.web.evidence_index import EvidenceIndex, readable_naming
 from shared.contracts.evidence import MEDIA_TYPES, SHA256_PATTERN
+from shared.evidence_index import EvidenceIndex, readable_naming
 from shared.evidence_store import EvidenceStore, StoredFile
 from shared.tokens import Expired, TokenStore
 
