@@ -197,9 +197,10 @@ def indicators() -> Permissions:
 def gateway() -> Permissions:
     """Submits for any ministry on behalf of a bearer token or a signed-in person, follows and reads every
     outcome, keeps the tokens (KV OGI_TOKENS) and the workspace's accounts and sessions (OGI_PEOPLE,
-    OGI_SESSIONS), reads a region's events (the workspace previews a spreadsheet against them), counts requests
-    (OGI_RATE) and stores evidence files (OGI_EVIDENCE: a file's chunks and its
-    metadata, and whether one is there already)."""
+    OGI_SESSIONS), reads a region's events (the workspace previews a spreadsheet against them) and the events
+    naming evidence (who may open a file in the workspace, shared/evidence_index.py), counts requests (OGI_RATE),
+    stores evidence files (OGI_EVIDENCE: a file's chunks and its metadata, and whether one is there already) and
+    reads them back by batched direct gets, to serve them in the workspace."""
     outcomes = subjects.OUTCOMES_STREAM
     return Permissions(
         publish=(
@@ -219,6 +220,7 @@ def gateway() -> Permissions:
             subjects.evidence_all_chunks(),
             subjects.evidence_metas(),
             *_evidence_info_reader(),
+            _direct_get(subjects.EVIDENCE_STREAM),  # a file's chunks, in batches: served in the workspace
         ),
         subscribe=("ogi.outcome.>", inbox("gateway")),
     )

@@ -56,14 +56,22 @@ class Naming:
     reported_by: str  # the organisation that named it (the submitting ministry or observer)
     name: str
     public: bool
+    sha256: str = ""
+    event_id: str = ""
+    claim_event_id: str = ""  # the claim the event is or acts on: a training's or plan's own id, an amendment's claim
+
+
+def may_read(naming: Naming, reader: str | None) -> bool:
+    """Whether the naming lets `reader` (None: anyone without a token) have the file: a public one, or, for the
+    organisation that named it privately, its own, or for the secretariat any."""
+    return naming.public or (reader is not None and (reader == SECRETARIAT or naming.reported_by == reader))
 
 
 def readable_naming(namings: list[Naming], reader: str | None) -> Naming | None:
-    """The first naming (in stream order) that lets `reader` (None: anyone without a token) download the file:
-    a public one, or, for the organisation that named it privately, its own, or for the secretariat any. Its file
-    name is the one the download carries. None: to this reader the file does not exist."""
+    """The first naming (in stream order) that lets `reader` download the file. Its file name is the one the
+    download carries. None: to this reader the file does not exist."""
     for naming in sorted(namings, key=lambda naming: naming.seq):
-        if naming.public or (reader is not None and (reader == SECRETARIAT or naming.reported_by == reader)):
+        if may_read(naming, reader):
             return naming
     return None
 
@@ -73,6 +81,7 @@ class EvidenceIndex:
         self._readers = {subject: StreamReader(nc, subjects.EVENTS_STREAM, long_lived=True) for subject in NAMING_EVENTS}
         self._read_up_to = dict.fromkeys(NAMING_EVENTS, 0)
         self._files: dict[str, list[Naming]] = {}
+        self._claims: dict[str, list[Naming]] = {}
         self._reading = asyncio.Lock()
         self.events_read = 0
 
@@ -80,6 +89,11 @@ class EvidenceIndex:
         """Every accepted event naming the file, up to the last one stored now."""
         await self.catch_up()
         return list(self._files.get(sha256, ()))
+
+    async def of_claims(self, claim_event_ids: list[str]) -> dict[str, list[Naming]]:
+        """Per claim, every file its event and the amendments and disputes of it name, in stream order."""
+        await self.catch_up()
+        return {claim: list(self._claims.get(claim, ())) for claim in claim_event_ids}
 
     async def catch_up(self) -> None:
         """Read the naming events stored since the last read (requests at once share the lock, each reading
@@ -97,6 +111,8 @@ class EvidenceIndex:
             event = upcast(json.loads(body))
             files = [EvidenceRef.model_validate(item) for item in event["data"]["evidence"]]
             reported_by = _organisation(event["reported_by"])
+            event_id = str(event["event_id"])
+            claim_event_id = str(event["data"].get("claim_event_id", event_id))
         except UnknownEventVersion as unknown:  # a newer release's event: no access is given on it
             log.warning("event %s names evidence in a form this release does not read: %s", seq, unknown)
             return
@@ -104,7 +120,9 @@ class EvidenceIndex:
             log.warning("event %s: its evidence cannot be read (%s)", seq, type(error).__name__)
             return
         for file in files:
-            self._files.setdefault(file.sha256, []).append(Naming(seq, reported_by, file.name, file.public))
+            naming = Naming(seq, reported_by, file.name, file.public, file.sha256, event_id, claim_event_id)
+            self._files.setdefault(file.sha256, []).append(naming)
+            self._claims.setdefault(claim_event_id, []).append(naming)
 
 
 def _organisation(reported_by: object) -> str:

@@ -93,7 +93,7 @@ async def test_files_named_by_an_amendment_or_a_dispute_are_read_by_whoever_name
     def private(content: bytes, name: str) -> list[dict]:
         return [{"sha256": hashlib.sha256(content).hexdigest(), "name": name, "public": False}]
 
-    steps = [
+    steps: list[tuple[str, str, dict]] = [
         ("bappenas", "claim.return", {"reason": "the attendance list is unsigned"}),
         ("kemendagri", "claim.amend", {"evidence": private(amended, "daftar hadir bertanda tangan.pdf")}),
         ("tii", "claim.dispute", {"reason": "fewer came", "evidence": private(disputed, "foto ruangan.png")}),

@@ -478,8 +478,9 @@ async def _api_request(nc, subject: str, body: dict) -> dict:
 
 
 async def test_evidence_is_written_by_the_gateway_alone_and_read_as_far_as_each_user_needs(users, secure_nats):
-    """The gateway stores files; training and plans see only whether one is there; the indicators service reads
-    them, the events naming them and tokens one by one; no ministry reaches OGI_EVIDENCE at all."""
+    """The gateway stores files and reads them back (the workspace previews them); training and plans see only
+    whether one is there; the indicators service reads them, the events naming them and tokens one by one; no
+    ministry reaches OGI_EVIDENCE at all."""
     matrix = Matrix()
     content = b"%PDF-1.4\n" + new_id().encode()
     stored, created = await EvidenceStore(users["gateway"].nc).put(content, "application/pdf")
@@ -496,6 +497,11 @@ async def test_evidence_is_written_by_the_gateway_alone_and_read_as_far_as_each_
     matrix.allowed("indicators reads the events naming files", True)
     verified = await TokenStore(indicators).verify(token)
     matrix.allowed("indicators verifies a token", verified is not None and verified.organisation == Ministry.KEMENDAGRI)
+    gateway = users["gateway"].nc
+    read = b"".join([chunk async for chunk in EvidenceStore(gateway, timeout=2).content(stored)])
+    matrix.allowed("the gateway reads a file back", read == content)
+    await EvidenceIndex(gateway).catch_up()
+    matrix.allowed("the gateway reads the events naming files", True)
 
     chunks, metas = subjects.evidence_chunks("x"), subjects.evidence_meta("0" * 64)
     content_reads = (f"$JS.API.DIRECT.GET.{subjects.EVIDENCE_STREAM}", f"$JS.API.STREAM.MSG.GET.{subjects.EVIDENCE_STREAM}")
@@ -505,7 +511,7 @@ async def test_evidence_is_written_by_the_gateway_alone_and_read_as_far_as_each_
     await matrix.denied(users["registry"], "publish", f"$JS.API.DIRECT.GET.{subjects.EVIDENCE_STREAM}.{metas}", reply=True)
     for subject in (chunks, metas, f"$KV.{subjects.TOKENS_BUCKET}.x", f"$JS.API.CONSUMER.CREATE.KV_{subjects.TOKENS_BUCKET}"):
         await matrix.denied(users["indicators"], "publish", subject, reply=True)
-    await matrix.denied(users["gateway"], "publish", content_reads[0], reply=True)  # it stores files; it reads none back
+    await matrix.denied(users["gateway"], "publish", content_reads[1], reply=True)  # its reads are direct gets
     for name in MINISTRIES:
         for subject in (*content_reads, f"$JS.API.DIRECT.GET.{subjects.EVIDENCE_STREAM}.{metas}", chunks, metas):
             await matrix.denied(users[name], "publish", subject, reply=True)

@@ -13,8 +13,6 @@ from OGI_EVIDENCE, streamed a megabyte at a time.
 
 import asyncio
 import logging
-import re
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException
 from fastapi import Path as PathParameter
@@ -24,6 +22,7 @@ from nats.aio.client import Client
 from nats.errors import Error as NatsError
 
 from shared.contracts.evidence import MEDIA_TYPES, SHA256_PATTERN
+from shared.downloads import content_disposition
 from shared.evidence_index import EvidenceIndex, readable_naming
 from shared.evidence_store import EvidenceStore, StoredFile
 from shared.tokens import Expired, TokenStore
@@ -35,7 +34,6 @@ PUBLIC_CACHING = "public, max-age=3600"
 PRIVATE_CACHING = "private, no-store"
 bearer = HTTPBearer(auto_error=False, description="A gateway token (`ogi token create`): needed only for a private file")
 SHA256 = PathParameter(pattern=SHA256_PATTERN, description="the file's SHA-256, 64 lowercase hexadecimal digits")
-_UNSAFE_IN_QUOTES = re.compile(r'[^\x20-\x7e]|["\\]')
 
 
 class EvidenceDesk:
@@ -132,14 +130,6 @@ async def _logged(store: EvidenceStore, stored: StoredFile):
     except Exception:  # the status is sent already: the client sees the body cut short
         log.error("evidence %s not served whole", stored.sha256, exc_info=True)
         raise
-
-
-def content_disposition(name: str) -> str:
-    """`attachment` (never shown in the browser's page) under the file name the event gave: as it is in
-    `filename*` (RFC 6266, UTF-8, percent-encoded), and in `filename` for older clients with anything but
-    printable ASCII replaced."""
-    fallback = _UNSAFE_IN_QUOTES.sub("_", name) or "evidence"
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def publishable(data: dict) -> dict:
