@@ -6,8 +6,9 @@ unaltered event history. In order, each named in the report:
 3. every event the store holds now is the one the log committed to: its payload's hash is its leaf (a
    sequence the store no longer holds, or holds changed, is named);
 4. the checkpoint kept from an earlier check (--checkpoint) is a prefix of this one (a consistency proof);
-5. the nine published counts are what the counting rules (services/indicators/rules.py, the projector's own)
-   give over the events, leaving out those the projector quarantined.
+5. the nine published counts, and the verified counts of `trained` and `plans`, are what the counting rules
+   (services/indicators/rules.py, the projector's own) give over the events, leaving out those the projector
+   quarantined.
 
 The first that does not hold ends the check."""
 
@@ -142,15 +143,29 @@ class Verifier:
                 event, _ = read_directly(payloads[seq])
             except Exception as error:
                 raise CheckFailed(f"sequence {seq}: the event cannot be read here ({error!r}), though the projector counted it") from None
-            facts.append((event["region_code"], event["event_type"], event["ministry"], dt.date.fromisoformat(event["occurred_on"]), event["data"]))
+            facts.append(
+                (
+                    seq,
+                    event["event_id"],
+                    event["region_code"],
+                    event["event_type"],
+                    event["ministry"],
+                    dt.date.fromisoformat(event["occurred_on"]),
+                    event["data"],
+                )
+            )
         counted = rules.counts(rules.fold(facts).values())
         for row in published["indicators"]:
             key = (row["scope"], row["indicator"])
             if row["count"] != counted[key]:
                 raise CheckFailed(f"{key[0]}.{key[1]}: published {row['count']}, but the events up to #{as_of_seq} give {counted[key]}")
+            verified = rules.VERIFIED.get(key[1])
+            if verified is not None and row.get("verified") != counted[(key[0], verified)]:
+                given = counted[(key[0], verified)]
+                raise CheckFailed(f"{key[0]}.{key[1]} verified: published {row.get('verified')}, but the events up to #{as_of_seq} give {given}")
         self.report.counts = counted
         left_out = f", leaving out {len(skipped)} quarantined" if skipped else ""
-        self.report.held.append(f"the nine published counts are what the counting rules give over events 1 to {as_of_seq}{left_out}")
+        self.report.held.append(f"the nine published counts and their verified counts are what the counting rules give over events 1 to {as_of_seq}{left_out}")
 
     def _quarantined(self) -> set[int]:
         found, after = set(), 0

@@ -13,9 +13,22 @@ that occurred on or before it):
   submission (the deciding service refuses a reused id, `plan_exists`). `PlanWithdrawn` withdraws a plan
   that is there and not withdrawn, and nothing else.
 
+- Claims (CONTRACT.md 1.1): each `TrainingCompleted`, and each `PlanSubmitted` that adds a plan, is a claim,
+  pending. A `Claim*` event moves the claim it names as shared/claims.py says, when the claim is there and the
+  move applies to its state; otherwise it changes nothing (a claim not applied yet, as on an `as_of` day
+  before the claim occurred, or a move that does not apply to its state on that day). `PlanWithdrawn` closes
+  its plan's claim for good.
+
+Verified counts (`trained.verified`, `plans.verified`, one per scope): the regions of `trained` with at least
+one training of the scope's ministry (nationally: any) whose claim is verified; of `plans`, with at least one
+plan in force of the scope's ministry (nationally: any) whose claim is verified. A verified count is never
+more than its count.
+
 Lineage (CONTRACT.md 1.1): the event that makes a region count, one per count — for `enrolled` its current
 enrolment; for `trained` its first training (the scope's ministry's, or its first of all nationally); for
-`plans` the first submitted of its plans in force (likewise). Events are named by (sequence, event id).
+`plans` the first submitted of its plans in force (likewise); for a verified count, the last `ClaimVerified`
+of the first verified training in stream order (or of the first submitted verified plan in force), which
+names its claim. Events are named by (sequence, event id).
 """
 
 import datetime as dt
@@ -23,10 +36,16 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from shared.claims import EVENT_OF_KIND, STATE_AFTER_EVENT, TRANSITIONS, ClaimState
 from shared.contracts.indicators import KEYS, Indicator, Scope
 
 NATIONAL = str(Scope.NATIONAL)
 ENROLLED, TRAINED, PLANS = (str(indicator) for indicator in Indicator)
+VERIFIED = {TRAINED: f"{TRAINED}.verified", PLANS: f"{PLANS}.verified"}  # indicator -> its verified count's
+VERIFIED_INDICATORS = frozenset(VERIFIED.values())
+VERIFIED_KEYS = tuple((str(scope), VERIFIED[str(indicator)]) for scope, indicator in KEYS if str(indicator) in VERIFIED)
+CLAIM_EVENTS = frozenset(STATE_AFTER_EVENT)
+APPLIES_TO = {event_type: TRANSITIONS[kind][0] for kind, event_type in EVENT_OF_KIND.items()}  # claim event -> the states it moves
 
 Key = tuple[str, str]  # (scope, indicator), as plain strings
 # What an event changed, for a reader that keeps rows: ("status", ""), ("training", ministry), ("plan", plan_id).
@@ -53,6 +72,18 @@ class Plan:
 
 
 @dataclass(slots=True)
+class Claim:
+    indicator: str  # TRAINED or PLANS: what the claim counts for
+    ministry: str  # of its event
+    claim: Named  # its event
+    occurred_on: dt.date  # its event's
+    since: dt.date  # the day of the event that put it in its state
+    plan_id: str | None = None
+    state: ClaimState = ClaimState.PENDING
+    verified_by: Named = (0, "")  # while verified: the ClaimVerified that verified it last
+
+
+@dataclass(slots=True)
 class RegionState:
     enrolled: bool = False
     ministry: str | None = None  # the ministry that enrolled it last
@@ -67,6 +98,10 @@ class RegionState:
     active_sectors: Counter[str] = field(default_factory=Counter)  # sector -> plans in force that cover it
     enrolment: Named = (0, "")  # the RegionEnrolled of its current (or last) enrolment
     plans_first: dict[str, Named] = field(default_factory=dict)  # ministry -> the first submitted of its plans in force
+    # Claims by their event's id. A reader may hold only some of them, as with plans: every claim a claim event
+    # names must be here, if the region has it, before that event is applied.
+    claims: dict[str, Claim] = field(default_factory=dict)
+    verified: dict[str, Claim] = field(default_factory=dict)  # every claim in state verified, by id
 
     def apply(self, event_type: str, ministry: str, occurred_on: dt.date, data: Mapping, event: Named = (0, "")) -> Change | None:
         """Bring the state forward by one event (named by `event` for lineage); what changed, or None when
@@ -87,6 +122,7 @@ class RegionState:
             if training is None:
                 training = self.trainings[ministry] = Training(occurred_on, first=event)
             training.sessions += 1
+            self.claims[event[1]] = Claim(TRAINED, ministry, event, occurred_on, occurred_on)
             return ("training", ministry)
         if event_type == "PlanSubmitted":
             plan_id = data["plan_id"]
@@ -96,6 +132,7 @@ class RegionState:
             self.active_plans[ministry] += 1
             self.active_sectors.update(added.sectors)
             self.plans_first.setdefault(ministry, event)
+            self.claims[event[1]] = Claim(PLANS, ministry, event, occurred_on, occurred_on, plan_id)
             return ("plan", plan_id)
         if event_type == "PlanWithdrawn":
             plan = self.plans.get(data["plan_id"])
@@ -110,8 +147,40 @@ class RegionState:
                     self.plans_first[plan.ministry] = min(following)
                 else:
                     del self.plans_first[plan.ministry]
+            self._close(plan.submitted[1], occurred_on)
             return ("plan", data["plan_id"])
+        if event_type in APPLIES_TO:
+            return self._move_claim(event_type, occurred_on, data["claim_event_id"], event)
         return None
+
+    def _close(self, claim_id: str, occurred_on: dt.date) -> None:
+        self.verified.pop(claim_id, None)
+        claim = self.claims.get(claim_id)
+        if claim is not None:
+            claim.state, claim.since = ClaimState.CLOSED, occurred_on
+
+    def _move_claim(self, event_type: str, occurred_on: dt.date, claim_id: str, event: Named) -> Change | None:
+        claim = self.claims.get(claim_id)
+        if claim is None or claim.state not in APPLIES_TO[event_type]:
+            return None
+        claim.state, claim.since = STATE_AFTER_EVENT[event_type], occurred_on
+        if claim.state is ClaimState.VERIFIED:
+            claim.verified_by = event
+            self.verified[claim_id] = claim
+        else:
+            self.verified.pop(claim_id, None)
+        return ("claim", claim_id)
+
+    def _first_verified(self) -> dict[Key, Claim]:
+        """For each verified count this region adds one to, its first verified claim in stream order."""
+        firsts: dict[Key, Claim] = {}
+        for claim in self.verified.values():
+            key = VERIFIED[claim.indicator]
+            for scope in (NATIONAL, claim.ministry):
+                held = firsts.get((scope, key))
+                if held is None or claim.claim < held.claim:
+                    firsts[(scope, key)] = claim
+        return firsts
 
     def counted_in(self) -> list[Key]:
         """The counts this region adds one to: the national ones, and its ministries'."""
@@ -127,6 +196,8 @@ class RegionState:
         if planned:
             keys.append((NATIONAL, PLANS))
             keys += [(ministry, PLANS) for ministry in planned]
+        if self.verified:
+            keys += list(self._first_verified())
         return keys
 
     def why_counted(self) -> dict[Key, Named]:
@@ -145,13 +216,22 @@ class RegionState:
         if planned:
             made[(NATIONAL, PLANS)] = min(planned.values())
             made.update(((ministry, PLANS), first) for ministry, first in planned.items())
+        if self.verified:
+            made.update((key, claim.verified_by) for key, claim in self._first_verified().items())
         return made
+
+    def events_behind(self, made_by: Named) -> list[str]:
+        """The ids of the events that make a region count, from what why_counted names: the event; for a
+        verified count the claim, then the ClaimVerified."""
+        claim = next((claim for claim in self.verified.values() if claim.verified_by == made_by), None)
+        return [made_by[1]] if claim is None else [claim.claim[1], made_by[1]]
 
     def standing(self) -> list:
         """What the region's row shows, as a JSON array (compact: the projector stores one for each region's
         every day with events): enrolled, the ministry that enrolled it last, enrolled_on,
         commitment_letter_on, ppid_established, the ministries that trained it, its number of plans in force,
-        and their sectors."""
+        their sectors, the ministries whose trainings of it include a verified claim, and its number of
+        verified plans in force."""
         return [
             self.enrolled,
             self.ministry,
@@ -161,6 +241,8 @@ class RegionState:
             sorted(self.trainings),
             sum(self.active_plans.values()),
             sorted(sector for sector, plans in self.active_sectors.items() if plans > 0),
+            sorted({claim.ministry for claim in self.verified.values() if claim.indicator == TRAINED}),
+            sum(claim.indicator == PLANS for claim in self.verified.values()),
         ]
 
 
@@ -169,11 +251,13 @@ def _iso(day: dt.date | None) -> str | None:
 
 
 def zero() -> dict[Key, int]:
-    return {(str(scope), str(indicator)): 0 for scope, indicator in KEYS}
+    """Every count at zero: the nine, and the six verified ones."""
+    return {(str(scope), str(indicator)): 0 for scope, indicator in KEYS} | dict.fromkeys(VERIFIED_KEYS, 0)
 
 
 def counts(states: Iterable[RegionState]) -> dict[Key, int]:
-    """The nine counts of these regions (a scope that is not one of the contract's is not counted)."""
+    """The nine counts of these regions and their verified counts (a scope that is not one of the contract's
+    is not counted)."""
     tally = zero()
     for state in states:
         add(tally, state.counted_in())
@@ -186,16 +270,16 @@ def add(tally: dict[Key, int], keys: Iterable[Key], step: int = 1) -> None:
             tally[key] += step
 
 
-def fold(events: Iterable[tuple[str, str, str, dt.date, Mapping]], day: dt.date | None = None) -> dict[str, RegionState]:
-    """Each region's state after `events` — (region_code, event_type, ministry, occurred_on, data) in stream
-    order — counting only those that occurred on or before `day`, if given."""
+def fold(events: Iterable[tuple[int, str, str, str, str, dt.date, Mapping]], day: dt.date | None = None) -> dict[str, RegionState]:
+    """Each region's state after `events` — (seq, event_id, region_code, event_type, ministry, occurred_on,
+    data) in stream order — counting only those that occurred on or before `day`, if given."""
     states: dict[str, RegionState] = {}
-    for region_code, event_type, ministry, occurred_on, data in events:
+    for seq, event_id, region_code, event_type, ministry, occurred_on, data in events:
         if day is None or occurred_on <= day:
             state = states.get(region_code)
             if state is None:
                 state = states[region_code] = RegionState()
-            state.apply(event_type, ministry, occurred_on, data)
+            state.apply(event_type, ministry, occurred_on, data, (seq, event_id))
     return states
 
 
@@ -214,7 +298,7 @@ def lineage(events: Iterable[tuple[str, str, str, dt.date, Mapping]]) -> dict[Ke
     state = RegionState()
     for seq, (event_id, event_type, ministry, occurred_on, data) in enumerate(events, start=1):
         state.apply(event_type, ministry, occurred_on, data, (seq, event_id))
-    return {key: [event_id] for key, (_, event_id) in state.why_counted().items()}
+    return {key: state.events_behind(made_by) for key, made_by in state.why_counted().items()}
 
 
 Day = tuple[dt.date, list, dict[Key, Named]]  # a day, the region's standing at its end, and why it counts

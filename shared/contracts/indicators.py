@@ -27,6 +27,7 @@ class IndicatorValue(BaseModel):
     scope: Scope
     indicator: Indicator
     count: int
+    verified: int | None = None  # contract 1.1: `trained` and `plans` only, the count restricted to verified claims
     target: int
     as_of_seq: int
     updated_at: dt.datetime

@@ -17,8 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.indicators.projector.metrics import ProjectorMetrics
 from services.indicators.readmodel import tables
+from services.indicators.readmodel.values import indicator_values
 from shared import subjects, telemetry
-from shared.contracts.indicators import TARGETS, IndicatorValue
+from shared.contracts.indicators import IndicatorValue
 
 log = logging.getLogger("ogi.projector")
 
@@ -90,5 +91,8 @@ class Announcements:
     async def everything(self) -> None:
         async with self._engine.connect() as connection:
             rows = (await connection.execute(select(tables.indicator_count))).mappings().all()
-        await self._publisher.publish([IndicatorValue(target=TARGETS[row["indicator"]], **row) for row in rows])
+        if rows:
+            counts = {(row["scope"], row["indicator"]): row["count"] for row in rows}
+            as_of_seq, updated_at = max((row["as_of_seq"], row["updated_at"]) for row in rows)
+            await self._publisher.publish(indicator_values(counts, counts, as_of_seq, updated_at))
         self._behind = False

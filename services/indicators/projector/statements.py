@@ -1,6 +1,7 @@
 """The projector's SQL on its hot path, each statement compiled once per dialect and run through the driver
-(driver_sql): moving the checkpoint, reading the plans a batch names, inserting event_log rows."""
+(driver_sql): moving the checkpoint, reading the plans and claims a batch names, inserting event_log rows."""
 
+import datetime as dt
 import functools
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -13,6 +14,9 @@ from services.indicators.projector.recorded import Recorded
 from services.indicators.readmodel import checkpoint, tables
 from services.indicators.tlog.frontier import Frontier
 from services.indicators.tlog.merkle import leaf_hash
+from shared.claims import STATE_AFTER_EVENT, ClaimState
+
+CLAIM_EVENTS = frozenset(STATE_AFTER_EVENT)
 
 LOOKUP_CHUNK = 500  # plan keys per lookup statement (SQLite allows a limited number of parameters)
 LOOKUP_LENGTHS = (4, 16, 64, 250, LOOKUP_CHUNK)
@@ -58,6 +62,27 @@ def stored_plans(connection: Connection, events: Iterable[dict]) -> dict[tuple[s
         row: dict[str, Any] = {name: value if value is None else convert(value) for name, convert, value in zip(names, converters, values_, strict=True)}
         found[(row["region_code"], row["plan_id"])] = row
     return found
+
+
+def stored_claims(connection: Connection, events: Iterable[dict]) -> list[dict]:
+    """The stored rows of the claims these events' claim events name in their own region (none in a batch
+    without claim events): a claim event names a claim of its region, or none."""
+    named = {(event["region_code"], event["data"]["claim_event_id"]) for event in events if event["event_type"] in CLAIM_EVENTS}
+    wanted = sorted({claim_id for _, claim_id in named})
+    found: list[dict] = []
+    claim = tables.claim
+    for start in range(0, len(wanted), LOOKUP_CHUNK):
+        query = select(claim).where(claim.c.claim_event_id.in_(wanted[start : start + LOOKUP_CHUNK]))
+        found += [dict(row) for row in connection.execute(query).mappings() if (row["region_code"], row["claim_event_id"]) in named]
+    return found
+
+
+def close_claims(connection: Connection, closed: dict[str, dt.date]) -> None:
+    """Close the claims of withdrawn plans (by claim event id, on the day of the withdrawal)."""
+    if closed:
+        claim = tables.claim.c
+        statement = update(tables.claim).where(claim.claim_event_id == bindparam("id")).values(state=str(ClaimState.CLOSED), state_since=bindparam("day"))
+        connection.execute(statement, [{"id": claim_id, "day": day} for claim_id, day in closed.items()])
 
 
 def _plan_rows(connection: Connection, keys: list[tuple[str, str]]) -> Sequence[Row[Any]]:

@@ -1,4 +1,4 @@
-"""The nine counts: as the projector stored them (`/api/v1/indicators`), and computed in SQL from the region
+"""The nine counts and their verified counts: as the projector stored them (`/api/v1/indicators`), and computed in SQL from the region
 tables as they stand or from the regions' timelines as of a day. Both are held to the counting rules
 (services.indicators.rules) by a property test (tests/integration/test_rules_agree.py)."""
 
@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.indicators import rules
 from services.indicators.readmodel import checkpoint, tables
+from services.indicators.readmodel.values import verified_count
 from shared.contracts.indicators import KEYS, TARGETS
 
 
@@ -22,7 +23,14 @@ async def indicators_body(connection: AsyncConnection, as_of: dt.date | None = N
     body = {
         "as_of_seq": as_of_seq,
         "indicators": [
-            {"scope": scope, "indicator": indicator, "count": counts.get((scope, indicator), 0), "target": TARGETS[indicator]} for scope, indicator in KEYS
+            {
+                "scope": scope,
+                "indicator": indicator,
+                "count": counts.get((scope, indicator), 0),
+                "verified": verified_count(counts, (scope, indicator)),
+                "target": TARGETS[indicator],
+            }
+            for scope, indicator in KEYS
         ],
     }
     if as_of is not None:
@@ -46,6 +54,10 @@ async def live_counts(connection: AsyncConnection) -> dict[rules.Key, int]:
     await _count(connection, counts, rules.ENROLLED, status.region_code, status.ministry, status.enrolled.is_(True))
     await _count(connection, counts, rules.TRAINED, training.region_code, training.ministry, true())
     await _count(connection, counts, rules.PLANS, plan.region_code, plan.ministry, plan.withdrawn.is_(False))
+    claim = tables.claim.c
+    for indicator, kind in ((rules.TRAINED, "training"), (rules.PLANS, "plan")):
+        verified = and_(claim.state == "verified", claim.kind == kind)
+        await _count(connection, counts, rules.VERIFIED[indicator], claim.region_code, claim.ministry, verified)
     return counts
 
 

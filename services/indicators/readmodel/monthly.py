@@ -1,4 +1,4 @@
-"""The monthly history: the nine counts at the end of every month since January 2018, as they stand or on a
+"""The monthly history: the nine counts (with their verified counts) at the end of every month since January 2018, as they stand or on a
 past day, from the regions' timelines (region_span): each span adds one to its count on the month-ends it
 covers."""
 
@@ -46,6 +46,13 @@ def month_ends(last_day: dt.date) -> list[dt.date]:
     return days
 
 
+def _verified_series(counts: dict, key: tuple[str, str], months: int) -> list[int | None]:
+    """A verified count's points (`trained` and `plans`), or nulls (`enrolled`)."""
+    scope, indicator = key
+    verified = rules.VERIFIED.get(indicator)
+    return [None] * months if verified is None else counts[scope, verified]
+
+
 def body(as_of_seq: int, days: list[dt.date], counts: dict) -> dict:
     return {
         "as_of_seq": as_of_seq,
@@ -55,8 +62,8 @@ def body(as_of_seq: int, days: list[dt.date], counts: dict) -> dict:
                 "indicator": indicator,
                 "target": TARGETS[indicator],
                 "points": [
-                    {"month": day.strftime("%Y-%m"), "as_of": day.isoformat(), "count": count}
-                    for day, count in zip(days, counts[scope, indicator], strict=True)
+                    {"month": day.strftime("%Y-%m"), "as_of": day.isoformat(), "count": count, "verified": verified}
+                    for day, count, verified in zip(days, counts[scope, indicator], _verified_series(counts, (scope, indicator), len(days)), strict=True)
                 ],
             }
             for scope, indicator in KEYS

@@ -32,12 +32,25 @@ class Standing:
     trained_by: set[str] = field(default_factory=set)
     plans: int = 0
     sectors: set[str] = field(default_factory=set)
+    verified_trained_by: set[str] = field(default_factory=set)  # ministries of its trainings with a verified claim
+    verified_plans: int = 0  # its plans in force with a verified claim
 
     @staticmethod
     def of(standing: list) -> "Standing":
         """From a region's standing on a day (rules.RegionState.standing), as its timeline keeps it."""
-        enrolled, ministry, enrolled_on, commitment_letter_on, ppid_established, trained_by, plans, sectors = standing
-        return Standing(enrolled, ministry, _day(enrolled_on), _day(commitment_letter_on), ppid_established, set(trained_by), plans, set(sectors))
+        enrolled, ministry, enrolled_on, commitment_letter_on, ppid_established, trained_by, plans, sectors, verified_trained_by, verified_plans = standing
+        return Standing(
+            enrolled,
+            ministry,
+            _day(enrolled_on),
+            _day(commitment_letter_on),
+            ppid_established,
+            set(trained_by),
+            plans,
+            set(sectors),
+            set(verified_trained_by),
+            verified_plans,
+        )
 
 
 def _day(text: str | None) -> dt.date | None:
@@ -65,6 +78,9 @@ def region_row(region: Region, standing: Standing | None) -> dict:
         "trained_by": sorted(standing.trained_by),
         "plans": standing.plans,
         "sectors": [sector for sector in Sector if sector in standing.sectors],
+        "verified_trained": bool(standing.verified_trained_by),
+        "verified_trained_by": sorted(standing.verified_trained_by),
+        "verified_plans": standing.verified_plans,
     }
 
 

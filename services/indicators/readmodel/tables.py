@@ -82,6 +82,26 @@ region_plan = Table(
     Column("event_id", String(36), nullable=False),
 )
 
+# Every claim (a training or a plan's submission, contract 1.1) and its state as its claim events left it; a
+# claim whose plan was withdrawn is `closed`. `verified_*` names the ClaimVerified that verified it last.
+claim = Table(
+    "claim",
+    metadata,
+    Column("claim_event_id", String(36), primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+    Column("region_code", String(8), nullable=False),
+    Column("kind", String(16), nullable=False),  # "training" or "plan"
+    Column("ministry", String(16), nullable=False),
+    Column("plan_id", String(64)),
+    Column("occurred_on", Date, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("state_since", Date, nullable=False),
+    Column("verified_seq", BigInteger),
+    Column("verified_event_id", String(36)),
+    Index("ux_claim_seq", "seq", unique=True),
+    Index("ix_claim_state_seq", "state", "seq"),
+)
+
 # Each region's timeline (services/indicators/projector/timeline.py), so that a past day is a lookup and not a
 # replay of event_log: its standing at the end of every day on which one of its events occurred...
 region_day = Table(

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, FastAPI, HTTPException
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.indicators.readmodel import checkpoint, counting, region_rows
+from services.indicators.web.claims_api import claims_routes
 from services.indicators.web.events_api import events_routes
 from services.indicators.web.params import REGION_CODE, as_of_day
 from shared.http_middleware import HardenedHttp
@@ -17,6 +18,7 @@ def create_http_app(engine: AsyncEngine, probes: APIRouter) -> FastAPI:
     api.add_middleware(HardenedHttp)
     api.include_router(probes)
     api.include_router(events_routes(engine))
+    api.include_router(claims_routes(engine))
 
     @api.get("/api/v1/indicators")
     async def indicators(as_of: dt.date | None = Depends(as_of_day)) -> dict:

@@ -12,6 +12,7 @@ from nats.aio.client import Client
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sse_starlette import EventSourceResponse
 
+from services.indicators import rules
 from services.indicators.readmodel import checkpoint, monthly, region_rows
 from services.indicators.readmodel.lineage import regions_counted as counted_regions
 from services.indicators.web.evidence import publishable
@@ -67,18 +68,22 @@ def dashboard_routes(engine: AsyncEngine, nats: Callable[[], Client | None]) -> 
         scope: Scope,
         indicator: Indicator,
         as_of: dt.date | None = Depends(as_of_day),
-        verified: bool = Query(False, description="only verified claims: comes with claim verification (contract 1.1), not in this release"),
+        verified: bool = Query(False, description="the regions behind the verified count (`trained` and `plans`): each names its claim and the ClaimVerified"),
         format: str | None = Query(None, pattern="^(json|csv)$"),
     ):
-        """The regions behind a count, each with the events that make it count (`len(regions) == count`)."""
+        """The regions behind a count, each with the events that make it count (`len(regions) == count`); with
+        `verified=true` the regions behind the verified count."""
+        counted = str(indicator)
         if verified:
-            invalid("verified", "verified counts come with claim verification (contract 1.1), which this release does not have", verified)
+            if counted not in rules.VERIFIED:
+                invalid("verified", "only `trained` and `plans` have a verified count", verified)
+            counted = rules.VERIFIED[counted]
         async with engine.connect() as connection:
             as_of_seq = await checkpoint.position(connection)
-            regions = await counted_regions(connection, (str(scope), str(indicator)), as_of)
+            regions = await counted_regions(connection, (str(scope), counted), as_of)
         if format == "csv" or (format is None and "text/csv" in request.headers.get("accept", "")):
             return csv_response(regions, LINEAGE_COLUMNS, f"{scope}-{indicator}-regions.csv")
-        body = {"scope": scope, "indicator": indicator, "count": len(regions), "as_of_seq": as_of_seq, "regions": regions}
+        body = {"scope": scope, "indicator": indicator, "verified": verified, "count": len(regions), "as_of_seq": as_of_seq, "regions": regions}
         return body | ({"as_of": as_of.isoformat()} if as_of else {})
 
     @router.get("/api/v1/overview", tags=["dashboard"])

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from fastapi import APIRouter, Depends, Response
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.indicators.readmodel import counting, region_rows
+from services.indicators.readmodel import claims, counting, region_rows
 from services.indicators.web.params import as_of_day
 from shared.ministries import NAMES
 
@@ -55,6 +55,12 @@ SCOPE = Column("scope", "string", "national, kemendagri atau kominfo", "national
 INDICATOR = Column(
     "indicator", "string", "enrolled (terdaftar), trained (terlatih) atau plans (memiliki rencana aksi)", "enrolled, trained or plans (has an action plan)"
 )
+VERIFIED = Column(
+    "verified",
+    "integer",
+    "Dari jumlah itu, yang klaimnya terverifikasi (trained dan plans; kosong untuk enrolled)",
+    "Of that number, those whose claim is verified (trained and plans; empty for enrolled)",
+)
 REGION_COLUMNS = (
     Column("code", "string", "Kode kabupaten/kota Kemendagri saat ini (73.71)", "Current Kemendagri kabupaten/kota code (73.71)"),
     Column("name", "string", "Nama resmi kabupaten/kota", "Official name of the kabupaten/kota"),
@@ -79,6 +85,7 @@ DATASETS = (
             Column("scope_name", "string", "Nama cakupan", "Name of the scope"),
             INDICATOR,
             Column("count", "integer", "Jumlah kabupaten/kota", "Number of kabupaten/kota"),
+            VERIFIED,
             Column("target", "integer", "Target rencana aksi 2018–2020", "Target of the 2018–2020 action plan"),
             Column("percent", "number", "Capaian terhadap target, persen", "Achievement against the target, percent"),
         ),
@@ -103,6 +110,14 @@ DATASETS = (
                 "Urusan wajib pelayanan dasar dalam rencana aksinya, dipisah titik koma",
                 "Basic-service affairs its plans cover, separated by semicolons",
             ),
+            Column("verified_trained", "boolean", "Memiliki pelatihan yang klaimnya terverifikasi", "Has a training whose claim is verified"),
+            Column(
+                "verified_trained_by",
+                "list",
+                "Kementerian dari pelatihan terverifikasi, dipisah titik koma",
+                "Ministries of its verified trainings, separated by semicolons",
+            ),
+            Column("verified_plans", "integer", "Jumlah rencana aksi berlaku yang klaimnya terverifikasi", "Number of plans in force whose claim is verified"),
             Column("as_of", "date", "Tanggal data", "Date of the data"),
         ),
     ),
@@ -116,7 +131,30 @@ DATASETS = (
             Column("month", "string", "Bulan (YYYY-MM)", "Month (YYYY-MM)"),
             Column("as_of", "date", "Akhir bulan (atau hari ini untuk bulan berjalan)", "End of the month (or today for the current month)"),
             Column("count", "integer", "Jumlah kumulatif kabupaten/kota pada tanggal itu", "Cumulative number of kabupaten/kota on that day"),
+            VERIFIED,
             Column("target", "integer", "Target", "Target"),
+        ),
+    ),
+    Dataset(
+        "claims",
+        "/api/v1/open-data/claims.csv",
+        {"id": "Klaim pelatihan dan rencana aksi beserta status verifikasinya", "en": "Training and plan claims with their verification state"},
+        (
+            Column("claim_event_id", "string", "ID peristiwa klaim", "Id of the claim's event"),
+            Column("region_code", "string", "Kode kabupaten/kota Kemendagri saat ini", "Current Kemendagri kabupaten/kota code"),
+            Column("name", "string", "Nama kabupaten/kota", "Name of the kabupaten/kota"),
+            Column("province", "string", "Nama provinsi saat ini", "Current province name"),
+            Column("ministry", "string", "Kementerian penanggung jawab klaim", "Responsible ministry of the claim"),
+            Column("kind", "string", "training (pelatihan) atau plan (rencana aksi)", "training or plan"),
+            Column("plan_id", "string", "ID rencana aksi (untuk plan)", "Plan id (for a plan)"),
+            Column("occurred_on", "date", "Tanggal pelatihan atau pengajuan rencana", "Date of the training or of the plan's submission"),
+            Column(
+                "state",
+                "string",
+                "pending, verified (terverifikasi), returned (dikembalikan), disputed (disanggah) atau closed (rencana dicabut)",
+                "pending, verified, returned, disputed or closed (plan withdrawn)",
+            ),
+            Column("state_since", "date", "Tanggal sejak status itu", "Date since that state"),
         ),
     ),
 )
@@ -172,5 +210,19 @@ def open_data_routes(engine: AsyncEngine) -> APIRouter:
             rows = await region_rows.all_rows(connection, as_of)
         day = (as_of or dt.date.today()).isoformat()
         return csv_response([{**row, "as_of": day} for row in rows], COLUMNS["regions"], "regions.csv")
+
+    @router.get("/claims.csv")
+    async def claims_csv() -> Response:
+        """Every claim with its state, oldest first (paged through the read model, a bounded page at a time)."""
+        rows: list[dict] = []
+        async with engine.connect() as connection:
+            after = None
+            while True:
+                page = await claims.claims_page(connection, limit=claims.MAX_LIMIT, after=after, oldest=True)
+                rows += page["claims"]
+                after = page["next"]
+                if after is None:
+                    break
+        return csv_response(rows, COLUMNS["claims"], "claims.csv")
 
     return router
