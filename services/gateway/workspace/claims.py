@@ -4,6 +4,7 @@
 - `GET /workspace/api/claims/queue` — the secretariat's queue: pending and disputed claims, oldest first;
 - `GET /workspace/api/claims/ours?state=returned|disputed` — a responsible ministry's claims returned to it,
   or disputed, oldest first; `GET /workspace/api/claims/ours/counts` — how many of each (the badges);
+  these two lists give each claim with its history, for the reasons beside it (one read per claim, a few at once);
 - `GET /workspace/api/claims` — any claims, newest first (what an observer chooses from);
 - `GET /workspace/api/claims/{event_id}` — one claim with its history.
 
@@ -29,6 +30,7 @@ T = TypeVar("T")
 QUEUE_STATES = (ClaimState.PENDING, ClaimState.DISPUTED)
 OURS_STATES = ("returned", "disputed")
 MAX_LIMIT = 100
+HISTORIES_AT_ONCE = 8
 COUNTED_AT_MOST = 500  # the claims API's largest page: a badge says "500+" beyond it
 EVENT_ID = Path(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", description="the claim's event id")
 After = Annotated[int | None, Query(ge=0, le=2**63 - 1, description="the `next` of the previous page")]
@@ -48,7 +50,7 @@ def claim_routes(context: Context) -> APIRouter:
         merged = sorted((claim for page in pages for claim in page["claims"]), key=lambda claim: claim["seq"])
         chosen = merged[:limit]
         more = len(merged) > limit or any(page["next"] is not None for page in pages)
-        return {"claims": await _with_files(context, chosen, signed), "next": chosen[-1]["seq"] if more and chosen else None}
+        return {"claims": await _with_files(context, await _with_history(context, chosen), signed), "next": chosen[-1]["seq"] if more and chosen else None}
 
     @router.get("/ours/counts")
     async def counts(signed: SignedIn = Depends(person_signed_in)) -> dict:
@@ -68,7 +70,7 @@ def claim_routes(context: Context) -> APIRouter:
         """The ministry's claims returned to it (or disputed), oldest first."""
         _only(signed, Role.RESPONSIBLE, "only a responsible ministry has claims of its own")
         page = await _answered(context.running().claims.page(state=state, ministry=str(signed.organisation), order="oldest", limit=limit, after=after))
-        return {"claims": await _with_files(context, page["claims"], signed), "next": page["next"]}
+        return {"claims": await _with_files(context, await _with_history(context, page["claims"]), signed), "next": page["next"]}
 
     @router.get("")
     async def listed(
@@ -105,6 +107,17 @@ async def _answered(reading: Awaitable[T]) -> T:
         raise Refusal(503, "indicators_unavailable", "the indicators service does not answer: try again shortly", headers={"Retry-After": "5"}) from None
     except QueryRefused:
         raise Refusal(400, "invalid_parameter", "the claims cannot be listed with these filters") from None
+
+
+async def _with_history(context: Context, claims: list[dict]) -> list[dict]:
+    """Each claim as `GET /api/v1/claims/<id>` gives it, with its history (as listed, should it be gone since)."""
+    reader, at_once = context.running().claims, asyncio.Semaphore(HISTORIES_AT_ONCE)
+
+    async def read(claim: dict) -> dict:
+        async with at_once:
+            return await reader.one(claim["claim_event_id"]) or claim | {"history": []}
+
+    return await _answered(asyncio.gather(*(read(claim) for claim in claims)))
 
 
 async def _with_files(context: Context, claims: list[dict], signed: SignedIn) -> list[dict]:
