@@ -107,6 +107,11 @@ def submitting(name: str) -> tuple[str, ...]:
     return tuple(subjects.inbox(name, kind) for kind in kinds_of(name))
 
 
+def notices(name: str) -> tuple[str, ...]:
+    """The notices a ministry hears: a responsible one, of its own claims (services/verification/notices.py)."""
+    return (subjects.notice(name, ">"),) if role_of(Ministry(name)) == Role.RESPONSIBLE else ()
+
+
 def _observer_reader() -> tuple[str, ...]:
     """Read one registered observer's record by its id, as a KV get does: who may dispute (shared/observers.py)."""
     return (f"{API}.STREAM.MSG.GET.KV_{subjects.OBSERVERS_BUCKET}",)
@@ -114,16 +119,16 @@ def _observer_reader() -> tuple[str, ...]:
 
 def ministry(name: str) -> Permissions:
     """Inside its own account: a ministry that submits (responsible, or the secretariat its claim kinds)
-    publishes to its own inbox and hears its own outcomes; every ministry reads its mirrors
-    (shared/account_mirrors.py) and hears the indicators. Its replies come on any inbox prefix, since only its
-    own are in its account."""
+    publishes to its own inbox and hears its own outcomes; a responsible one hears the notices of its own claims;
+    every ministry reads its mirrors (shared/account_mirrors.py) and hears the indicators. Its replies come on any
+    inbox prefix, since only its own are in its account."""
     may_submit = bool(kinds_of(name))
     return Permissions(
         publish=(
             *submitting(name),
             *(rule for mirror in account_mirrors.mirrors(name) for rule in _mirror_reader(mirror)),
         ),
-        subscribe=(*((subjects.outcome(name, ">"),) if may_submit else ()), "ogi.indicators.>", "_INBOX.>", inbox(name)),
+        subscribe=(*((subjects.outcome(name, ">"),) if may_submit else ()), *notices(name), "ogi.indicators.>", "_INBOX.>", inbox(name)),
         deny_publish=(*DENIED_TO_ALL_BUT_ADMIN, f"{account_mirrors.PLATFORM_API}.>"),
     )
 
@@ -134,7 +139,7 @@ def deciding_service(name: str) -> Permissions:
     appends under its own name, claims submission ids, publishes outcomes for any ministry, answers its
     health subject. A service deciding kinds that name evidence (training, plans) reads whether each file is
     in OGI_EVIDENCE, and no file's content; the one deciding claim kinds (verification) reads whether an
-    observer is registered."""
+    observer is registered and tells a ministry when one of its claims is returned or disputed."""
     stream = subjects.INBOX_STREAM
     inbox_consumer = f"{stream}.{name}"
     return Permissions(
@@ -156,7 +161,7 @@ def deciding_service(name: str) -> Permissions:
             _direct_get(subjects.OUTCOMES_STREAM, ">"),
             *_bucket_writer(subjects.SUBMISSIONS_BUCKET),
             *(_evidence_info_reader() if name in EVIDENCE_DECIDERS else ()),
-            *(_observer_reader() if name == "verification" else ()),
+            *((*_observer_reader(), subjects.notice("*", "claim.*")) if name == "verification" else ()),
         ),
         subscribe=(subjects.health(name), inbox(name)),
         allow_responses=True,

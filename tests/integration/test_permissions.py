@@ -546,3 +546,45 @@ async def test_accounts_and_sessions_are_the_gateways_alone(users, secure_nats):
             await matrix.denied(users[name], "publish", subject, reply=True)
     await matrix.denied(users["gateway"], "publish", subjects.event("registry", "73.71", "RegionEnrolled"), reply=True)
     assert matrix.counts["denied"] == (len(MINISTRIES) + len(permissions.DECIDING_SERVICES) + 1) * len(private) + 1
+
+
+async def _submitted(user: User, kind: str, body: dict) -> dict:
+    """A submission as `user`'s system sends it, and its outcome as it hears it."""
+    live = await user.nc.subscribe(subjects.outcome(user.name, body["submission_id"]))
+    await user.nc.jetstream().publish(subjects.inbox(user.name, kind), json.dumps(body).encode(), stream=subjects.INBOX_STREAM)
+    outcome = json.loads((await live.next_msg(timeout=15)).data)
+    await live.unsubscribe()
+    return outcome
+
+
+async def test_a_ministry_hears_the_notices_of_its_own_claims_and_no_one_elses(users, services, secure_nats):
+    matrix = Matrix()
+    for name in MINISTRIES:
+        for other in MINISTRIES:
+            if other != name:
+                await matrix.denied(users[name], "subscribe", subjects.notice(other, "claim.returned"))
+        await matrix.denied(users[name], "subscribe", "ogi.notice.>")
+        await matrix.denied(users[name], "publish", subjects.notice(name, "claim.returned"))
+    for name in RELATED + ["bappenas"]:  # no claims of their own
+        await matrix.denied(users[name], "subscribe", subjects.notice(name, ">"))
+    for name in (*(service for service in DECIDING_SERVICES if service != "verification"), "indicators", "gateway"):
+        await matrix.denied(users[name], "publish", subjects.notice("kemendagri", "claim.returned"))
+
+    regions = {"kemendagri": "73.71", "kominfo": "32.73"}
+    listening = {name: await users[name].nc.subscribe(subjects.notice(name, ">")) for name in regions}
+    returned = {}
+    for name, region in regions.items():  # both listen while each ministry's claim is returned
+        common = {"region_code": region, "occurred_on": "2019-04-01"}
+        assert (await _submitted(users[name], "region.enroll", {"submission_id": new_id(name), **common}))["status"] == "accepted"
+        training = {"submission_id": new_id(name), **common, "session_id": "tot-1", "participants": 20}
+        claim = (await _submitted(users[name], "training.complete", training))["event_id"]
+        returning = {"submission_id": new_id("bappenas"), **common, "claim_event_id": claim, "reason": "unsigned"}
+        returned[name] = (claim, (await _submitted(users["bappenas"], "claim.return", returning))["event_id"])
+    for name, subscription in listening.items():
+        notice = json.loads((await subscription.next_msg(timeout=15)).data)
+        matrix.allowed(f"{name} hears its claim returned", (notice["claim_event_id"], notice["event_id"]) == returned[name])
+        with contextlib.suppress(NatsTimeout):  # the good outcome: nothing more, in particular not the other's
+            extra = await subscription.next_msg(timeout=0.5)
+            pytest.fail(f"{name} heard {extra.subject}: {extra.data!r}")
+        await subscription.unsubscribe()
+    assert not _service_violations(secure_nats), "a service was refused something it needs"
