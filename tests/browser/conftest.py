@@ -26,6 +26,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+# The browser's own resources (its PDF viewer, showing a previewed file): loaded from inside Chromium, never a network.
+BROWSER_SCHEMES = {"chrome", "chrome-extension"}
 
 
 @pytest.fixture
@@ -86,6 +88,6 @@ async def page(browser):
     yield page
     await context.close()
     assert requested, "the page made no requests at all"
-    outside = [url for url in requested if urlsplit(url).hostname not in LOCAL_HOSTS]
+    outside = [url for url in requested if urlsplit(url).hostname not in LOCAL_HOSTS and urlsplit(url).scheme not in BROWSER_SCHEMES]
     assert not outside, f"requests left localhost: {outside}"
     assert not errors, f"script errors on the page: {errors}"
