@@ -2,14 +2,18 @@
 fails naming the sequence or the count when a stored event's bytes are altered on disk, when an event is
 removed from the store, or when a published count is altered in the read model."""
 
+import asyncio
 import json
 import sqlite3
 import subprocess
+import time
 from pathlib import Path
 
 import httpx
+import nats
 
 from ogi.embedded_nats import free_port
+from shared import subjects
 from tests.e2e.conftest import OGI, Ogi, free_http_port, run
 
 STORY: list[tuple[str, str, dict[str, object]]] = [
@@ -44,7 +48,7 @@ def test_verify_passes_on_an_honest_system_and_names_an_altered_count(ogi_up, tm
     kept = tmp_path / "kept.txt"
     honest = verify(ogi_up.http, tmp_path, "--save", str(kept))
     assert honest.returncode == 0, honest.stdout + honest.stderr
-    assert "the nine published counts are what the counting rules give" in honest.stdout and kept.read_text() == note
+    assert "the nine published counts and their verified counts are what the counting rules give" in honest.stdout and kept.read_text() == note
 
     submit_story(ogi_up.nats_url, tmp_path, "w")  # the same story again: duplicates and refusals, and more events
     checkpoint(ogi_up.nats_url, tmp_path)
@@ -57,6 +61,52 @@ def test_verify_passes_on_an_honest_system_and_names_an_altered_count(ogi_up, tm
     altered = verify(ogi_up.http, tmp_path)
     assert altered.returncode == 1
     assert "fails  national.enrolled: published 3, but the events up to" in altered.stdout and "give 2" in altered.stdout, altered.stdout
+
+
+def verify_claim(nats_url: str, api: str, region: str) -> None:
+    """The secretariat verifies the region's pending training claim (over NATS, as its system would), and the
+    verification is projected."""
+
+    async def publish() -> None:
+        claim = next(c for c in httpx.get(f"{api}/api/v1/claims", params={"region": region}).json()["claims"] if c["kind"] == "training")
+        body = {
+            "submission_id": f"verify-{region.replace('.', '')}",
+            "region_code": region,
+            "occurred_on": "2019-09-02",
+            "claim_event_id": claim["claim_event_id"],
+        }
+        connection = await nats.connect(nats_url)
+        try:
+            outcome = await connection.subscribe(f"ogi.outcome.bappenas.{body['submission_id']}")
+            await connection.jetstream().publish(subjects.inbox("bappenas", "claim.verify"), json.dumps(body).encode())
+            answer = json.loads((await outcome.next_msg(timeout=30)).data)
+            assert answer["status"] == "accepted", answer
+        finally:
+            await connection.close()
+
+    asyncio.run(publish())
+    deadline = time.monotonic() + 30
+    while not httpx.get(f"{api}/api/v1/claims", params={"state": "verified", "region": region}).json()["claims"]:
+        assert time.monotonic() < deadline, "the verification was not projected"
+        time.sleep(0.05)
+
+
+def test_verify_recomputes_the_verified_counts_and_names_an_altered_one(ogi_up, tmp_path):
+    submit_story(ogi_up.nats_url, tmp_path, "c")
+    verify_claim(ogi_up.nats_url, ogi_up.http, "73.71")
+    trained = {row["scope"]: row["verified"] for row in httpx.get(f"{ogi_up.http}/api/v1/indicators").json()["indicators"] if row["indicator"] == "trained"}
+    assert trained == {"national": 1, "kemendagri": 1, "kominfo": 0}
+    checkpoint(ogi_up.nats_url, tmp_path)
+    honest = verify(ogi_up.http, tmp_path)
+    assert honest.returncode == 0, honest.stdout + honest.stderr
+    assert "their verified counts are what the counting rules give" in honest.stdout
+
+    database = sqlite3.connect(tmp_path / "data" / "ogi.db")
+    with database:
+        database.execute("UPDATE indicator_count SET count = count + 1 WHERE scope = 'kominfo' AND indicator = 'trained.verified'")
+    altered = verify(ogi_up.http, tmp_path)
+    assert altered.returncode == 1
+    assert "kominfo.trained verified: published 1, but the events up to" in altered.stdout and "give 0" in altered.stdout, altered.stdout
 
 
 def up(data: Path, cwd: Path) -> tuple[Ogi, str, str]:

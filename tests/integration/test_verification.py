@@ -115,12 +115,15 @@ async def test_a_claim_goes_through_every_transition_and_each_event_says_what_wa
     assert events[0].data.note == "daftar hadir sesuai"
     assert events[4].data.reason == "daftar hadir tidak terbaca"
     assert [ref.model_dump() for ref in events[5].data.evidence] == evidence
-    # The projector reads them and counts nothing new from them: verified counts are not yet part of this release.
+    # The projector reads them: the claim ends disputed, so the training counts and is not verified.
     last = await EventStore(claims.system.nc).last(subjects.region_history(MAKASSAR))
     assert last is not None
     await claims.system.projected(last.seq)
     counts = await claims.system.counts()
     assert (counts["national.trained"], counts["national.enrolled"]) == (1, 2)
+    shown = (await claims.system.http.get(f"/api/v1/claims/{claim}")).json()
+    assert shown["state"] == "disputed" and [event["event_type"] for event in shown["history"]] == [event.event_type for event in events]
+    assert shown["history"][0]["note"] == "daftar hadir sesuai"
 
 
 async def test_each_kind_applies_only_in_the_states_the_contract_names(claims):

@@ -87,6 +87,7 @@ def _history_entry(event) -> dict:
         "occurred_on": event["occurred_on"],
         "recorded_at": event["recorded_at"],
         "reason": data.get("reason"),
+        "note": data.get("note"),
         "evidence": evidence_shown(data),
     }
 
