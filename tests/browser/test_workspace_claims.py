@@ -19,6 +19,7 @@ from tests.support import eventually, new_id
 
 AXE = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
 MAKASSAR, PAREPARE = "73.71", "73.72"
+SLOW = 15_000  # ms: each of these waits on the gateway and the indicators service, on a machine that may be busy
 
 
 async def trained(system, region: str, files: list[tuple[bytes, str, str, bool]]) -> str:
@@ -57,63 +58,63 @@ async def test_the_secretariat_verifies_in_two_clicks_returns_with_a_reason_and_
 
     # The secretariat lands on its queue: oldest first, the attendance list previewed in the page.
     await sign_in(page, workspace, "bappenas")
-    await expect(page.get_by_role("link", name="Antrean verifikasi")).to_be_visible()
-    await expect(page.get_by_role("link", name="Pelatihan")).to_be_hidden()
+    await expect(page.get_by_role("link", name="Antrean verifikasi")).to_be_visible(timeout=SLOW)
+    await expect(page.get_by_role("link", name="Pelatihan")).to_be_hidden(timeout=SLOW)
     cards = page.locator("#queue-list > li")
-    await expect(cards).to_have_count(2)
-    await expect(cards.nth(0)).to_contain_text("Kota Makassar")
-    await expect(cards.nth(1)).to_contain_text("Kota Parepare")
+    await expect(cards).to_have_count(2, timeout=SLOW)
+    await expect(cards.nth(0)).to_contain_text("Kota Makassar", timeout=SLOW)
+    await expect(cards.nth(1)).to_contain_text("Kota Parepare", timeout=SLOW)
     pdf_url = f"/workspace/api/evidence/{hashlib.sha256(attendance).hexdigest()}"
-    await expect(cards.nth(0).locator("iframe")).to_have_attribute("src", pdf_url)
-    await expect(cards.nth(1).locator("img")).to_have_attribute("alt", "foto.png")
+    await expect(cards.nth(0).locator("iframe")).to_have_attribute("src", pdf_url, timeout=SLOW)
+    await expect(cards.nth(1).locator("img")).to_have_attribute("alt", "foto.png", timeout=SLOW)
     await eventually(lambda: any(url.endswith(pdf_url) and status == 200 and kind == "application/pdf" for url, status, kind in served))
     await eventually(lambda: any("pdf_viewer" in url for url in viewer))
 
     # Two clicks: "Verifikasi", then the confirmation.
     await cards.nth(0).get_by_role("button", name="Verifikasi", exact=True).click()
     await cards.nth(0).get_by_role("button", name="Ya, verifikasi klaim ini").click()
-    await expect(page.locator("#queue-outcome")).to_contain_text("Terverifikasi: Kota Makassar")
-    await expect(cards).to_have_count(1)
+    await expect(page.locator("#queue-outcome")).to_contain_text("Terverifikasi: Kota Makassar", timeout=SLOW)
+    await expect(cards).to_have_count(1, timeout=SLOW)
 
     # Returning asks for the reason first.
     await cards.nth(0).get_by_role("button", name="Kembalikan", exact=True).click()
     await cards.nth(0).get_by_role("button", name="Kembalikan ke kementerian").click()
-    await expect(cards.nth(0)).to_contain_text("Tuliskan alasannya.")
+    await expect(cards.nth(0)).to_contain_text("Tuliskan alasannya.", timeout=SLOW)
     await cards.nth(0).get_by_label("Alasan pengembalian").fill("Foto tidak menunjukkan peserta; lampirkan daftar hadir.")
     await cards.nth(0).get_by_role("button", name="Kembalikan ke kementerian").click()
-    await expect(page.locator("#queue-outcome")).to_contain_text("Dikembalikan ke kementerian: Kota Parepare")
-    await expect(cards).to_have_count(0)
-    await expect(page.locator("#queue-summary")).to_contain_text("Antrean kosong")
+    await expect(page.locator("#queue-outcome")).to_contain_text("Dikembalikan ke kementerian: Kota Parepare", timeout=SLOW)
+    await expect(cards).to_have_count(0, timeout=SLOW)
+    await expect(page.locator("#queue-summary")).to_contain_text("Antrean kosong", timeout=SLOW)
     await in_state(workspace, first, "verified")
     await in_state(workspace, second, "returned")
 
     # The ministry sees it returned, with the reason, and amends it with a new file.
     await sign_in(page, workspace, "kemendagri")
     returned_link = page.get_by_role("link", name=re.compile(r"Dikembalikan kepada Anda \(1\)"))
-    await expect(returned_link).to_be_visible()
+    await expect(returned_link).to_be_visible(timeout=SLOW)
     await returned_link.click()
     card = page.locator(f"#claim-{second}")
-    await expect(card).to_contain_text("Foto tidak menunjukkan peserta; lampirkan daftar hadir.")
+    await expect(card).to_contain_text("Foto tidak menunjukkan peserta; lampirkan daftar hadir.", timeout=SLOW)
     await drop_file(page, f"#amend-{second}-evidence-drop", "daftar-hadir-parepare.pdf", evidence_files.pdf(), "application/pdf")
-    await expect(card.locator(".files li")).to_contain_text("Terunggah")
+    await expect(card.locator(".files li")).to_contain_text("Terunggah", timeout=SLOW)
     await card.get_by_role("button", name="Kirim perbaikan").click()
-    await expect(page.locator("#returned-outcome")).to_contain_text("Perbaikan terkirim: Kota Parepare")
+    await expect(page.locator("#returned-outcome")).to_contain_text("Perbaikan terkirim: Kota Parepare", timeout=SLOW)
     await in_state(workspace, second, "pending")
-    await expect(page.get_by_role("link", name=re.compile(r"Dikembalikan kepada Anda \(0\)"))).to_be_visible()
+    await expect(page.get_by_role("link", name=re.compile(r"Dikembalikan kepada Anda \(0\)"))).to_be_visible(timeout=SLOW)
 
     # An observer finds the verified claim in the list and disputes it from its page.
     await sign_in(page, workspace, "tii")
-    await expect(page.locator('[data-view="klaim-daftar"]')).to_be_visible()
+    await expect(page.locator('[data-view="klaim-daftar"]')).to_be_visible(timeout=SLOW)
     await page.get_by_label("Keadaan").select_option("verified")
     await page.locator("#claims-filter").get_by_role("button", name="Tampilkan").click()
-    await expect(page.locator("#claims-list > li")).to_have_count(1)
+    await expect(page.locator("#claims-list > li")).to_have_count(1, timeout=SLOW)
     await page.locator("#claims-list").get_by_role("link", name="Lihat riwayat klaim").click()
-    await expect(page.locator("#claim-detail")).to_contain_text("Diverifikasi")
-    await expect(page.locator("#claim-detail iframe")).to_have_count(0)  # the attendance list is not the observer's
+    await expect(page.locator("#claim-detail")).to_contain_text("Diverifikasi", timeout=SLOW)
+    await expect(page.locator("#claim-detail iframe")).to_have_count(0, timeout=SLOW)  # the attendance list is not the observer's
     await page.get_by_label("Alasan keberatan").fill("Peserta yang hadir jauh lebih sedikit.")
     await page.locator("#dispute-form").get_by_role("button", name="Ajukan keberatan").click()
-    await expect(page.locator("#claim-outcome")).to_contain_text("Keberatan tercatat")
-    await expect(page.locator("#claim-detail")).to_contain_text("Diajukan keberatan")
+    await expect(page.locator("#claim-outcome")).to_contain_text("Keberatan tercatat", timeout=SLOW)
+    await expect(page.locator("#claim-detail")).to_contain_text("Diajukan keberatan", timeout=SLOW)
     await in_state(workspace, first, "disputed")
     assert refused == [], refused
 
@@ -157,9 +158,9 @@ async def test_the_claims_views_have_no_serious_accessibility_violations_and_fit
                 await page.set_viewport_size({"width": width, "height": 900})
                 for language in ("id", "en"):
                     await page.goto(f"{workspace.gateway_server.url}/workspace/?lang={language}#{view}")
-                    await expect(page.locator("body")).to_have_attribute("data-ready", "true")
-                    await expect(page.locator(ready).first).to_be_visible()
-                    await expect(page.locator("html")).to_have_attribute("lang", language)
+                    await expect(page.locator("body")).to_have_attribute("data-ready", "true", timeout=SLOW)
+                    await expect(page.locator(ready).first).to_be_visible(timeout=SLOW)
+                    await expect(page.locator("html")).to_have_attribute("lang", language, timeout=SLOW)
                     where = f"{width}px {language} #{view}"
                     for violation in await axe_violations(page):
                         print(f"axe {where}: {violation}")
