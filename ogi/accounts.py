@@ -5,8 +5,8 @@ servers read from their environment.
 The platform's account owns JetStream (the streams and buckets) and holds the services and admin, each with
 the subject permissions of ogi/permissions.py. Each ministry has an account of its own holding its user
 alone, which imports exactly what that ministry may use: its inbox as a service (a publish crosses into the
-platform's account, where OGI_INBOX stores it and sends the acknowledgement back as the reply), its outcomes
-and the indicators as streams, and what its mirrors need (shared/account_mirrors.py). A consumer a ministry
+platform's account, where OGI_INBOX stores it and sends the acknowledgement back as the reply), its outcomes,
+the notices of its claims and the indicators as streams, and what its mirrors need (shared/account_mirrors.py). A consumer a ministry
 makes lives in its own account and delivers there, whatever subject it names, so no delivery of its can reach
 anyone else; its JetStream holds no more streams than its mirrors and a bounded number of consumers.
 """
@@ -56,7 +56,8 @@ def _shared_with(ministry: str) -> list[tuple[str, str]]:
     """(kind, subject) of the platform's account that `ministry` imports."""
     inboxes = [("service", subject) for subject in permissions.submitting(ministry)]
     submitting = [*inboxes, ("stream", subjects.outcome(ministry, ">"))] if inboxes else []
-    return [("stream", "ogi.indicators.>"), *submitting, *_mirror_paths(ministry)]
+    notices = [("stream", subject) for subject in permissions.notices(ministry)]
+    return [("stream", "ogi.indicators.>"), *submitting, *notices, *_mirror_paths(ministry)]
 
 
 def platform_exports() -> list[Export]:

@@ -107,6 +107,11 @@ def submitting(name: str) -> tuple[str, ...]:
     return tuple(subjects.inbox(name, kind) for kind in kinds_of(name))
 
 
+def notices(name: str) -> tuple[str, ...]:
+    """The notices a ministry hears: a responsible one, of its own claims (services/verification/notices.py)."""
+    return (subjects.notice(name, ">"),) if role_of(Ministry(name)) == Role.RESPONSIBLE else ()
+
+
 def _observer_reader() -> tuple[str, ...]:
     """Read one registered observer's record by its id, as a KV get does: who may dispute (shared/observers.py)."""
     return (f"{API}.STREAM.MSG.GET.KV_{subjects.OBSERVERS_BUCKET}",)
@@ -114,16 +119,16 @@ def _observer_reader() -> tuple[str, ...]:
 
 def ministry(name: str) -> Permissions:
     """Inside its own account: a ministry that submits (responsible, or the secretariat its claim kinds)
-    publishes to its own inbox and hears its own outcomes; every ministry reads its mirrors
-    (shared/account_mirrors.py) and hears the indicators. Its replies come on any inbox prefix, since only its
-    own are in its account."""
+    publishes to its own inbox and hears its own outcomes; a responsible one hears the notices of its own claims;
+    every ministry reads its mirrors (shared/account_mirrors.py) and hears the indicators. Its replies come on any
+    inbox prefix, since only its own are in its account."""
     may_submit = bool(kinds_of(name))
     return Permissions(
         publish=(
             *submitting(name),
             *(rule for mirror in account_mirrors.mirrors(name) for rule in _mirror_reader(mirror)),
         ),
-        subscribe=(*((subjects.outcome(name, ">"),) if may_submit else ()), "ogi.indicators.>", "_INBOX.>", inbox(name)),
+        subscribe=(*((subjects.outcome(name, ">"),) if may_submit else ()), *notices(name), "ogi.indicators.>", "_INBOX.>", inbox(name)),
         deny_publish=(*DENIED_TO_ALL_BUT_ADMIN, f"{account_mirrors.PLATFORM_API}.>"),
     )
 
@@ -134,7 +139,7 @@ def deciding_service(name: str) -> Permissions:
     appends under its own name, claims submission ids, publishes outcomes for any ministry, answers its
     health subject. A service deciding kinds that name evidence (training, plans) reads whether each file is
     in OGI_EVIDENCE, and no file's content; the one deciding claim kinds (verification) reads whether an
-    observer is registered."""
+    observer is registered and tells a ministry when one of its claims is returned or disputed."""
     stream = subjects.INBOX_STREAM
     inbox_consumer = f"{stream}.{name}"
     return Permissions(
@@ -156,7 +161,7 @@ def deciding_service(name: str) -> Permissions:
             _direct_get(subjects.OUTCOMES_STREAM, ">"),
             *_bucket_writer(subjects.SUBMISSIONS_BUCKET),
             *(_evidence_info_reader() if name in EVIDENCE_DECIDERS else ()),
-            *(_observer_reader() if name == "verification" else ()),
+            *((*_observer_reader(), subjects.notice("*", "claim.*")) if name == "verification" else ()),
         ),
         subscribe=(subjects.health(name), inbox(name)),
         allow_responses=True,
@@ -184,7 +189,7 @@ def indicators() -> Permissions:
             subjects.log_cosignature("*"),  # witnesses' cosignatures the API took
             _direct_get(subjects.LOG_STREAM),
             _direct_get(subjects.LOG_STREAM, ">"),
-            _direct_get(events),  # the events naming evidence, in batches (services/indicators/web/evidence_index.py)
+            _direct_get(events),  # the events naming evidence, in batches (shared/evidence_index.py)
             _direct_get(subjects.EVIDENCE_STREAM),  # a file's chunks, in batches
             *_evidence_info_reader(),
             *_token_reader(),
@@ -197,10 +202,11 @@ def indicators() -> Permissions:
 def gateway() -> Permissions:
     """Submits for any ministry on behalf of a bearer token or a signed-in person, follows and reads every
     outcome, keeps the tokens (KV OGI_TOKENS) and the workspace's accounts and sessions (OGI_PEOPLE,
-    OGI_SESSIONS), reads a submission it stored by its sequence and a region's events (the workspace lists
-    submissions with their regions and previews a spreadsheet against the events), counts requests
-    (OGI_RATE) and stores evidence files (OGI_EVIDENCE: a file's chunks and its
-    metadata, and whether one is there already)."""
+    OGI_SESSIONS), reads a submission it stored by its sequence, a region's events (the workspace lists
+    submissions with their regions and previews a spreadsheet against the events) and the events naming evidence
+    (who may open a file in the workspace, shared/evidence_index.py), counts requests (OGI_RATE), stores evidence
+    files (OGI_EVIDENCE: a file's chunks and its metadata, and whether one is there already) and reads them back by
+    batched direct gets, to serve them in the workspace."""
     outcomes = subjects.OUTCOMES_STREAM
     return Permissions(
         publish=(
@@ -221,6 +227,7 @@ def gateway() -> Permissions:
             subjects.evidence_all_chunks(),
             subjects.evidence_metas(),
             *_evidence_info_reader(),
+            _direct_get(subjects.EVIDENCE_STREAM),  # a file's chunks, in batches: served in the workspace
         ),
         subscribe=("ogi.outcome.>", inbox("gateway")),
     )

@@ -98,7 +98,8 @@ def start(settings: Settings, otlp: str | None = None, secure: bool = False) -> 
         admin = credential_files.credentials_file(credentials, permissions.ADMIN) if credentials else None
         asyncio.run(_prepare_streams(settings, admin))
         monitor = {"OGI_NATS_MONITOR_URL": embedded.monitor_url} if embedded is not None else {}
-        links = {"OGI_GATEWAY_DASHBOARD_URL": dashboard}  # the workspace links a region to its page on the dashboard
+        # The workspace links a region to its page on the dashboard, and reads the claims from the indicators API.
+        links = {"OGI_GATEWAY_DASHBOARD_URL": dashboard, "OGI_GATEWAY_INDICATORS_URL": dashboard.rstrip("/")}
         for name in SERVICES:
             running.children[name] = _spawn(name, settings, otlp, running.credentials_of(name) | monitor | links)
         _wait_until_ready(running, settings)

@@ -18,6 +18,7 @@ from pydantic import TypeAdapter
 from shared import subjects
 from shared.contracts import events, log
 from shared.contracts.indicators import IndicatorValue
+from shared.contracts.notices import ClaimNotice
 from shared.contracts.outcomes import Outcome
 from shared.contracts.submissions import SUBMISSION_MODELS
 
@@ -54,6 +55,17 @@ def contract_broker() -> NatsBroker:
         description="A changed indicator (core NATS); the same value is in KV OGI_INDICATORS under `<scope>.<indicator>`.",
         schema=IndicatorValue,
     )
+    for event_type, topic in subjects.NOTICE_TOPICS.items():
+        broker.publisher(
+            subjects.notice("{ministry}", topic),
+            title=f"notice {topic}",
+            description=(
+                f"Told to the claim's responsible ministry after a {event_type} event is stored (core NATS, not stored, at "
+                "least once): a convenience for its systems. The event store is the record; `GET /api/v1/claims` lists "
+                "what a notice missed. Only that ministry's account imports it."
+            ),
+            schema=ClaimNotice,
+        )
     _describe_log(broker)
     return broker
 

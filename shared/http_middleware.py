@@ -3,11 +3,9 @@ keep a browser from sniffing types, framing the pages or loading anything from e
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-SECURITY_HEADERS = [
-    (b"x-content-type-options", b"nosniff"),
-    (b"x-frame-options", b"DENY"),
-    (b"referrer-policy", b"no-referrer"),
-]
+NOSNIFF = (b"x-content-type-options", b"nosniff")
+NO_REFERRER = (b"referrer-policy", b"no-referrer")
+SECURITY_HEADERS = [NOSNIFF, (b"x-frame-options", b"DENY"), NO_REFERRER]
 # The pages load only their own scripts, styles and data: no CDN, no inline script, never in a frame.
 CONTENT_SECURITY_POLICY = (
     b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -15,6 +13,15 @@ CONTENT_SECURITY_POLICY = (
 )
 # FastAPI's API explorers load their scripts from a CDN: they keep the other headers only.
 EXPLORERS = ("/docs", "/redoc")
+# Evidence files the workspace previews in its own pages (a PDF in a frame): this path alone may be framed, and
+# only by a page of the same site; the file itself loads nothing and runs nothing.
+PREVIEWED_IN_FRAMES = "/workspace/api/evidence/"
+PREVIEW_HEADERS = [
+    NOSNIFF,
+    (b"x-frame-options", b"SAMEORIGIN"),
+    NO_REFERRER,
+    (b"content-security-policy", b"default-src 'none'; img-src 'self'; object-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'"),
+]
 
 
 class _HeadersSent(Exception):
@@ -29,11 +36,11 @@ class HardenedHttp:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         head = scope["method"] == "HEAD"
-        policy = [] if scope["path"].startswith(EXPLORERS) else [(b"content-security-policy", CONTENT_SECURITY_POLICY)]
+        headers = _headers_for(scope["path"])
 
         async def hardened(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", []), *SECURITY_HEADERS, *policy]}
+                message = {**message, "headers": [*message.get("headers", []), *headers]}
             elif head and message["type"] == "http.response.body":
                 await send({"type": "http.response.body", "body": b""})
                 raise _HeadersSent
@@ -47,3 +54,11 @@ class HardenedHttp:
             _, rest = group.split(_HeadersSent)
             if rest is not None:
                 raise rest from group
+
+
+def _headers_for(path: str) -> list[tuple[bytes, bytes]]:
+    if path.startswith(PREVIEWED_IN_FRAMES):
+        return PREVIEW_HEADERS
+    if path.startswith(EXPLORERS):
+        return SECURITY_HEADERS
+    return [*SECURITY_HEADERS, (b"content-security-policy", CONTENT_SECURITY_POLICY)]

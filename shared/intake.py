@@ -61,6 +61,8 @@ class Locate(Protocol):
 
 # A rule of a service's own that refuses a submission before its evidence is looked at (`not_permitted`).
 Permit = Callable[[Any, Organisation, Region, RegionState], Rejection | None]
+# Run once an event is stored, before its outcome, and again should a redelivery find it stored already.
+AfterAppend = Callable[[AnyEvent], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class ServiceSpec:
     shared_guard: bool = True
     permit: Permit | None = None
     locate: Callable[[Client], Locate] | None = None
+    after_append: Callable[[Client], AfterAppend] | None = None
 
 
 class Intake:
@@ -84,6 +87,7 @@ class Intake:
         self.evidence = EvidenceStore(nc)
         self.observers = ObserverRegistry(nc)
         self.locate = spec.locate(nc) if spec.locate else None
+        self.after_append = spec.after_append(nc) if spec.after_append else None
         self.order = order or InboxOrder(nc)
         self.metrics = metrics or ServiceMetrics(spec.name)
 
@@ -188,6 +192,7 @@ class Intake:
             history = await self._complete_history(guard)
             already = fold(history).recorded.get((reporter.id, submission.submission_id))
             if already is not None:
+                await self._appended(already)
                 return _accepted(inbound, already)
             self.regions.put(guard, history)
         if self.locate is not None:
@@ -219,8 +224,13 @@ class Intake:
             stored = StoredEvent(seq, event)
             self.regions.appended(guard, expected_last_seq, stored)
             self.metrics.events_appended.labels(self.spec.name, event.event_type).inc()
+            await self._appended(stored)
             return _accepted(inbound, stored)
         raise Transient(f"{CONFLICT_RETRIES} concurrent appends in a row on {guard}")
+
+    async def _appended(self, stored: StoredEvent) -> None:
+        if self.after_append is not None:
+            await self.after_append(stored.event)
 
     def _rules(
         self, decide: Decider, submission: Submission, reporter: Organisation, region: Region, state: RegionState, missing: Rejection | None

@@ -101,6 +101,16 @@ def indicator(scope: str, name: str) -> str:
     return f"ogi.indicators.{scope}.{name}"
 
 
+# What a ministry's systems may watch about its claims (core NATS, not stored: the event store is the record).
+NOTICE_TOPICS = {"ClaimReturned": "claim.returned", "ClaimDisputed": "claim.disputed"}
+
+
+def notice(ministry: str, topic: str) -> str:
+    """`ogi.notice.<ministry>.claim.returned|claim.disputed`: told when one of the ministry's claims is returned
+    or disputed (services/verification/notices.py)."""
+    return f"ogi.notice.{ministry}.{topic}"
+
+
 def health(service: str) -> str:
     """Platform-internal request/reply subject a running service answers while it consumes."""
     return f"ogi.health.{service}"

@@ -16,4 +16,6 @@ class GatewaySettings(BaseSettings):
     evidence_uploads_at_once: int = 8  # each holds its file (up to 10 MiB) in memory while it is checked and stored
     session_lifetime: dt.timedelta = dt.timedelta(hours=12)  # a workspace session's, from sign-in (at most a day)
     dashboard_url: str = "http://127.0.0.1:8000/"  # the workspace links each region to its page there
+    indicators_url: str = "http://127.0.0.1:8000"  # the indicators service, whose claims API the workspace reads
+    indicators_timeout_seconds: float = 5.0  # a claims read that takes longer is answered 503 indicators_unavailable
     trace_url: str | None = None  # e.g. "http://jaeger:16686/trace/{trace_id}": the workspace links each outcome's trace

@@ -25,10 +25,12 @@ from pydantic import BaseModel
 
 from services.gateway.config import GatewaySettings
 from services.gateway.ratelimit import RateLimiter
+from services.gateway.workspace.claims_reader import ClaimsReader
 from services.gateway.workspace.sessions import Sessions
 from shared import subjects
 from shared.contracts.outcomes import Outcome, Status
 from shared.contracts.submissions import SUBMISSION_MODELS
+from shared.evidence_index import EvidenceIndex
 from shared.evidence_store import EvidenceStore
 from shared.inbound import SUBMITTED_BY
 from shared.intake import Inbound, readable_submission_id
@@ -57,6 +59,8 @@ class Connected:
     people: PeopleStore
     sessions: Sessions
     observers: ObserverRegistry
+    evidence_index: EvidenceIndex  # which events name which file: who may read it in the workspace
+    claims: ClaimsReader  # the claims, from the indicators service's API
 
 
 class Refusal(HTTPException):

@@ -2,6 +2,7 @@
 
 from services.verification.claim_index import ClaimIndex
 from services.verification.domain import DECIDERS, permit
+from services.verification.notices import ministry_told
 from shared import subjects
 from shared.intake import ServiceSpec
 from shared.service import DecidingService
@@ -15,6 +16,7 @@ SPEC = ServiceSpec(
     guard=lambda code: subjects.region_history(code),
     permit=permit,
     locate=ClaimIndex,
+    after_append=ministry_told,  # a returned or disputed claim's ministry is told on ogi.notice.<ministry>.…
 )
 
 

@@ -9,18 +9,20 @@ AXE = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
 BLOCKING = ("serious", "critical")
 
 
-async def axe_violations(page) -> list[dict]:
-    """Every violation axe-core finds; the page's context must bypass its Content-Security-Policy to run it."""
+async def axe_violations(page, frames: bool = True) -> list[dict]:
+    """Every violation axe-core finds; the page's context must bypass its Content-Security-Policy to run it.
+    `frames=False` checks the frames' elements but not inside them (frames that preview a file, not markup)."""
     await page.add_script_tag(content=AXE)
-    result = await page.evaluate("async () => (await axe.run(document, { resultTypes: ['violations'] })).violations")
+    options = "{ resultTypes: ['violations'], iframes: %s }" % ("true" if frames else "false")
+    result = await page.evaluate(f"async () => (await axe.run(document, {options})).violations")
     return [{"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:3]} for v in result]
 
 
-async def problems(page, where: str) -> list[str]:
+async def problems(page, where: str, frames: bool = True) -> list[str]:
     """The serious and critical violations, and any sideways scrolling, each named with `where`; the rest of
     what axe-core says is printed."""
     found = []
-    for violation in await axe_violations(page):
+    for violation in await axe_violations(page, frames):
         print(f"axe {where}: {violation}")
         if violation["impact"] in BLOCKING:
             found.append(f"{where}: {violation}")

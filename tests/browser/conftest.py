@@ -4,19 +4,17 @@ Every page records the requests it makes; a test fails if one of them leaves loc
 tests are skipped, except under `CI=true`, where that is a failure (`.ci/run` installs it).
 """
 
-import asyncio
 import os
 import shutil
 from contextlib import asynccontextmanager
 from urllib.parse import urlsplit
 
 import pytest
-import uvicorn
 
 from ogi.embedded_nats import free_port
 from services.gateway.app import GatewayService
 from services.gateway.config import GatewaySettings
-from tests.support import eventually
+from tests.http_server import HttpServer
 
 CHROMIUM = os.environ.get("OGI_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -29,28 +27,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-
-
-class HttpServer:
-    """A service's HTTP app under uvicorn on a real port, as `ogi up` serves it."""
-
-    def __init__(self, app, port: int) -> None:
-        self.app, self.port = app, port
-        self.url = f"http://127.0.0.1:{port}"
-        self._server: uvicorn.Server | None = None
-        self._task: asyncio.Task[None] | None = None
-
-    async def start(self) -> None:
-        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
-        server = self._server = uvicorn.Server(config)
-        task = self._task = asyncio.create_task(server.serve())
-        await eventually(lambda: server.started or task.done())
-        assert not task.done(), "uvicorn did not start"
-
-    async def stop(self) -> None:
-        assert self._server is not None and self._task is not None, "the server was not started"
-        self._server.should_exit = True
-        await asyncio.wait_for(self._task, timeout=10)
+# The browser's own resources (its PDF viewer, showing a previewed file): loaded from inside Chromium, never a network.
+BROWSER_SCHEMES = {"chrome", "chrome-extension"}
 
 
 @asynccontextmanager
@@ -68,8 +46,10 @@ async def serving(system):
 @asynccontextmanager
 async def with_workspace(served):
     """The gateway with its workspace on a real port of its own (`served.gateway_server`), linking regions to the
-    dashboard served beside it."""
-    settings = GatewaySettings(rate_per_second=1000, burst=1000, failures_per_minute=1000, dashboard_url=served.server.url + "/")
+    dashboard served beside it and reading claims from its indicators API."""
+    settings = GatewaySettings(
+        rate_per_second=1000, burst=1000, failures_per_minute=1000, dashboard_url=served.server.url + "/", indicators_url=served.server.url
+    )
     gateway = GatewayService(served.settings, settings)
     await gateway.start()
     server = HttpServer(gateway.http, free_port())
@@ -134,6 +114,6 @@ async def page(browser):
     yield page
     await context.close()
     assert requested, "the page made no requests at all"
-    outside = [url for url in requested if urlsplit(url).hostname not in LOCAL_HOSTS]
+    outside = [url for url in requested if urlsplit(url).hostname not in LOCAL_HOSTS and urlsplit(url).scheme not in BROWSER_SCHEMES]
     assert not outside, f"requests left localhost: {outside}"
     assert not errors, f"script errors on the page: {errors}"

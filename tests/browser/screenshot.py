@@ -12,7 +12,8 @@ from ogi.embedded_nats import EmbeddedNats, free_port
 from shared.contracts.submissions import Sector
 from shared.regions import all_regions
 from shared.settings import Settings
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, HttpServer
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.http_server import HttpServer
 from tests.support import new_id, running_system
 
 

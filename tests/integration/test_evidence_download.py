@@ -1,6 +1,7 @@
 """Anyone downloads a public evidence file from the indicators service; a private one (an attendance list)
 only the ministry that named it and the secretariat, with their gateway tokens; to anyone else it is the same
-404 as a file that does not exist. The public read API shows a private file without its name."""
+404 as a file that does not exist. Files named by an amendment or a dispute are read the same way, by the
+organisation that named them. The public read API shows a private file without its name."""
 
 import base64
 import hashlib
@@ -8,7 +9,7 @@ import hashlib
 import pytest
 
 from shared.evidence_store import EvidenceStore
-from shared.ministries import Ministry
+from shared.observers import ObserverRegistry
 from shared.tokens import TokenStore
 from tests import evidence_files
 from tests.support import eventually, new_id
@@ -38,8 +39,8 @@ async def trained(sqlite_system):
     return sqlite_system
 
 
-async def bearer(system, ministry: str) -> dict:
-    _, token = await TokenStore(system.nc).create(Ministry(ministry))
+async def bearer(system, organisation: str) -> dict:
+    _, token = await TokenStore(system.nc).create(organisation)
     return {"Authorization": f"Bearer {token}"}
 
 
@@ -79,6 +80,36 @@ async def test_a_private_file_is_the_naming_ministrys_and_the_secretariats_and_n
     wrong = await trained.http.get(private, headers={"Authorization": "Bearer ogi_000000000000_" + "x" * 43})
     assert wrong.status_code == 401
     assert (await trained.http.get("/api/v1/evidence/NOT-A-SHA256")).status_code == 422
+
+
+async def test_files_named_by_an_amendment_or_a_dispute_are_read_by_whoever_named_them(trained):
+    await ObserverRegistry(trained.nc).add("tii", "Transparency International Indonesia")
+    store = EvidenceStore(trained.nc)
+    amended, disputed = evidence_files.pdf(), evidence_files.png()
+    await store.put(amended, evidence_files.PDF)
+    await store.put(disputed, evidence_files.PNG)
+    claim = {"region_code": MAKASSAR, "occurred_on": "2019-05-01", "claim_event_id": trained.training.event_id}
+
+    def private(content: bytes, name: str) -> list[dict]:
+        return [{"sha256": hashlib.sha256(content).hexdigest(), "name": name, "public": False}]
+
+    steps: list[tuple[str, str, dict]] = [
+        ("bappenas", "claim.return", {"reason": "the attendance list is unsigned"}),
+        ("kemendagri", "claim.amend", {"evidence": private(amended, "daftar hadir bertanda tangan.pdf")}),
+        ("tii", "claim.dispute", {"reason": "fewer came", "evidence": private(disputed, "foto ruangan.png")}),
+    ]
+    for organisation, kind, fields in steps:
+        outcome = await trained.ministry(organisation).submit(kind, {"submission_id": new_id(), **claim, **fields})
+        assert outcome.status == "accepted", outcome
+
+    for content, readers, others in ((amended, ("kemendagri", "bappenas"), ("tii", "kominfo")), (disputed, ("tii", "bappenas"), ("kemendagri",))):
+        path = f"/api/v1/evidence/{hashlib.sha256(content).hexdigest()}"
+        for reader in readers:
+            response = await trained.http.get(path, headers=await bearer(trained, reader))
+            assert (response.status_code, response.content) == (200, content), reader
+        for other in (*others, None):
+            response = await trained.http.get(path, headers=await bearer(trained, other) if other else None)
+            assert response.status_code == 404, other
 
 
 async def test_the_public_read_api_shows_a_private_file_without_its_name(trained):

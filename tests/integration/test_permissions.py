@@ -22,9 +22,9 @@ from ogi.embedded_nats import EmbeddedNats, free_port
 from services.gateway.workspace.sessions import Sessions
 from services.indicators.app import IndicatorsService
 from services.indicators.projector import arrivals, pull
-from services.indicators.web.evidence_index import EvidenceIndex
 from shared import account_mirrors, streams, subjects
 from shared.eventstore import EventStore
+from shared.evidence_index import EvidenceIndex
 from shared.evidence_store import EvidenceStore
 from shared.ministries import RESPONSIBLE, Ministry
 from shared.natsconn import NatsUnreachable, connect
@@ -478,8 +478,9 @@ async def _api_request(nc, subject: str, body: dict) -> dict:
 
 
 async def test_evidence_is_written_by_the_gateway_alone_and_read_as_far_as_each_user_needs(users, secure_nats):
-    """The gateway stores files; training and plans see only whether one is there; the indicators service reads
-    them, the events naming them and tokens one by one; no ministry reaches OGI_EVIDENCE at all."""
+    """The gateway stores files and reads them back (the workspace previews them); training and plans see only
+    whether one is there; the indicators service reads them, the events naming them and tokens one by one; no
+    ministry reaches OGI_EVIDENCE at all."""
     matrix = Matrix()
     content = b"%PDF-1.4\n" + new_id().encode()
     stored, created = await EvidenceStore(users["gateway"].nc).put(content, "application/pdf")
@@ -496,6 +497,11 @@ async def test_evidence_is_written_by_the_gateway_alone_and_read_as_far_as_each_
     matrix.allowed("indicators reads the events naming files", True)
     verified = await TokenStore(indicators).verify(token)
     matrix.allowed("indicators verifies a token", verified is not None and verified.organisation == Ministry.KEMENDAGRI)
+    gateway = users["gateway"].nc
+    read = b"".join([chunk async for chunk in EvidenceStore(gateway, timeout=2).content(stored)])
+    matrix.allowed("the gateway reads a file back", read == content)
+    await EvidenceIndex(gateway).catch_up()
+    matrix.allowed("the gateway reads the events naming files", True)
 
     chunks, metas = subjects.evidence_chunks("x"), subjects.evidence_meta("0" * 64)
     content_reads = (f"$JS.API.DIRECT.GET.{subjects.EVIDENCE_STREAM}", f"$JS.API.STREAM.MSG.GET.{subjects.EVIDENCE_STREAM}")
@@ -505,7 +511,7 @@ async def test_evidence_is_written_by_the_gateway_alone_and_read_as_far_as_each_
     await matrix.denied(users["registry"], "publish", f"$JS.API.DIRECT.GET.{subjects.EVIDENCE_STREAM}.{metas}", reply=True)
     for subject in (chunks, metas, f"$KV.{subjects.TOKENS_BUCKET}.x", f"$JS.API.CONSUMER.CREATE.KV_{subjects.TOKENS_BUCKET}"):
         await matrix.denied(users["indicators"], "publish", subject, reply=True)
-    await matrix.denied(users["gateway"], "publish", content_reads[0], reply=True)  # it stores files; it reads none back
+    await matrix.denied(users["gateway"], "publish", content_reads[1], reply=True)  # its reads are direct gets
     for name in MINISTRIES:
         for subject in (*content_reads, f"$JS.API.DIRECT.GET.{subjects.EVIDENCE_STREAM}.{metas}", chunks, metas):
             await matrix.denied(users[name], "publish", subject, reply=True)
@@ -543,3 +549,45 @@ async def test_accounts_and_sessions_are_the_gateways_alone(users, secure_nats):
             await matrix.denied(users[name], "publish", subject, reply=True)
     await matrix.denied(users["gateway"], "publish", subjects.event("registry", "73.71", "RegionEnrolled"), reply=True)
     assert matrix.counts["denied"] == (len(MINISTRIES) + len(permissions.DECIDING_SERVICES) + 1) * len(private) + 1
+
+
+async def _submitted(user: User, kind: str, body: dict) -> dict:
+    """A submission as `user`'s system sends it, and its outcome as it hears it."""
+    live = await user.nc.subscribe(subjects.outcome(user.name, body["submission_id"]))
+    await user.nc.jetstream().publish(subjects.inbox(user.name, kind), json.dumps(body).encode(), stream=subjects.INBOX_STREAM)
+    outcome = json.loads((await live.next_msg(timeout=15)).data)
+    await live.unsubscribe()
+    return outcome
+
+
+async def test_a_ministry_hears_the_notices_of_its_own_claims_and_no_one_elses(users, services, secure_nats):
+    matrix = Matrix()
+    for name in MINISTRIES:
+        for other in MINISTRIES:
+            if other != name:
+                await matrix.denied(users[name], "subscribe", subjects.notice(other, "claim.returned"))
+        await matrix.denied(users[name], "subscribe", "ogi.notice.>")
+        await matrix.denied(users[name], "publish", subjects.notice(name, "claim.returned"))
+    for name in RELATED + ["bappenas"]:  # no claims of their own
+        await matrix.denied(users[name], "subscribe", subjects.notice(name, ">"))
+    for name in (*(service for service in DECIDING_SERVICES if service != "verification"), "indicators", "gateway"):
+        await matrix.denied(users[name], "publish", subjects.notice("kemendagri", "claim.returned"))
+
+    regions = {"kemendagri": "73.71", "kominfo": "32.73"}
+    listening = {name: await users[name].nc.subscribe(subjects.notice(name, ">")) for name in regions}
+    returned = {}
+    for name, region in regions.items():  # both listen while each ministry's claim is returned
+        common = {"region_code": region, "occurred_on": "2019-04-01"}
+        assert (await _submitted(users[name], "region.enroll", {"submission_id": new_id(name), **common}))["status"] == "accepted"
+        training = {"submission_id": new_id(name), **common, "session_id": "tot-1", "participants": 20}
+        claim = (await _submitted(users[name], "training.complete", training))["event_id"]
+        returning = {"submission_id": new_id("bappenas"), **common, "claim_event_id": claim, "reason": "unsigned"}
+        returned[name] = (claim, (await _submitted(users["bappenas"], "claim.return", returning))["event_id"])
+    for name, subscription in listening.items():
+        notice = json.loads((await subscription.next_msg(timeout=15)).data)
+        matrix.allowed(f"{name} hears its claim returned", (notice["claim_event_id"], notice["event_id"]) == returned[name])
+        with contextlib.suppress(NatsTimeout):  # the good outcome: nothing more, in particular not the other's
+            extra = await subscription.next_msg(timeout=0.5)
+            pytest.fail(f"{name} heard {extra.subject}: {extra.data!r}")
+        await subscription.unsubscribe()
+    assert not _service_violations(secure_nats), "a service was refused something it needs"

@@ -3,6 +3,7 @@ every refusal in the order docs/contract.md gives, two decisions on one claim at
 while its claim is disputed."""
 
 import asyncio
+import json
 
 import pytest
 
@@ -13,7 +14,7 @@ from shared.eventstore import EventStore
 from shared.evidence_store import EvidenceStore
 from shared.observers import ObserverRegistry
 from tests import evidence_files
-from tests.support import new_id
+from tests.support import eventually, new_id
 
 MAKASSAR, PAREPARE = "73.71", "73.72"
 UNKNOWN_EVENT = "00000000-0000-4000-8000-000000000000"
@@ -232,3 +233,39 @@ async def test_claim_events_with_the_longest_observer_id_are_projected(system):
     assert response.status_code == 200
     shown = [(event["event_type"], event["reported_by"]) for event in response.json()["events"]]
     assert shown[-1] == ("ClaimDisputed", longest)
+
+
+async def test_a_ministry_hears_when_its_claims_are_returned_or_disputed_and_no_other_does(claims):
+    nc = claims.system.nc
+    heard: dict[str, list] = {"kemendagri": [], "kominfo": []}
+    for ministry, notices in heard.items():
+        await nc.subscribe(subjects.notice(ministry, ">"), cb=_appending_to(notices))
+    await nc.flush()
+    returned, disputed, verified = await claims.training(), await claims.training(PAREPARE), await claims.training()
+    return_outcome = await claims.return_(returned)
+    dispute_outcome = await claims.dispute(disputed, region=PAREPARE)
+    for outcome in (return_outcome, dispute_outcome, await claims.verify(verified)):
+        accepted(outcome)
+
+    notices = await eventually(lambda: heard["kemendagri"] if len(heard["kemendagri"]) == 2 else None)
+    by_subject = dict(notices)
+    assert by_subject[subjects.notice("kemendagri", "claim.returned")] == {
+        "schema_version": 1,
+        "claim_event_id": returned,
+        "region_code": MAKASSAR,
+        "reason": "daftar hadir tidak terbaca",
+        "event_id": return_outcome.event_id,
+        "occurred_on": "2019-07-01",
+        "reported_by": "bappenas",
+    }
+    disputed_notice = by_subject[subjects.notice("kemendagri", "claim.disputed")]
+    assert (disputed_notice["claim_event_id"], disputed_notice["region_code"], disputed_notice["reported_by"]) == (disputed, PAREPARE, "tii")
+    assert disputed_notice["event_id"] == dispute_outcome.event_id
+    assert heard["kominfo"] == []
+
+
+def _appending_to(notices: list):
+    async def append(message) -> None:
+        notices.append((message.subject, json.loads(message.data)))
+
+    return append

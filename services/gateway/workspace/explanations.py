@@ -113,6 +113,30 @@ REJECTIONS: dict[Code, Explanation] = {
 }
 
 REFUSALS: dict[str, Explanation] = {
+    "nats_unavailable": _explained(
+        "Sistem tidak menjawab sekarang.",
+        "Coba lagi sebentar lagi. Jika terus terjadi, hubungi operator.",
+        "The system does not answer now.",
+        "Try again in a moment. If it keeps happening, contact the operator.",
+    ),
+    "no_such_file": _explained(
+        "Berkas ini tidak ada, atau tidak untuk organisasi Anda.",
+        "Berkas tidak publik hanya dapat dibuka oleh organisasi yang melampirkannya dan oleh sekretariat.",
+        "This file does not exist, or is not for your organisation.",
+        "A file that is not public opens only for the organisation that attached it and for the secretariat.",
+    ),
+    "indicators_unavailable": _explained(
+        "Daftar klaim tidak dapat dibaca sekarang: layanan indikator tidak menjawab.",
+        "Coba lagi sebentar lagi. Jika terus terjadi, hubungi operator.",
+        "The claims cannot be read now: the indicators service does not answer.",
+        "Try again in a moment. If it keeps happening, contact the operator.",
+    ),
+    "invalid_parameter": _explained(
+        "Permintaan daftar ini tidak dapat dipenuhi.",
+        "Muat ulang halaman, lalu coba lagi.",
+        "This list cannot be given as asked.",
+        "Reload the page, then try again.",
+    ),
     "signed_out": _explained(
         "Sesi Anda telah berakhir.",
         "Masuk lagi: isian formulir Anda tetap ada, lalu kirim lagi.",

@@ -1,20 +1,18 @@
 """`GET /api/v1/evidence/<sha256>`: an evidence file, to whoever an accepted event lets read it (CONTRACT.md 1.1).
 
 A file named `public: true` by an accepted event is anyone's. A private one is read only with a gateway token
-(`Authorization: Bearer …`, shared/tokens.py) of the ministry that named it in an accepted event, or of the
-secretariat (`bappenas`); observers come with the contract's roles, which this release does not have. To
+(`Authorization: Bearer …`, shared/tokens.py) of the ministry or observer that named it in an accepted event
+(a training, a plan, an amendment or a dispute), or of the secretariat (`bappenas`). To
 anyone else it is the same 404, body and headers, as a file that does not exist, answered after the same
 steps (the events are read either way, the store only for a reader who may have the file). A token that is
 not valid is 401, whatever the file: a client learns that its token is wrong, and nothing about any file.
 
-Which events name which file comes from the event store (services/indicators/web/evidence_index.py), the file
+Which events name which file comes from the event store (shared/evidence_index.py), the file
 from OGI_EVIDENCE, streamed a megabyte at a time.
 """
 
 import asyncio
 import logging
-import re
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException
 from fastapi import Path as PathParameter
@@ -23,8 +21,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from nats.aio.client import Client
 from nats.errors import Error as NatsError
 
-from services.indicators.web.evidence_index import EvidenceIndex, readable_naming
 from shared.contracts.evidence import MEDIA_TYPES, SHA256_PATTERN
+from shared.downloads import content_disposition
+from shared.evidence_index import EvidenceIndex, readable_naming
 from shared.evidence_store import EvidenceStore, StoredFile
 from shared.tokens import Expired, TokenStore
 
@@ -35,7 +34,6 @@ PUBLIC_CACHING = "public, max-age=3600"
 PRIVATE_CACHING = "private, no-store"
 bearer = HTTPBearer(auto_error=False, description="A gateway token (`ogi token create`): needed only for a private file")
 SHA256 = PathParameter(pattern=SHA256_PATTERN, description="the file's SHA-256, 64 lowercase hexadecimal digits")
-_UNSAFE_IN_QUOTES = re.compile(r'[^\x20-\x7e]|["\\]')
 
 
 class EvidenceDesk:
@@ -132,14 +130,6 @@ async def _logged(store: EvidenceStore, stored: StoredFile):
     except Exception:  # the status is sent already: the client sees the body cut short
         log.error("evidence %s not served whole", stored.sha256, exc_info=True)
         raise
-
-
-def content_disposition(name: str) -> str:
-    """`attachment` (never shown in the browser's page) under the file name the event gave: as it is in
-    `filename*` (RFC 6266, UTF-8, percent-encoded), and in `filename` for older clients with anything but
-    printable ASCII replaced."""
-    fallback = _UNSAFE_IN_QUOTES.sub("_", name) or "evidence"
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def publishable(data: dict) -> dict:

@@ -22,7 +22,7 @@
     event.preventDefault();
     if (await signIn($("#signin-email").value, $("#signin-password").value, $("#signin-message"))) {
       $("#signin-password").value = "";
-      ws.go("daftar");
+      ws.go(ws.home());
     }
   });
 
@@ -41,7 +41,7 @@
     if (answer.status !== 200) { message.textContent = refusalText(answer.body); return; }
     ws.signedIn(answer.body);
     for (const field of ["#activation-password", "#activation-again", "#activation-code"]) $(field).value = "";
-    ws.go("daftar");
+    ws.go(ws.home());
   });
 
   async function signOut(path, method, words) {

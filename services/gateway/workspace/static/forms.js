@@ -272,6 +272,10 @@
 
   for (const section of document.querySelectorAll("section[data-form]")) build(section);
 
+  // Other views attach evidence the same way (an amendment, a dispute): state = {files: []}.
+  ws.evidenceField = evidenceField;
+  ws.newSubmissionId = newSubmissionId;
+
   document.addEventListener("workspace-ready", () => {
     document.body.append(element("datalist", { id: "region-list" },
       ...ws.regions.map((r) => element("option", { value: `${r.name} (${r.code}) — ${r.province}`, label: r.code_2018 ? `2018: ${r.code_2018}` : null }))));

@@ -12,6 +12,7 @@ const ws = {
   _views: {},           // name → callbacks run each time it is shown
   _language: [],        // callbacks run when the language changes
   _signedIn: [],        // callbacks run after signing in again in the dialog
+  _roleKnown: [],       // callbacks run with the role once someone is signed in
 
   $: (selector, root = document) => root.querySelector(selector),
 
@@ -88,7 +89,18 @@ const ws = {
     const { person } = session;
     ws.$("#who").textContent = i18n.t("who", { email: person.email, organisation: person.organisation_name });
     for (const id of ["#who", "#views-nav", "#sign-out", "#sign-out-everywhere"]) ws.$(id).hidden = false;
+    // The menu holds what the person's role does: a ministry's forms, the secretariat's queue, an observer's claims.
+    for (const item of document.querySelectorAll("#views-nav [data-roles]")) item.hidden = !item.dataset.roles.split(" ").includes(person.role);
+    for (const callback of ws._roleKnown) callback(person.role);
   },
+
+  // The view a person lands on after signing in, by role.
+  home() {
+    const role = ws.session?.person.role;
+    return { secretariat: "antrean", observer: "klaim-daftar", related: "klaim-daftar" }[role] || "daftar";
+  },
+
+  onRoleKnown(callback) { ws._roleKnown.push(callback); },
 
   signedOut() {
     ws.session = null;
@@ -126,7 +138,7 @@ const ws = {
   route() {
     const [name, query] = location.hash.slice(1).split("?");
     let section = ws.$(`[data-view="${CSS.escape(name)}"]`);
-    if (!section) section = ws.$(`[data-view="${ws.session ? "daftar" : "masuk"}"]`);
+    if (!section) section = ws.$(`[data-view="${ws.session ? ws.home() : "masuk"}"]`);
     else if (!ws.session && !section.hasAttribute("data-public")) section = ws.$('[data-view="masuk"]');
     for (const view of document.querySelectorAll("[data-view]")) view.hidden = view !== section;
     for (const link of document.querySelectorAll("#views-nav a")) {
