@@ -3,6 +3,7 @@
 
 const SCOPES = ["national", "kemendagri", "kominfo"];
 const INDICATORS = ["enrolled", "trained", "plans"];
+const VERIFIED_INDICATORS = ["trained", "plans"];  // the counts of claims the secretariat verifies
 const SVG = "http://www.w3.org/2000/svg";
 const $ = (selector) => document.querySelector(selector);
 
@@ -100,30 +101,63 @@ function renderIndicators(rows) {
   container.replaceChildren(...SCOPES.map((scope) => element("article", { class: "scope", "aria-labelledby": `scope-${scope}` },
     element("h3", { id: `scope-${scope}`, text: i18n.t(`scope.${scope}`) }),
     element("p", { class: "note", text: i18n.t(`scopeName.${scope}`) }),
-    element("dl", {}, ...INDICATORS.map((indicator) => {
-      const row = rows.find((r) => r.scope === scope && r.indicator === indicator);
-      return element("div", { class: "indicator" },
-        element("dt", { text: i18n.t(`indicator.${indicator}`) }),
-        element("dd", {},
-          element("button", { type: "button", class: "count-button", "aria-haspopup": "dialog", "aria-describedby": `scope-${scope}`,
-                              title: i18n.t("whichRegions"), onclick: () => showLineage(scope, indicator) },
-            element("span", { class: "count", "data-indicator": `${scope}.${indicator}` })),
-          element("span", { class: "target" }),
-          element("span", { class: "percent" }),
-          element("div", { class: "bar", role: "progressbar", "aria-label": `${i18n.t(`scope.${scope}`)} · ${i18n.t(`indicator.${indicator}`)}`, "aria-valuemin": "0" },
-            element("div", { class: "fill" }))));
-    })))));
+    element("dl", {}, ...INDICATORS.map((indicator) => indicatorItem(scope, indicator))))));
   for (const row of rows) showCount(row);
 }
 
-function showCount({ scope, indicator, count, target }) {
+// One count of a card; `trained` and `plans` show what was reported and what the secretariat verified, side by side.
+function indicatorItem(scope, indicator) {
+  const name = `${i18n.t(`scope.${scope}`)} · ${i18n.t(`indicator.${indicator}`)}`;
+  const checked = VERIFIED_INDICATORS.includes(indicator);
+  return element("div", { class: "indicator" },
+    element("dt", { text: i18n.t(`indicator.${indicator}`) }),
+    element("dd", {},
+      element("button", { type: "button", class: "count-button", "aria-haspopup": "dialog", "aria-describedby": `scope-${scope}`,
+                          title: i18n.t("whichRegions"), onclick: () => showLineage(scope, indicator) },
+        element("span", { class: "count", "data-indicator": `${scope}.${indicator}` })),
+      element("span", { class: "target" }),
+      element("span", { class: "percent" }),
+      checked ? progressBar(name, "claimed") : element("div", { class: "bar", role: "progressbar", "aria-label": name, "aria-valuemin": "0" }, element("div", { class: "fill" })),
+      checked ? progressBar(name, "verified") : null,
+      checked ? verifiedLine(scope, indicator) : null));
+}
+
+function progressBar(name, which) {
+  const word = i18n.t(which === "claimed" ? "claimed" : "verifiedWord");
+  return element("div", { class: "bar-row" },
+    element("span", { class: "bar-name", "aria-hidden": "true", text: word }),
+    element("div", { class: `bar ${which}`, role: "progressbar", "aria-label": `${name} · ${word}`, "aria-valuemin": "0" }, element("div", { class: "fill" })));
+}
+
+function verifiedLine(scope, indicator) {
+  return element("p", { class: "verified-line" },
+    element("span", { class: "claimed-words" }),
+    element("button", { type: "button", class: "count-button verified-button", "aria-haspopup": "dialog", "aria-describedby": `scope-${scope}`,
+                        title: i18n.t("whichVerified"), onclick: () => showLineage(scope, indicator, true) },
+      element("span", { "data-verified": `${scope}.${indicator}` }), ` ${i18n.t("verifiedWord")}`),
+    element("span", { class: "gap" }));
+}
+
+function showCount({ scope, indicator, count, verified, target }) {
   const countElement = document.querySelector(`[data-indicator="${scope}.${indicator}"]`);
   if (!countElement) return;
   const dd = countElement.closest("dd");
   countElement.textContent = i18n.number(count);
   dd.querySelector(".target").textContent = i18n.t("ofTarget", { target: i18n.number(target) });
   dd.querySelector(".percent").textContent = i18n.percent(count / target);
-  const bar = dd.querySelector(".bar");
+  fillBar(dd.querySelector(".bar"), count, target);
+  if (verified !== null && verified !== undefined) showVerified(dd, count, verified, target);
+}
+
+function showVerified(dd, count, verified, target) {
+  dd.querySelector("[data-verified]").textContent = i18n.number(verified);
+  dd.querySelector(".claimed-words").textContent = `${i18n.number(count)} ${i18n.t("claimed")} · `;
+  const gap = count > verified ? i18n.t("notYetVerified", { count: i18n.number(count - verified) }) : count ? i18n.t("allVerified") : "";
+  dd.querySelector(".gap").textContent = gap ? ` · ${gap}` : "";
+  fillBar(dd.querySelector(".bar.verified"), verified, target);
+}
+
+function fillBar(bar, count, target) {
   bar.setAttribute("aria-valuemax", target);
   bar.setAttribute("aria-valuenow", count);
   bar.setAttribute("aria-valuetext", `${i18n.number(count)} / ${i18n.number(target)}`);
@@ -131,23 +165,30 @@ function showCount({ scope, indicator, count, target }) {
   bar.classList.toggle("done", count >= target);
 }
 
-// The regions behind a count, each with the events that make it count and their place in the public log.
-async function showLineage(scope, indicator) {
+// The regions behind a count, each with the events that make it count and their place in the public log; for
+// a verified count, each region's claim and the secretariat's decision that verified it.
+async function showLineage(scope, indicator, verified = false) {
   const dialog = $("#lineage");
-  const path = `/api/v1/indicators/${scope}/${indicator}/regions${query()}`;
-  $("#lineage-title").textContent = `${i18n.t(`indicator.${indicator}`)} · ${i18n.t(`scope.${scope}`)}`;
+  const path = `/api/v1/indicators/${scope}/${indicator}/regions${query(verified ? { verified: "true" } : {})}`;
+  const title = verified ? i18n.t("verifiedTitle", { indicator: i18n.t(`indicator.${indicator}`), scope: i18n.t(`scope.${scope}`) })
+    : `${i18n.t(`indicator.${indicator}`)} · ${i18n.t(`scope.${scope}`)}`;
+  $("#lineage-title").textContent = title;
+  $("#lineage-note").dataset.i18n = verified ? "lineageVerifiedNote" : "lineageNote";
+  $("#lineage-note").textContent = i18n.t($("#lineage-note").dataset.i18n);
   $("#lineage-regions").replaceChildren();
   $("#lineage-csv").href = `${path}${path.includes("?") ? "&" : "?"}format=csv`;
   if (!dialog.open) dialog.showModal();
   const body = await getJson(path);
-  $("#lineage-title").textContent = `${i18n.t(`indicator.${indicator}`)} · ${i18n.t(`scope.${scope}`)}: ${i18n.t("regionsCount", { count: i18n.number(body.count) })}`;
+  $("#lineage-title").textContent = `${title}: ${i18n.t("regionsCount", { count: i18n.number(body.count) })}`;
   $("#lineage-regions").replaceChildren(...body.regions.map((region) => element("li", {},
     element("button", { type: "button", class: "link", onclick: () => { dialog.close(); showRegionByCode(region.region_code); }, text: `${region.name} (${region.region_code})` }),
     element("span", { class: "note", text: ` · ${region.province}` }),
-    element("ul", { class: "events" }, ...region.events.map((event) => element("li", {},
-      element("a", { href: `/api/v1/events/${event.event_id}`, text: i18n.t("eventNumber", { seq: i18n.number(event.seq) }) }), " · ",
+    element("ul", { class: "events" }, ...region.events.map((event, index) => element("li", {},
+      element("a", { href: `/api/v1/events/${event.event_id}`, text: i18n.t(verified ? LINEAGE_EVENT_NAMES[index] : "eventNumber", { seq: i18n.number(event.seq) }) }), " · ",
       element("a", { href: `/api/v1/log/proof/inclusion?seq=${event.seq}&size=${body.as_of_seq}`, text: i18n.t("inclusionProof") })))))));
 }
+
+const LINEAGE_EVENT_NAMES = ["claimEvent", "decisionEvent"];  // a verified region's events: its claim, then the verification
 
 async function showRegionByCode(code) {
   const body = await getJson(`/api/v1/regions${query()}`);
@@ -170,8 +211,12 @@ function chart(indicator, series) {
   const x = (index) => left + (index * (width - left - right)) / Math.max(1, points.length - 1);
   const y = (value) => height - bottom - (value * (height - top - bottom)) / yMax;
   const last = points.length - 1;
-  const values = Object.fromEntries(series.map((s) => [s.scope, i18n.number(s.points[last].count)]));
-  const label = i18n.t("chartLabel", { indicator: i18n.t(`indicator.${indicator}`), ...values, date: i18n.date(points[last].as_of), target: i18n.number(target) });
+  const checked = VERIFIED_INDICATORS.includes(indicator);
+  const values = Object.fromEntries(series.flatMap((s) => [
+    [s.scope, i18n.number(s.points[last].count)],
+    [`${s.scope}Verified`, checked ? i18n.number(s.points[last].verified) : ""],
+  ]));
+  const label = i18n.t(checked ? "chartLabelVerified" : "chartLabel", { indicator: i18n.t(`indicator.${indicator}`), ...values, date: i18n.date(points[last].as_of), target: i18n.number(target) });
 
   const svg = element("svg:svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": label, class: "chart" });
   const planEnd = points.findIndex((p) => p.month > "2020-12");
@@ -188,11 +233,21 @@ function chart(indicator, series) {
   });
   svg.append(element("svg:line", { class: "target-line", x1: left, x2: width - right, y1: y(target), y2: y(target) }));
   svg.append(element("svg:text", { class: "target-label", x: width - right, y: y(target) - 5, "text-anchor": "end", text: i18n.t("target", { target: i18n.number(target) }) }));
+  const path = (values) => values.map((value, index) => `${index ? "L" : "M"}${x(index).toFixed(1)},${y(value).toFixed(1)}`).join("");
   for (const s of [...series].reverse()) {
-    const path = s.points.map((p, index) => `${index ? "L" : "M"}${x(index).toFixed(1)},${y(p.count).toFixed(1)}`).join("");
-    svg.append(element("svg:path", { class: `line-${s.scope}`, d: path }));
+    if (checked) svg.append(...hollowLine(s.scope, path(s.points.map((p) => p.verified))));
+    svg.append(element("svg:path", { class: `line-${s.scope}`, "data-line": `${s.scope}.count`, d: path(s.points.map((p) => p.count)) }));
   }
   return element("figure", { class: "chart-box" }, element("figcaption", { text: i18n.t(`indicator.${indicator}`) }), svg);
+}
+
+// A verified line is hollow: the scope's stroke with a white core, so that it differs from the reported line by
+// its shape as well as by where it lies.
+function hollowLine(scope, d) {
+  return [
+    element("svg:path", { class: `line-${scope} verified-casing`, "data-line": `${scope}.verified`, d }),
+    element("svg:path", { class: `line-${scope} verified-core`, d }),
+  ];
 }
 
 // ---- what the meeting asked about ----------------------------------------------------------------------
@@ -275,9 +330,60 @@ async function showRegion(region) {
   ];
   $("#region-status").replaceChildren(...facts.flatMap(([key, value]) => [element("dt", { text: i18n.t(key) }), element("dd", { text: value })]));
   $("#region-events").replaceChildren();
+  $("#region-claims").replaceChildren();
+  $("#claims-now").hidden = !state.asOf;
   if (!dialog.open) dialog.showModal();
-  const body = await getJson(`/api/v1/regions/${region.code}/events${query()}`);
+  const [body, claimed] = await Promise.all([
+    getJson(`/api/v1/regions/${region.code}/events${query()}`),
+    getJson(`/api/v1/claims?region=${encodeURIComponent(region.code)}&order=oldest&limit=500`),
+  ]);
   $("#region-events").replaceChildren(...(body.events.length ? body.events.map(describeEvent) : [element("li", { text: i18n.t("noEvents") })]));
+  // The claims API knows only today's states: on a past day it lists the claims made by then, with a note.
+  const claims = claimed.claims.filter((claim) => !state.asOf || claim.occurred_on <= state.asOf);
+  $("#region-claims").replaceChildren(...(claims.length ? claims.map(describeClaim) : [element("li", { text: i18n.t("noClaims") })]));
+}
+
+// A claim: what was reported, its state in words, its public files, and its history on request.
+function describeClaim(claim) {
+  const what = claim.kind === "plan" ? `${i18n.t("claimKind.plan")} ${claim.plan_id}` : i18n.t("claimKind.training");
+  const history = element("ol", { class: "claim-history" });
+  const details = element("details", { ontoggle: () => { if (details.open && !history.childElementCount) showClaimHistory(claim.claim_event_id, history).catch(console.error); } },
+    element("summary", { text: i18n.t("claimHistory") }), history);
+  return element("li", { class: "claim", "data-claim": claim.claim_event_id },
+    element("time", { datetime: claim.occurred_on, text: i18n.date(claim.occurred_on) }), " ",
+    element("strong", { text: what }), " · ",
+    element("span", { text: i18n.t("reportedBy", { ministry: organisation(claim.ministry) }) }), " ",
+    element("span", { class: `claim-state state-${claim.state}`, "data-state": claim.state, text: i18n.t(`state.${claim.state}`) }),
+    element("span", { class: "note", text: ` ${i18n.t("stateSince", { date: i18n.date(claim.state_since) })}` }),
+    describeEvidence(evidenceFiles(claim.evidence)),
+    details);
+}
+
+async function showClaimHistory(claimEventId, list) {
+  const claim = await getJson(`/api/v1/claims/${claimEventId}`);
+  list.replaceChildren(...(claim.history.length ? claim.history.map(describeDecision) : [element("li", { text: i18n.t("claimHistoryEmpty") })]));
+}
+
+function describeDecision(entry) {
+  const said = [entry.reason && i18n.t("reason", { text: entry.reason }), entry.note && i18n.t("note", { text: entry.note })].filter(Boolean);
+  return element("li", {},
+    element("time", { datetime: entry.occurred_on, text: i18n.date(entry.occurred_on) }), " ",
+    element("strong", { text: i18n.t(`event.${entry.event_type}`) }), " · ",
+    element("span", { text: i18n.t("decidedBy", { who: organisation(entry.reported_by) }) }), " · ",
+    element("a", { href: `/api/v1/events/${entry.event_id}`, text: i18n.t("eventNumber", { seq: i18n.number(entry.seq) }) }),
+    said.length ? element("div", { class: "note", text: said.join(" · ") }) : null,
+    describeEvidence(evidenceFiles(entry.evidence)));
+}
+
+// The claims API names public files and only counts private ones; describeEvidence reads the events' form.
+function evidenceFiles(evidence) {
+  return [...evidence.public.map((file) => ({ ...file, public: true })), ...Array.from({ length: evidence.private }, () => ({ public: false }))];
+}
+
+function organisation(id) {
+  if (id === "bappenas") return i18n.t("organisation.bappenas");
+  if (SCOPES.includes(id)) return i18n.t(`scope.${id}`);
+  return i18n.t("observer", { name: id });
 }
 
 function describeEvent(event) {
@@ -286,10 +392,11 @@ function describeEvent(event) {
   if (event.data.sectors) details.push(event.data.sectors.map((s) => i18n.t(`sector.${s}`)).join(", "));
   if (event.data.session_id) details.push(`${event.data.session_id}, ${i18n.number(event.data.participants)}`);
   if (event.data.reason) details.push(event.data.reason);
+  if (event.data.note) details.push(event.data.note);
   return element("li", {},
     element("time", { datetime: event.occurred_on, text: i18n.date(event.occurred_on) }), " ",
     element("strong", { text: i18n.t(`event.${event.event_type}`) }), " · ",
-    element("span", { text: i18n.t("reportedBy", { ministry: i18n.t(`scope.${event.reported_by}`) }) }),
+    element("span", { text: i18n.t("reportedBy", { ministry: organisation(event.reported_by) }) }),
     details.length ? element("div", { class: "note", text: details.join(" · ") }) : null,
     describeEvidence(event.data.evidence || []));
 }
