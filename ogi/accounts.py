@@ -9,13 +9,22 @@ platform's account, where OGI_INBOX stores it and sends the acknowledgement back
 the notices of its claims and the indicators as streams, and what its mirrors need (shared/account_mirrors.py). A consumer a ministry
 makes lives in its own account and delivers there, whatever subject it names, so no delivery of its can reach
 anyone else; its JetStream holds no more streams than its mirrors and a bounded number of consumers.
+
+Each registered observer (shared/observers.py) has an account of its own too, named `OBSERVER_<ID>` so that no
+id can name another's, holding its user alone: it imports its dispute inbox as a service, its outcomes and
+the indicators as streams, and has no JetStream. Observers are registered at run time, so the config is
+rendered for the observers known then, and the server reloaded when there are more.
 """
 
+import argparse
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from ogi import permissions
 from shared import account_mirrors, subjects
 from shared.ministries import Ministry
+from shared.organisations import PLATFORM_USERS, is_observer_id
 
 PLATFORM = account_mirrors.PLATFORM_ACCOUNT
 MINISTRY_MAX_CONSUMERS = 256  # a KV watch or ordered reader is one; each goes within the mirrors' inactive threshold
@@ -60,12 +69,29 @@ def _shared_with(ministry: str) -> list[tuple[str, str]]:
     return [("stream", "ogi.indicators.>"), *submitting, *notices, *_mirror_paths(ministry)]
 
 
-def platform_exports() -> list[Export]:
-    """Each subject exported once, to exactly the ministries that import it."""
+def observer_account(observer: str) -> str:
+    return f"OBSERVER_{observer.upper()}"
+
+
+def may_be_a_user(observer: str) -> bool:
+    """An observer id that can name a NATS user: one of the registrable form, not a platform user's name."""
+    return is_observer_id(observer) and observer not in PLATFORM_USERS
+
+
+def _observer_shares(observer: str) -> list[tuple[str, str]]:
+    """(kind, subject) of the platform's account that `observer` imports."""
+    inbox = [("service", subject) for subject in permissions.observer_submitting(observer)]
+    return [("stream", "ogi.indicators.>"), *inbox, ("stream", subjects.outcome(observer, ">"))]
+
+
+def platform_exports(observers: Sequence[str] = ()) -> list[Export]:
+    """Each subject exported once, to exactly the ministries and observers that import it."""
     importers: dict[tuple[str, str], list[str]] = {}
-    for ministry in map(str, Ministry):
-        for path in _shared_with(ministry):
-            importers.setdefault(path, []).append(account_mirrors.account(ministry))
+    sharing = [(account_mirrors.account(ministry), _shared_with(ministry)) for ministry in map(str, Ministry)]
+    sharing += [(observer_account(observer), _observer_shares(observer)) for observer in observers]
+    for account, paths in sharing:
+        for path in paths:
+            importers.setdefault(path, []).append(account)
     return [Export(kind, subject, tuple(accounts)) for (kind, subject), accounts in importers.items()]
 
 
@@ -82,24 +108,39 @@ def platform_imports() -> list[Import]:
     return [Import("service", account_mirrors.account(m), "$JS.API.>", f"{account_mirrors.ministry_api(m)}.>") for m in map(str, Ministry)]
 
 
-def server_config(password: dict[str, str]) -> str:
-    """The server's `accounts` block; `password[user]` is written as is (a quoted bcrypt hash, or a
-    `$VARIABLE` the server reads from its environment)."""
-    platform_users = [user for user in permissions.users() if account_of(user) == PLATFORM]
+def observer_imports(observer: str) -> list[Import]:
+    return [Import(kind, PLATFORM, subject) for kind, subject in _observer_shares(observer)]
+
+
+def server_config(password: dict[str, str], observers: Iterable[str] = (), importing: Iterable[str] | None = None) -> str:
+    """The server's `accounts` block, with an account for each of `observers`; `password[user]` is written as
+    is (a quoted bcrypt hash, or a `$VARIABLE` the server reads from its environment). `importing`: the
+    observers whose accounts import yet (all when None), since a reload checks a new account's imports
+    against the exports the server had before it (ogi/observer_users.py)."""
+    observers = sorted(set(observers))
+    importers = set(observers if importing is None else importing)
+    if unfit := [observer for observer in observers if not may_be_a_user(observer)]:
+        raise ValueError(f"not an observer id that can name a NATS user: {', '.join(unfit)}")
+    platform_users = {user: permissions.permissions(user) for user in permissions.users() if account_of(user) == PLATFORM}
     lines = ["accounts {"]
-    lines += _account(PLATFORM, "enabled", platform_users, password, platform_exports(), platform_imports())
+    lines += _account(PLATFORM, "enabled", platform_users, password, platform_exports(observers), platform_imports())
     for ministry in map(str, Ministry):
         limits = f"{{max_mem: 0, max_file: -1, max_streams: {len(account_mirrors.mirrors(ministry))}, max_consumers: {MINISTRY_MAX_CONSUMERS}}}"
         exports = [Export("service", "$JS.API.>", (PLATFORM,))]
-        lines += _account(account_mirrors.account(ministry), limits, [ministry], password, exports, ministry_imports(ministry))
+        lines += _account(account_mirrors.account(ministry), limits, {ministry: permissions.ministry(ministry)}, password, exports, ministry_imports(ministry))
+    for observer in observers:
+        imports = observer_imports(observer) if observer in importers else []
+        lines += _account(observer_account(observer), "disabled", {observer: permissions.observer(observer)}, password, [], imports)
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
-def _account(name: str, jetstream: str, users: list[str], password: dict[str, str], exports: list[Export], imports: list[Import]) -> list[str]:
+def _account(
+    name: str, jetstream: str, users: dict[str, permissions.Permissions | None], password: dict[str, str], exports: list[Export], imports: list[Import]
+) -> list[str]:
     lines = [f"  {name}: {{", f"    jetstream: {jetstream}", "    users: ["]
-    for user in users:
-        lines += _user(user, password[user])
+    for user, rules in users.items():
+        lines += _user(user, password[user], rules)
     lines.append("    ]")
     lines.append("    exports: [")
     for export in exports:
@@ -113,9 +154,8 @@ def _account(name: str, jetstream: str, users: list[str], password: dict[str, st
     return lines
 
 
-def _user(user: str, password: str) -> list[str]:
+def _user(user: str, password: str, rules: permissions.Permissions | None) -> list[str]:
     lines = [f"      {{user: {user}, password: {password}"]
-    rules = permissions.permissions(user)
     if rules is not None:
         lines.append("       permissions: {")
         lines.append(f"         publish: {{\n           allow: {_list(rules.publish)}\n           deny: {_list(rules.deny_publish)}\n         }}")
@@ -137,14 +177,33 @@ def environment_variable(user: str) -> str:
     return f"OGI_NATS_{user.upper()}_PASSWORD"
 
 
-def deploy_config() -> str:
-    """deploy/nats/auth.conf: each password is a bcrypt hash from the server's environment."""
+def deploy_config(observers: Sequence[str] = ()) -> str:
+    """deploy/nats/auth.conf, with the accounts of `observers`: each password is a bcrypt hash from the
+    server's environment."""
     header = (
         "# Generated by `python -m ogi.accounts` from ogi/accounts.py and ogi/permissions.py: edit those, not this.\n"
         "# Each OGI_NATS_<USER>_PASSWORD holds a bcrypt hash in double quotes (docs/security.md).\n"
     )
-    return header + server_config({user: f"${environment_variable(user)}" for user in permissions.users()})
+    return header + server_config({user: f"${environment_variable(user)}" for user in [*permissions.users(), *observers]}, observers)
+
+
+def observers_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--observers", default="", help="the registered observers' ids, comma-separated (`ogi observer list`)")
+    parser.add_argument("--observers-file", type=Path, help="or a file of them, one id a line")
+
+
+def observers_given(arguments: argparse.Namespace) -> list[str]:
+    given = arguments.observers.split(",")
+    if arguments.observers_file is not None:
+        given += arguments.observers_file.read_text().split()
+    return sorted({observer.strip() for observer in given if observer.strip()})
 
 
 if __name__ == "__main__":
-    print(deploy_config(), end="")
+    parser = argparse.ArgumentParser(prog="python -m ogi.accounts", description="Print deploy/nats/auth.conf, the cluster's NATS accounts and users.")
+    observers_option(parser)
+    arguments = parser.parse_args()
+    try:
+        print(deploy_config(observers_given(arguments)), end="")
+    except ValueError as error:
+        parser.error(str(error))

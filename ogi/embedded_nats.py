@@ -2,6 +2,7 @@
 JetStream on, fsync on every write (`sync_interval: always`; lazy fsync loses acknowledged writes on a crash)."""
 
 import shutil
+import signal
 import socket
 import subprocess
 import sysconfig
@@ -93,14 +94,21 @@ class EmbeddedNats:
             "}\n"
         ) + (self.authorization or "")
 
+    @property
+    def config_file(self) -> Path:
+        return self.store_dir / "nats-server.conf"
+
+    def _write_config(self) -> None:
+        self.config_file.write_text(self.config())
+        self.config_file.chmod(0o600)
+
     def start(self, timeout: float = 15.0) -> None:
         if not port_is_free(self.host, self.port):
             raise NatsStartError(f"port {self.port} on {self.host} is already in use")
         self.store_dir.mkdir(parents=True, exist_ok=True)
         self._keep_the_platforms_streams()
-        config_file = self.store_dir / "nats-server.conf"
-        config_file.write_text(self.config())
-        config_file.chmod(0o600)
+        self._write_config()
+        config_file = self.config_file
         log_file = self.store_dir / "nats-server.log"
         self.process = subprocess.Popen(
             [nats_server_binary(), "-c", str(config_file), "-l", str(log_file)],
@@ -122,6 +130,28 @@ class EmbeddedNats:
             time.sleep(0.05)
         self.stop()
         raise NatsStartError(f"nats-server did not listen on {self.host}:{self.port} within {timeout:.0f} s")
+
+    def reload(self, authorization: str, timeout: float = 10.0) -> None:
+        """Run with new accounts and users: the server rereads its config on SIGHUP and keeps every connection
+        and JetStream. Returns once it has loaded the new config."""
+        if self.process is None or self.process.poll() is not None:
+            raise NatsStartError("nats-server is not running")
+        loaded = self._config_load_time()
+        self.authorization = authorization
+        self._write_config()
+        self.process.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._config_load_time() not in (loaded, None):
+                return
+            time.sleep(0.05)
+        raise NatsStartError(f"nats-server did not reload its config within {timeout:.0f} s: see {self.store_dir / 'nats-server.log'}")
+
+    def _config_load_time(self) -> str | None:
+        try:
+            return str(httpx.get(f"{self.monitor_url}/varz", timeout=2.0).json()["config_load_time"])
+        except (httpx.HTTPError, ValueError, KeyError):
+            return None
 
     def _keep_the_platforms_streams(self) -> None:
         """JetStream keeps each account's streams in a directory named after it, and the platform's account is

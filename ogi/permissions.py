@@ -1,5 +1,6 @@
-"""Who may do what on NATS: one user per ministry, per service, and `admin` (docs/security.md), each inside
-its NATS account (ogi/accounts.py: the services and admin share the platform's, each ministry has its own).
+"""Who may do what on NATS: one user per ministry, per service, per registered observer, and `admin`
+(docs/security.md), each inside its NATS account (ogi/accounts.py: the services and admin share the
+platform's, each ministry and each observer has its own).
 
 Everything not allowed here is refused by the server; deleting or purging a stream, a consumer or a message
 is also denied outright to every user but `admin`. In the platform's account replies reach a user only on
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from shared import account_mirrors, subjects
 from shared.contracts.submissions import SUBMISSION_MODELS
 from shared.ministries import Ministry
-from shared.organisations import Role, kinds_of, role_of
+from shared.organisations import KINDS_BY_ROLE, Role, kinds_of, role_of
 
 ADMIN = "admin"
 DECIDING_SERVICES = tuple(subjects.SERVICE_KINDS)
@@ -130,6 +131,21 @@ def ministry(name: str) -> Permissions:
         ),
         subscribe=(*((subjects.outcome(name, ">"),) if may_submit else ()), *notices(name), "ogi.indicators.>", "_INBOX.>", inbox(name)),
         deny_publish=(*DENIED_TO_ALL_BUT_ADMIN, f"{account_mirrors.PLATFORM_API}.>"),
+    )
+
+
+def observer_submitting(name: str) -> tuple[str, ...]:
+    """The inbox subjects an observer publishes to: its own, of the kinds its role submits (`claim.dispute`)."""
+    return tuple(subjects.inbox(name, kind) for kind in KINDS_BY_ROLE[Role.OBSERVER])
+
+
+def observer(name: str) -> Permissions:
+    """Inside its own account, which has no JetStream: an observer publishes its disputes to its own inbox (a
+    JetStream publish, whose acknowledgement comes back on a reply subject of its account) and hears its own
+    outcomes live, and the indicators, as the public may."""
+    return Permissions(
+        publish=observer_submitting(name),
+        subscribe=(subjects.outcome(name, ">"), "ogi.indicators.>", "_INBOX.>", inbox(name)),
     )
 
 

@@ -18,12 +18,14 @@ import httpx
 
 from ogi import accounts, permissions
 from ogi import credentials as credential_files
-from ogi.embedded_nats import EmbeddedNats, port_is_free
+from ogi.embedded_nats import EmbeddedNats, NatsStartError, port_is_free
+from ogi.observer_users import ObserverUsers, ObserverWatch
 from ogi.orphans import stop_with_parent
 from ogi.storage_watch import StorageWatch
 from services.indicators.readmodel.db import async_url
-from shared import account_mirrors, streams
+from shared import account_mirrors, streams, subjects
 from shared.natsconn import CREDENTIALS_VARIABLE, connect
+from shared.observers import ObserverRegistry
 from shared.settings import Settings
 
 SERVICES = ("registry", "training", "plans", "verification", "indicators", "gateway")
@@ -49,6 +51,7 @@ class Running:
     demo: subprocess.Popen | None = None
     credentials: Path | None = None  # with --secure: one file per NATS user
     lock: IO | None = None  # held while this `ogi up` runs on its data dir
+    observer_users: ObserverUsers | None = None  # with --secure on the embedded server
 
     def credentials_of(self, user: str) -> dict[str, str]:
         """The environment that makes a child connect as `user` (nothing without --secure)."""
@@ -96,7 +99,10 @@ def start(settings: Settings, otlp: str | None = None, secure: bool = False) -> 
     )
     try:
         admin = credential_files.credentials_file(credentials, permissions.ADMIN) if credentials else None
-        asyncio.run(_prepare_streams(settings, admin))
+        registered = asyncio.run(_prepare_streams(settings, admin))
+        if embedded is not None and credentials is not None:
+            running.observer_users = ObserverUsers(embedded, credentials)
+            running.observer_users.add(registered)
         monitor = {"OGI_NATS_MONITOR_URL": embedded.monitor_url} if embedded is not None else {}
         # The workspace links a region to its page on the dashboard, and reads the claims from the indicators API.
         links = {"OGI_GATEWAY_DASHBOARD_URL": dashboard, "OGI_GATEWAY_INDICATORS_URL": dashboard.rstrip("/")}
@@ -135,7 +141,8 @@ def _authorization(directory: Path, generate: bool) -> str:
     return accounts.server_config(credential_files.ensure(directory))
 
 
-async def _prepare_streams(settings: Settings, admin: Path | None) -> None:
+async def _prepare_streams(settings: Settings, admin: Path | None) -> list[str]:
+    """Declare the streams and the ministries' mirrors; return the registered observers' ids."""
     try:
         nc = await connect(settings.resolved_nats_url, name="ogi-up", credentials=admin)
     except Exception as error:
@@ -143,6 +150,7 @@ async def _prepare_streams(settings: Settings, admin: Path | None) -> None:
     try:
         await streams.declare(nc, settings.replicas, settings.duplicate_window)
         await account_mirrors.declare(nc, settings.replicas)
+        return [observer.id for observer in await ObserverRegistry(nc).all()]
     except streams.StreamMismatch as error:
         raise UpError(str(error)) from error
     finally:
@@ -202,19 +210,44 @@ def start_demo(running: Running) -> None:
 
 def supervise(running: Running, say: Callable[[str], None]) -> None:
     """Block until SIGINT/SIGTERM or a service dies; then stop everything. Meanwhile the embedded NATS
-    server's store is watched (storage_watch.py), and `say` tells what happened to it."""
+    server's store is watched (storage_watch.py), and `say` tells what happened to it; under --secure, each
+    observer registered meanwhile gets its NATS user (observer_users.py), told in one line."""
     stopping = []
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopping.append(True))
     storage = StorageWatch(running.embedded, say) if running.embedded is not None else None
+    observers = _watch_observers(running)
     try:
         while not stopping:
             _check_children(running)
             if storage is not None:
                 storage.tick()
+            if observers is not None and running.observer_users is not None:
+                _give_observers_users(observers, running.observer_users, say)
             time.sleep(0.2)
     finally:
+        if observers is not None:
+            observers.stop()
         stop(running)
+
+
+def _watch_observers(running: Running) -> ObserverWatch | None:
+    if running.observer_users is None or running.credentials is None:
+        return None
+    watch = ObserverWatch(running.nats_url, credential_files.credentials_file(running.credentials, permissions.ADMIN))
+    watch.start()
+    return watch
+
+
+def _give_observers_users(watch: ObserverWatch, users: ObserverUsers, say: Callable[[str], None]) -> None:
+    if watch.failure is not None:
+        say(f"observers: cannot follow KV {subjects.OBSERVERS_BUCKET} ({watch.failure}); one registered from now on gets its NATS user at the next start")
+        watch.failure = None
+    try:
+        for line in users.add(watch.registered()):
+            say(line)
+    except NatsStartError as error:  # the server runs on with the users it had
+        say(f"observers: {error}")
 
 
 def stop(running: Running) -> None:

@@ -10,7 +10,7 @@ from nats.js.errors import KeyDeletedError, KeyNotFoundError, KeyWrongLastSequen
 from nats.js.kv import KeyValue
 
 from shared import subjects
-from shared.organisations import OBSERVER_ID, Organisation, Role, is_ministry, is_observer_id, of_ministry
+from shared.organisations import OBSERVER_ID, PLATFORM_USERS, Organisation, Role, is_ministry, is_observer_id, of_ministry
 
 MAX_NAME = 200
 
@@ -27,6 +27,8 @@ def check_registrable(observer_id: str, name: str) -> None:
     """Raises ValueError naming what is wrong with an id or a name to register."""
     if is_ministry(observer_id):
         raise ValueError(f"{observer_id!r} is a ministry, not an observer")
+    if observer_id in PLATFORM_USERS:
+        raise ValueError(f"{observer_id!r} is the name of one of the platform's own NATS users: choose another id")
     if OBSERVER_ID.fullmatch(observer_id) is None:
         raise ValueError(f"an observer's id is 2 to 32 of a-z, 0-9 and _, starting with a letter: not {observer_id!r}")
     if not name.strip() or len(name) > MAX_NAME or not name.isprintable():

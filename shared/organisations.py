@@ -7,9 +7,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from shared.ministries import NAMES, RESPONSIBLE, SECRETARIAT, Ministry
-from shared.subjects import KINDS
+from shared.subjects import KINDS, SERVICE_KINDS
 
 OBSERVER_ID = re.compile(r"[a-z][a-z0-9_]{1,31}")
+# The platform's own NATS users (ogi/permissions.py): an observer is a NATS user named by its id, so none of
+# these may be one.
+PLATFORM_USERS = frozenset({"admin", *SERVICE_KINDS, "indicators", "gateway"})
 
 
 class Role(StrEnum):

@@ -124,3 +124,42 @@ async def test_an_officer_works_in_the_workspace_of_a_secure_system(secure_up):
         assert mine.status_code == 200, mine.text
         listed = [(o["submission_id"], o["region"]["name"]) for o in mine.json()["outcomes"]]
         assert ("ws-secure-1", "Kota Parepare") in listed
+
+
+async def test_an_observer_registered_while_it_runs_gets_a_nats_user_of_its_own(secure_up, tmp_path):
+    """The operator registers an observer with admin's file; `ogi up` makes its NATS user and reloads the server,
+    and the observer's system disputes over NATS with the file it is given. A made-up observer cannot connect."""
+    as_admin = {**os.environ, "OGI_NATS_CREDENTIALS": str(secure_up.credentials / "admin.json")}
+    added = subprocess.run(
+        [OGI, "observer", "add", "tii", "--name", "Transparency International Indonesia", "--nats-url", secure_up.nats_url],
+        env=as_admin,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert added.returncode == 0, added.stderr
+    credentials = secure_up.credentials / "tii.json"
+    await eventually(lambda: secure_up.line_starting("observer tii:"), timeout=30)
+    assert secure_up.line_starting("observer tii:") == f"observer tii: NATS user made, credentials {credentials.resolve()}"
+    assert credentials.stat().st_mode & 0o777 == 0o600
+
+    nc = await connect(secure_up.nats_url, "tii-system", credentials=credentials)
+    try:
+        outcome = await nc.subscribe("ogi.outcome.tii.tii-secure-1")
+        body = {
+            "submission_id": "tii-secure-1",
+            "region_code": "73.71",
+            "occurred_on": "2019-03-14",
+            "claim_event_id": "00000000-0000-4000-8000-000000000000",
+            "reason": "peserta lebih sedikit dari yang dilaporkan",
+        }
+        ack = await nc.jetstream().publish("ogi.inbox.tii.claim.dispute", json.dumps(body).encode(), stream="OGI_INBOX")
+        received = json.loads((await outcome.next_msg(timeout=15)).data)
+        assert (received["status"], received["code"], received["submission_seq"]) == ("rejected", "claim_not_found", ack.seq)
+    finally:
+        await nc.close()
+
+    stranger = tmp_path / "infid.json"
+    stranger.write_text(json.dumps({"user": "infid", "password": "made up"}))
+    with pytest.raises(NatsUnreachable, match="refused"):
+        await connect(secure_up.nats_url, "stranger", timeout=1, credentials=stranger)

@@ -19,6 +19,7 @@ from nats.js.errors import APIError, KeyNotFoundError, NoKeysError, NotFoundErro
 
 from ogi import accounts, credentials, permissions
 from ogi.embedded_nats import EmbeddedNats, free_port
+from ogi.observer_users import ObserverUsers
 from services.gateway.workspace.sessions import Sessions
 from services.indicators.app import IndicatorsService
 from services.indicators.projector import arrivals, pull
@@ -28,6 +29,7 @@ from shared.evidence_index import EvidenceIndex
 from shared.evidence_store import EvidenceStore
 from shared.ministries import RESPONSIBLE, Ministry
 from shared.natsconn import NatsUnreachable, connect
+from shared.observers import ObserverRegistry
 from shared.organisations import kinds_of
 from shared.people import PeopleStore
 from shared.service import DecidingService
@@ -551,13 +553,70 @@ async def test_accounts_and_sessions_are_the_gateways_alone(users, secure_nats):
     assert matrix.counts["denied"] == (len(MINISTRIES) + len(permissions.DECIDING_SERVICES) + 1) * len(private) + 1
 
 
-async def _submitted(user: User, kind: str, body: dict) -> dict:
-    """A submission as `user`'s system sends it, and its outcome as it hears it."""
+OBSERVERS = ["tii", "infid"]
+
+
+async def submit_and_hear(user: User, kind: str, body: dict) -> dict:
+    """Publish to `user`'s own inbox as a JetStream publish and hear its outcome live, as the contract says."""
     live = await user.nc.subscribe(subjects.outcome(user.name, body["submission_id"]))
-    await user.nc.jetstream().publish(subjects.inbox(user.name, kind), json.dumps(body).encode(), stream=subjects.INBOX_STREAM)
+    ack = await user.nc.jetstream().publish(subjects.inbox(user.name, kind), json.dumps(body).encode(), stream=subjects.INBOX_STREAM)
     outcome = json.loads((await live.next_msg(timeout=15)).data)
     await live.unsubscribe()
+    assert outcome["submission_seq"] == ack.seq
     return outcome
+
+
+async def test_an_observer_disputes_over_nats_and_reaches_nothing_else(secure_nats, users, services):
+    """Observers registered while the server runs get their accounts by a reload, which keeps every other user
+    connected; each disputes through its own inbox and hears its own outcomes and the indicators, nothing more."""
+    admin = users[permissions.ADMIN].nc
+    for name in OBSERVERS:
+        await ObserverRegistry(admin).add(name, f"Observer {name}")
+    made = ObserverUsers(secure_nats, secure_nats.credentials).add(OBSERVERS)  # as `ogi up --secure` does
+    assert [line.split(":")[0] for line in made] == ["observer infid", "observer tii"]
+    observers = {name: await User(name).connect(secure_nats.url, secure_nats.credentials) for name in OBSERVERS}
+    try:
+        matrix = Matrix()
+        kemendagri = users["kemendagri"]  # connected before the reload
+        day = {"region_code": "73.71", "occurred_on": "2019-03-01"}
+        enrolled = await submit_and_hear(kemendagri, "region.enroll", {"submission_id": new_id(), **day})
+        trained = await submit_and_hear(
+            kemendagri, "training.complete", {"submission_id": new_id(), **day, "session_id": new_id("session"), "participants": 25}
+        )
+        matrix.allowed("a ministry connected before the reload still submits", (enrolled["status"], trained["status"]) == ("accepted", "accepted"))
+        tii = observers["tii"]
+        dispute = {"submission_id": new_id("tii"), **day, "claim_event_id": trained["event_id"], "reason": "peserta lebih sedikit"}
+        matrix.allowed("tii disputes a claim and hears its outcome", (await submit_and_hear(tii, "claim.dispute", dispute))["status"] == "accepted")
+        unknown = {**dispute, "submission_id": new_id("tii"), "claim_event_id": "00000000-0000-4000-8000-000000000000"}
+        matrix.allowed("tii hears a refusal", (await submit_and_hear(tii, "claim.dispute", unknown))["code"] == "claim_not_found")
+        matrix.allowed("tii subscribes to the indicators", not await tii.refused("subscribe", "ogi.indicators.national.enrolled", patience=0.2))
+
+        for name, observer in observers.items():
+            for kind in (*subjects.KINDS, "claim.verify", "claim.return", "claim.amend"):
+                await matrix.denied(observer, "publish", subjects.inbox(name, kind), reply=True)
+            for other in (*MINISTRIES, *(other for other in OBSERVERS if other != name)):
+                await matrix.denied(observer, "publish", subjects.inbox(other, "claim.dispute"), reply=True)
+                await matrix.denied(observer, "subscribe", subjects.outcome(other, ">"))
+            for subject in (
+                subjects.outcome(name, "forged"),
+                subjects.event("verification", "73.71", "ClaimDisputed"),
+                f"$JS.API.STREAM.INFO.{subjects.INBOX_STREAM}",
+                f"$JS.API.DIRECT.GET.{subjects.OUTCOMES_STREAM}.{subjects.outcome(name, 'x')}",
+                f"$JS.API.CONSUMER.CREATE.{subjects.OUTCOMES_STREAM}",
+                f"$JS.API.STREAM.CREATE.{name}",
+                f"{account_mirrors.PLATFORM_API}.STREAM.INFO.{subjects.OUTCOMES_STREAM}",
+                f"$KV.{subjects.OBSERVERS_BUCKET}.{name}",
+            ):
+                await matrix.denied(observer, "publish", subject, reply=True)
+            for subject in ("ogi.outcome.>", "ogi.inbox.>", "_INBOX_gateway.>"):
+                await matrix.denied(observer, "subscribe", subject)
+        for name in (*MINISTRIES, *permissions.DECIDING_SERVICES, "indicators"):  # only the gateway submits for an observer
+            await matrix.denied(users[name], "publish", subjects.inbox("tii", "claim.dispute"), reply=True)
+        await matrix.denied(users["kemendagri"], "subscribe", subjects.outcome("tii", ">"))
+        assert not _service_violations(secure_nats), "a service was refused something it needs"
+    finally:
+        for user in observers.values():
+            await user.nc.close()
 
 
 async def test_a_ministry_hears_the_notices_of_its_own_claims_and_no_one_elses(users, services, secure_nats):
@@ -578,11 +637,11 @@ async def test_a_ministry_hears_the_notices_of_its_own_claims_and_no_one_elses(u
     returned = {}
     for name, region in regions.items():  # both listen while each ministry's claim is returned
         common = {"region_code": region, "occurred_on": "2019-04-01"}
-        assert (await _submitted(users[name], "region.enroll", {"submission_id": new_id(name), **common}))["status"] == "accepted"
+        assert (await submit_and_hear(users[name], "region.enroll", {"submission_id": new_id(name), **common}))["status"] == "accepted"
         training = {"submission_id": new_id(name), **common, "session_id": "tot-1", "participants": 20}
-        claim = (await _submitted(users[name], "training.complete", training))["event_id"]
+        claim = (await submit_and_hear(users[name], "training.complete", training))["event_id"]
         returning = {"submission_id": new_id("bappenas"), **common, "claim_event_id": claim, "reason": "unsigned"}
-        returned[name] = (claim, (await _submitted(users["bappenas"], "claim.return", returning))["event_id"])
+        returned[name] = (claim, (await submit_and_hear(users["bappenas"], "claim.return", returning))["event_id"])
     for name, subscription in listening.items():
         notice = json.loads((await subscription.next_msg(timeout=15)).data)
         matrix.allowed(f"{name} hears its claim returned", (notice["claim_event_id"], notice["event_id"]) == returned[name])
