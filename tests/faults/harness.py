@@ -28,7 +28,7 @@ from shared.regions import all_regions
 from tests.cluster import NatsCluster
 
 REPLICAS = 2
-DECIDING = ("registry", "training", "plans")
+DECIDING = tuple(subjects.SERVICE_KINDS)  # every deciding service: the indicators service is ready only once each answers
 SERVICES = (*DECIDING, "indicators")
 READY_TIMEOUT = 90.0
 RESPONSIBLE = ("kemendagri", "kominfo")
