@@ -374,7 +374,7 @@ class Projection:
     plans: int
 
     def line(self) -> str:
-        national = ", ".join(f"{key.split('.')[1]} {count}" for key, count in sorted(self.live_counts.items()) if key.startswith("national."))
+        national = ", ".join(f"{key.removeprefix('national.')} {count}" for key, count in sorted(self.live_counts.items()) if key.startswith("national."))
         same = "equals" if not self.differing_tables and self.live_counts == self.rebuilt_counts else f"DIFFERS ({self.differing_tables}) from"
         return f"projected {self.events} events (national {national}; {self.trainings} trainings, {self.plans} plans) {same} a rebuild"
 

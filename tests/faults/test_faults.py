@@ -151,13 +151,14 @@ async def test_services_resume_by_themselves_after_every_nats_node_restarts(clus
     decided = {service.label: decisions(service) for service in topology.services if service.name != "indicators"}
     readers = topology.replicas("indicators")
     projected = await applied_by(readers)
-    after = await publish(cluster.urls, enrolments("restart-late", late) + activity("restart-late", 600, early, seed=2), deadline=60)
+    late_work = enrolments("restart-late", late) + activity("restart-late", 600, early, seed=2)
+    after = await publish(cluster.urls, late_work, deadline=60)
 
-    # Every deciding service decides again, and every projector replica projects again. A deciding replica
-    # is not required to decide again by itself: a pull request takes whatever arrives while it waits, so
-    # this burst (114 enrolments) can all go to one healthy registry replica. A replica whose subscription
+    # Every deciding service given work decides again, and every projector replica projects again. A deciding
+    # replica is not required to decide again by itself: a pull request takes whatever arrives while it waits,
+    # so this burst (114 enrolments) can all go to one healthy registry replica. A replica whose subscription
     # stalled is caught by the service's inbox watchdog once the other replica's deliveries show there is work.
-    deciding_services = {service.name for service in topology.services if service.name != "indicators"}
+    deciding_services = {service for service, kinds in subjects.SERVICE_KINDS.items() if any(s.kind in kinds for s in late_work)}
 
     async def every_service_consumes_again() -> bool:
         deciding = all(any(decisions(replica) > decided[replica.label] for replica in topology.replicas(name)) for name in deciding_services)
