@@ -1,5 +1,6 @@
 """`ogi user`: accounts for the people who use the workspace, each acting for one organisation."""
 
+import difflib
 from typing import Annotated
 from urllib.parse import quote
 
@@ -7,7 +8,7 @@ import typer
 
 from ogi.cli_support import AsJson, NatsUrl, console, fail, print_json, unknown_ministry, with_nats
 from shared.observers import ObserverRegistry, find
-from shared.organisations import is_observer_id
+from shared.organisations import MINISTRY_IDS, is_ministry, is_observer_id
 from shared.people import CODE_DAYS, AccountError, PeopleStore, Person
 
 app = typer.Typer(help="Accounts for the workspace, where ministry officers sign in and record their work.", no_args_is_help=True)
@@ -25,6 +26,8 @@ def add(
     as_json: AsJson = False,
 ) -> None:
     """Make an account and print its one-time sign-in link and code: give them to the person."""
+    if looks_like_a_ministry(organisation):
+        fail(unknown_ministry(organisation))  # a typo, told before reaching NATS
 
     async def add_for_organisation(nc):
         if await find(ObserverRegistry(nc), organisation) is None:
@@ -63,6 +66,11 @@ def list_people(nats_url: NatsUrl = None, as_json: AsJson = False) -> None:
         return
     for person in people:
         console.print(f"{person.id}  {person.organisation:<11} {person.state:<9} {person.email}", highlight=False)
+
+
+def looks_like_a_ministry(given: str) -> bool:
+    """Not a ministry's id but close to one: a mistyped ministry, never taken for an observer's id."""
+    return not is_ministry(given) and bool(difflib.get_close_matches(given, sorted(MINISTRY_IDS), n=1, cutoff=0.8))
 
 
 def unknown_organisation(given: str) -> str:
