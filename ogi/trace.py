@@ -10,7 +10,7 @@ from nats.aio.client import Client
 
 from ogi.cli_support import api_did_not_answer
 from shared import subjects
-from shared.contracts.outcomes import Outcome, Status
+from shared.contracts.outcomes import Outcome, original_of
 from shared.ministries import Ministry
 from shared.stream_reader import StreamReader
 
@@ -57,9 +57,9 @@ def _event_origin(api_url: str, event_id: str) -> tuple[str, str]:
 async def _trail(nc: Client, ministry: str, submission_id: str, api_url: str) -> Trail | None:
     js = nc.jetstream()
     outcomes = await _outcomes(nc, subjects.outcome(ministry, submission_id))
-    if not outcomes:
+    original = original_of(outcomes)
+    if original is None:
         return None
-    original = next((o for o in outcomes if o.status != Status.DUPLICATE), outcomes[0])
     trail = Trail(ministry, submission_id, original.trace_id, original, resubmissions=[o for o in outcomes if o is not original])
     inbox = await js.get_msg(subjects.INBOX_STREAM, original.submission_seq)
     origin = "with the ministry's traceparent" if inbox.headers and "traceparent" in inbox.headers else "no traceparent sent"

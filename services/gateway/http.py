@@ -28,7 +28,7 @@ from services.gateway.ratelimit import RateLimiter
 from services.gateway.workspace.claims_reader import ClaimsReader
 from services.gateway.workspace.sessions import Sessions
 from shared import subjects
-from shared.contracts.outcomes import Outcome, Status
+from shared.contracts.outcomes import Outcome, Status, original_of
 from shared.contracts.submissions import SUBMISSION_MODELS
 from shared.evidence_index import EvidenceIndex
 from shared.evidence_store import EvidenceStore
@@ -223,7 +223,7 @@ async def outcome_response(context: Context, ministry: str, submission_id: str, 
     outcomes = [Outcome.model_validate_json(message.data) for message in stored]
     if seq is not None:
         outcomes = [o for o in outcomes if o.submission_seq == seq]
-    found = next((o for o in outcomes if o.status != Status.DUPLICATE), outcomes[0] if outcomes else None)
+    found = original_of(outcomes)
     if found is None:
         raise Refusal(404, "no_outcome", f"no outcome for {submission_id!r} from {ministry} (yet)")
     return _outcome_response(found, 200)

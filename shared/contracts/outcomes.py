@@ -1,5 +1,6 @@
 """The one outcome every stored submission gets, on `ogi.outcome.<ministry>.<submission_id>`."""
 
+from collections.abc import Sequence
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
@@ -67,3 +68,9 @@ class Outcome(BaseModel):
         """Absent fields are left out, but `submission_id` is always there (null when unreadable)."""
         fields = {name for name, value in self if value is not None} | {"submission_id"}
         return self.model_dump_json(include=fields).encode()
+
+
+def original_of(outcomes: Sequence[Outcome]) -> Outcome | None:
+    """Of one submission id's outcomes in stream order, the one that counts: what the original submission got (the
+    first that is not `duplicate`; only duplicates left, the first of them)."""
+    return next((outcome for outcome in outcomes if outcome.status != Status.DUPLICATE), outcomes[0] if outcomes else None)

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from nats.aio.client import Client
 
 from shared import subjects
-from shared.contracts.outcomes import Outcome, Status
+from shared.contracts.outcomes import Outcome, Status, original_of
 from shared.stream_reader import StreamReader
 
 LOOKUPS_AT_ONCE = 32
@@ -40,5 +40,4 @@ class EarlierOutcomes:
         outcome = Outcome.model_validate_json(last.data)
         if outcome.status != Status.DUPLICATE:
             return outcome
-        every = [Outcome.model_validate_json(message.data) for message in await self._reader.read(subject)]
-        return next((earlier for earlier in every if earlier.status != Status.DUPLICATE), outcome)
+        return original_of([Outcome.model_validate_json(message.data) for message in await self._reader.read(subject)]) or outcome
